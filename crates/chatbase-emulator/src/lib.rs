@@ -1,0 +1,1 @@
+//! Local Chatbase emulator (being built).

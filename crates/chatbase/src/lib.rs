@@ -1,0 +1,1 @@
+//! High-level Chatbase SDK (being built).

@@ -1,0 +1,45 @@
+//! Project automation for chatbase-rs: `cargo xtask codegen [--check]` regenerates the
+//! low-level crate from `openapi/`, and `cargo xtask spec-diff --upstream PATH` compares one
+//! of our specs with an upstream document. Nothing here is shipped to users.
+
+mod codegen;
+mod spec_diff;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  codegen [--check]                    regenerate crates/chatbase-api/src/generated from openapi/
+                                       (--check: fail and name the stale files instead of writing)
+  spec-diff --upstream PATH [--ours PATH]
+                                       compare one of our specs with an upstream OpenAPI document
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::run(&args[1..]),
+        Some("spec-diff") => spec_diff::run(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => {
+            eprint!("error: unknown command `{other}`\n\n{USAGE}");
+            Ok(ExitCode::from(2))
+        }
+        None => {
+            eprint!("{USAGE}");
+            Ok(ExitCode::from(2))
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
