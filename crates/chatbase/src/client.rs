@@ -1,0 +1,425 @@
+//! The [`Client`] (cheap to clone, shares one connection pool) and the request executor every
+//! handle goes through: retries, the per-attempt deadline for non-streaming calls, one `tracing`
+//! span per attempt, and error mapping. Resource handles live in their own modules.
+
+use std::fmt;
+use std::future::Future;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use progenitor_client::ResponseValue;
+use reqwest::StatusCode;
+use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::config::{ClientBuilder, Config, builder_from_env};
+use crate::error::{Error, Result, TimeoutKind, decode_json, request_id};
+use crate::retry::{Idempotency, RetryPolicy};
+
+/// Entry point of the SDK. Cloning is cheap (an `Arc`).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), chatbase::Error> {
+/// let client = chatbase::Client::from_env()?;
+/// let page = client.agents().list().limit(10).send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for the public Chatbase API with default settings.
+    pub fn new(api_key: impl Into<String>) -> Result<Self> {
+        ClientBuilder::default().api_key(api_key).build()
+    }
+
+    /// A client configured from `CHATBASE_API_KEY`, `CHATBASE_API_URL` (host root, e.g.
+    /// `https://www.chatbase.co`) and `CHATBASE_FILES_URL`.
+    pub fn from_env() -> Result<Self> {
+        builder_from_env()?.build()
+    }
+
+    /// A builder preloaded with the environment (`CHATBASE_*`), for callers that want to adjust it.
+    pub fn builder_from_env() -> Result<ClientBuilder> {
+        builder_from_env()
+    }
+
+    /// A builder with default settings and no API key.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    pub(crate) fn from_config(config: Config) -> Self {
+        Client {
+            inner: Arc::new(Inner { config }),
+        }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Base URL of the v2 API (`…/api/v2`).
+    pub fn v2_base_url(&self) -> &str {
+        &self.inner.config.v2_base
+    }
+
+    /// Base URL of the v1 API (`…/api/v1`).
+    pub fn v1_base_url(&self) -> &str {
+        &self.inner.config.v1_base
+    }
+
+    /// Root URL of the files host.
+    pub fn files_base_url(&self) -> &str {
+        &self.inner.config.files_base
+    }
+}
+
+/// Per-call overrides of the client's retry policy and deadline.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    pub(crate) max_retries: Option<usize>,
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Retries for this call only (`0` disables).
+    pub fn max_retries(mut self, n: usize) -> Self {
+        self.max_retries = Some(n);
+        self
+    }
+
+    /// Per-attempt deadline for this call (non-streaming calls only).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+}
+
+/// A successful answer with its HTTP metadata.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    value: T,
+    status: StatusCode,
+    headers: HeaderMap,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(value: T, status: StatusCode, headers: HeaderMap) -> Self {
+        Response {
+            value,
+            status,
+            headers,
+        }
+    }
+
+    /// The decoded body.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+
+    /// HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The `x-request-id` header, if present.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// `X-RateLimit-Remaining`, if present.
+    pub fn rate_limit_remaining(&self) -> Option<u64> {
+        self.headers
+            .get("x-ratelimit-remaining")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// Transforms the body, keeping the metadata.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            value: f(self.value),
+            status: self.status,
+            headers: self.headers,
+        }
+    }
+
+    pub(crate) fn from_value(rv: ResponseValue<T>) -> Self {
+        let status = rv.status();
+        let headers = rv.headers().clone();
+        Response::new(rv.into_inner(), status, headers)
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// Static facts about an operation, used for retry decisions and tracing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Op {
+    pub(crate) id: &'static str,
+    pub(crate) idempotency: Idempotency,
+}
+
+impl Op {
+    pub(crate) const fn safe(id: &'static str) -> Self {
+        Op {
+            id,
+            idempotency: Idempotency::Idempotent,
+        }
+    }
+    pub(crate) const fn unsafe_(id: &'static str) -> Self {
+        Op {
+            id,
+            idempotency: Idempotency::NonIdempotent,
+        }
+    }
+}
+
+/// Whether a call's body is consumed inside the attempt (and so bounded by the deadline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Deadline {
+    Total,
+    None,
+}
+
+fn span_for(op: &Op, attempt: u32) -> tracing::Span {
+    tracing::debug_span!(
+        "chatbase.request",
+        operation = op.id,
+        attempt,
+        status = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+    )
+}
+
+fn record_outcome<T>(span: &tracing::Span, res: &Result<(StatusCode, Option<String>, T)>) {
+    match res {
+        Ok((status, rid, _)) => {
+            span.record("status", status.as_u16());
+            if let Some(rid) = rid {
+                span.record("request_id", rid.as_str());
+            }
+        }
+        Err(e) => {
+            if let Some(s) = e.status() {
+                span.record("status", s.as_u16());
+            }
+            if let Some(rid) = e.request_id() {
+                span.record("request_id", rid);
+            }
+        }
+    }
+}
+
+impl Client {
+    fn policy(&self, opts: &RequestOptions) -> RetryPolicy {
+        let base = self.inner.config.retry.clone();
+        match opts.max_retries {
+            Some(n) => base.max_retries(n),
+            None => base,
+        }
+    }
+
+    fn deadline(&self, opts: &RequestOptions) -> Option<Duration> {
+        opts.timeout.or(self.inner.config.timeout)
+    }
+
+    async fn with_deadline<T>(
+        limit: Option<Duration>,
+        fut: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        match limit {
+            Some(d) => tokio::time::timeout(d, fut)
+                .await
+                .unwrap_or(Err(Error::Timeout(TimeoutKind::Total))),
+            None => fut.await,
+        }
+    }
+
+    /// Runs a generated operation with retries, deadline and tracing. `call` is invoked once per
+    /// attempt so that the generated builder is rebuilt each time.
+    pub(crate) async fn run_generated<T, F, Fut>(
+        &self,
+        op: Op,
+        opts: &RequestOptions,
+        mut call: F,
+    ) -> Result<Response<T>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>>>,
+    {
+        let deadline = self.deadline(opts);
+        self.policy(opts)
+            .run(op.idempotency, |attempt| {
+                let span = span_for(&op, attempt);
+                let fut = call();
+                let span2 = span.clone();
+                async move {
+                    let res = Self::with_deadline(deadline, fut).await.map(|rv| {
+                        let rid = request_id(rv.headers());
+                        (rv.status(), rid, rv)
+                    });
+                    record_outcome(&span2, &res);
+                    res.map(|(_, _, rv)| Response::from_value(rv))
+                }
+                .instrument(span)
+            })
+            .await
+    }
+
+    /// Sends a hand-built request and reads the whole body (bounded by the deadline).
+    pub(crate) async fn run_bytes<B>(
+        &self,
+        op: Op,
+        opts: &RequestOptions,
+        build: B,
+    ) -> Result<Response<Bytes>>
+    where
+        B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+    {
+        self.run_raw(op, opts, Deadline::Total, build, |resp| async move {
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let body = resp
+                .bytes()
+                .await
+                .map_err(|e| Error::from_reqwest(e, true))?;
+            Ok(Response::new(body, status, headers))
+        })
+        .await
+    }
+
+    /// Sends a hand-built request and decodes a JSON body.
+    pub(crate) async fn run_json<T, B>(
+        &self,
+        op: Op,
+        opts: &RequestOptions,
+        build: B,
+    ) -> Result<Response<T>>
+    where
+        T: DeserializeOwned,
+        B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+    {
+        let resp = self.run_bytes(op, opts, build).await?;
+        let value = decode_json::<T>(resp.value.as_ref())?;
+        Ok(Response::new(value, resp.status, resp.headers))
+    }
+
+    /// Sends a hand-built request whose body will be streamed: only the status and headers are
+    /// awaited (and retried); there is no total deadline, only the client's idle read timeout.
+    pub(crate) async fn run_streaming<B>(
+        &self,
+        op: Op,
+        opts: &RequestOptions,
+        build: B,
+    ) -> Result<reqwest::Response>
+    where
+        B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+    {
+        self.run_raw(
+            op,
+            opts,
+            Deadline::None,
+            build,
+            |resp| async move { Ok(resp) },
+        )
+        .await
+    }
+
+    async fn run_raw<B, R, RF, RFut>(
+        &self,
+        op: Op,
+        opts: &RequestOptions,
+        deadline: Deadline,
+        mut build: B,
+        read: RF,
+    ) -> Result<R>
+    where
+        B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+        RF: Fn(reqwest::Response) -> RFut,
+        RFut: Future<Output = Result<R>>,
+    {
+        let limit = match deadline {
+            Deadline::Total => self.deadline(opts),
+            Deadline::None => None,
+        };
+        let cfg = &self.inner.config;
+        self.policy(opts)
+            .run(op.idempotency, |attempt| {
+                let span = span_for(&op, attempt);
+                let span2 = span.clone();
+                let req = build(&cfg.http).map(|mut rb| {
+                    if cfg.add_headers_per_request {
+                        rb = rb
+                            .header(AUTHORIZATION, cfg.auth.clone())
+                            .header(USER_AGENT, cfg.user_agent.clone());
+                    }
+                    rb
+                });
+                let read = &read;
+                let fut = async move {
+                    let resp = req?
+                        .send()
+                        .await
+                        .map_err(|e| Error::from_reqwest(e, false))?;
+                    let status = resp.status();
+                    let rid = request_id(resp.headers());
+                    if !status.is_success() {
+                        let headers = resp.headers().clone();
+                        let body = resp
+                            .bytes()
+                            .await
+                            .map_err(|e| Error::from_reqwest(e, true))?;
+                        return Err(Error::api_from_parts(status, &headers, &body));
+                    }
+                    Ok((status, rid, resp))
+                };
+                async move {
+                    let res = Self::with_deadline(limit, async {
+                        let (status, rid, resp) = fut.await?;
+                        Ok((status, rid, read(resp).await?))
+                    })
+                    .await;
+                    record_outcome(&span2, &res);
+                    res.map(|(_, _, r)| r)
+                }
+                .instrument(span)
+            })
+            .await
+    }
+}

@@ -1,0 +1,381 @@
+//! Client configuration: API key, base URLs, timeouts, user agent, retry policy and the
+//! `reqwest::Client` underneath. It builds the HTTP client (with a sensitive `Authorization`
+//! header and no total timeout, so streams are never cut by a deadline); it does not send requests.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+
+/// Default API host root; v2 lives under `/api/v2`, v1 under `/api/v1`.
+pub const DEFAULT_API_URL: &str = "https://www.chatbase.co";
+/// Default host for multipart file-source uploads.
+pub const DEFAULT_FILES_URL: &str = "https://files.chatbase.co";
+
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Builder for [`Client`]. Obtain one with [`Client::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// let client = chatbase::Client::builder()
+///     .api_key("sk-test")
+///     .api_url("http://127.0.0.1:8080")
+///     .connect_timeout(Duration::from_secs(5))
+///     .read_timeout(Duration::from_secs(30))
+///     .max_retries(3)
+///     .build()?;
+/// # Ok::<(), chatbase::Error>(())
+/// ```
+pub struct ClientBuilder {
+    api_key: Option<SecretString>,
+    api_url: String,
+    v2_url: Option<String>,
+    v1_url: Option<String>,
+    files_url: String,
+    user_agent: String,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    timeout: Option<Duration>,
+    retry: RetryPolicy,
+    http: HttpSource,
+}
+
+enum HttpSource {
+    Default,
+    Builder(reqwest::ClientBuilder),
+    Client(reqwest::Client),
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
+            .field("api_url", &self.api_url)
+            .field("v2_url", &self.v2_url)
+            .field("v1_url", &self.v1_url)
+            .field("files_url", &self.files_url)
+            .field("user_agent", &self.user_agent)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            api_url: DEFAULT_API_URL.to_owned(),
+            v2_url: None,
+            v1_url: None,
+            files_url: DEFAULT_FILES_URL.to_owned(),
+            user_agent: default_user_agent(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            timeout: Some(DEFAULT_TOTAL_TIMEOUT),
+            retry: RetryPolicy::default(),
+            http: HttpSource::Default,
+        }
+    }
+}
+
+fn default_user_agent() -> String {
+    format!(
+        "chatbase-rust/{} ({}-{})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+impl ClientBuilder {
+    /// The API key (`Authorization: Bearer …`). Kept as a [`SecretString`].
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(SecretString::from(key.into()));
+        self
+    }
+
+    /// The API key as an already-wrapped secret.
+    pub fn api_key_secret(mut self, key: SecretString) -> Self {
+        self.api_key = Some(key);
+        self
+    }
+
+    /// Host root, e.g. `https://www.chatbase.co` or `http://127.0.0.1:8080` for the emulator.
+    /// v2 is reached at `{root}/api/v2` and v1 at `{root}/api/v1`.
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.api_url = url.into();
+        self
+    }
+
+    /// Overrides the full v2 base URL (default `{api_url}/api/v2`).
+    pub fn v2_base_url(mut self, url: impl Into<String>) -> Self {
+        self.v2_url = Some(url.into());
+        self
+    }
+
+    /// Overrides the full v1 base URL (default `{api_url}/api/v1`).
+    pub fn v1_base_url(mut self, url: impl Into<String>) -> Self {
+        self.v1_url = Some(url.into());
+        self
+    }
+
+    /// Host root for file uploads (default `https://files.chatbase.co`).
+    pub fn files_url(mut self, url: impl Into<String>) -> Self {
+        self.files_url = url.into();
+        self
+    }
+
+    /// `User-Agent` header (default `chatbase-rust/<version> (<os>-<arch>)`).
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// Time allowed to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Longest silence allowed between two reads, including while a stream is open (default 60 s).
+    pub fn read_timeout(mut self, d: Duration) -> Self {
+        self.read_timeout = d;
+        self
+    }
+
+    /// Deadline for each attempt of a non-streaming call (default 120 s). Streams never get one.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// Removes the per-attempt deadline for non-streaming calls.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// Retry policy for every call (per-call overrides: [`crate::RequestOptions`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Shorthand for changing only the retry count (`0` disables retries).
+    pub fn max_retries(mut self, n: usize) -> Self {
+        self.retry = self.retry.max_retries(n);
+        self
+    }
+
+    /// Starts from a caller-configured `reqwest::ClientBuilder` (proxies, TLS roots, …); the SDK
+    /// adds its default headers and timeouts on top.
+    pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = HttpSource::Builder(builder);
+        self
+    }
+
+    /// Uses a ready-made `reqwest::Client` as-is. Its own timeouts and default headers apply;
+    /// the SDK adds `Authorization` and `User-Agent` to every request it builds itself, but the
+    /// generated operations can only use the client's default headers, so a client passed here
+    /// should carry `Authorization` (marked sensitive) in its `default_headers`.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = HttpSource::Client(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let key = self
+            .api_key
+            .ok_or_else(|| Error::invalid("no API key configured (set CHATBASE_API_KEY)"))?;
+        if key.expose_secret().trim().is_empty() {
+            return Err(Error::invalid("the API key is empty"));
+        }
+        let auth = auth_header(&key)?;
+        let ua = HeaderValue::from_str(&self.user_agent).map_err(|_| {
+            Error::invalid("user agent contains characters not allowed in a header")
+        })?;
+        let (http, add_headers_per_request) = match self.http {
+            HttpSource::Client(c) => (c, true),
+            HttpSource::Default => (
+                finish_http(
+                    reqwest::Client::builder(),
+                    &auth,
+                    &ua,
+                    self.connect_timeout,
+                    self.read_timeout,
+                )?,
+                false,
+            ),
+            HttpSource::Builder(b) => (
+                finish_http(b, &auth, &ua, self.connect_timeout, self.read_timeout)?,
+                false,
+            ),
+        };
+        let root = self.api_url.trim_end_matches('/').to_owned();
+        let v2 = self
+            .v2_url
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("{root}/api/v2"));
+        let v1 = self
+            .v1_url
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("{root}/api/v1"));
+        let files = self.files_url.trim_end_matches('/').to_owned();
+        for (name, url) in [("API", &v2), ("v1 API", &v1), ("files", &files)] {
+            reqwest::Url::parse(url)
+                .map_err(|e| Error::invalid(format!("invalid {name} URL `{url}`: {e}")))?;
+        }
+        Ok(Client::from_config(Config {
+            http,
+            v2_base: v2,
+            v1_base: v1,
+            files_base: files,
+            auth,
+            user_agent: ua,
+            add_headers_per_request,
+            timeout: self.timeout,
+            retry: self.retry,
+        }))
+    }
+}
+
+fn auth_header(key: &SecretString) -> Result<HeaderValue> {
+    let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose_secret().trim()))
+        // Deliberately generic: echoing the offending key would leak it.
+        .map_err(|_| Error::invalid("the API key contains characters not allowed in a header"))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn finish_http(
+    builder: reqwest::ClientBuilder,
+    auth: &HeaderValue,
+    ua: &HeaderValue,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+) -> Result<reqwest::Client> {
+    let mut headers = HeaderMap::new();
+    headers.insert(AUTHORIZATION, auth.clone());
+    headers.insert(USER_AGENT, ua.clone());
+    builder
+        .default_headers(headers)
+        .connect_timeout(connect_timeout)
+        // Per-read idle timeout only: a total `timeout` here would also cut long chat streams.
+        .read_timeout(read_timeout)
+        .build()
+        .map_err(|e| Error::invalid(format!("could not build the HTTP client: {e}")))
+}
+
+/// Resolved configuration shared by every handle (crate-internal).
+pub(crate) struct Config {
+    pub(crate) http: reqwest::Client,
+    pub(crate) v2_base: String,
+    pub(crate) v1_base: String,
+    pub(crate) files_base: String,
+    pub(crate) auth: HeaderValue,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) add_headers_per_request: bool,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("api_key", &"[REDACTED]")
+            .field("v2_base", &self.v2_base)
+            .field("v1_base", &self.v1_base)
+            .field("files_base", &self.files_base)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads `CHATBASE_API_KEY`, `CHATBASE_API_URL` and `CHATBASE_FILES_URL` into a builder.
+pub(crate) fn builder_from_env() -> Result<ClientBuilder> {
+    let key = std::env::var("CHATBASE_API_KEY")
+        .map_err(|_| Error::invalid("CHATBASE_API_KEY is not set"))?;
+    let mut b = ClientBuilder::default().api_key_secret(SecretString::from(key));
+    if let Ok(url) = std::env::var("CHATBASE_API_URL") {
+        if !url.trim().is_empty() {
+            b = b.api_url(url);
+        }
+    }
+    if let Ok(url) = std::env::var("CHATBASE_FILES_URL") {
+        if !url.trim().is_empty() {
+            b = b.files_url(url);
+        }
+    }
+    Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "sk-super-secret-0123456789";
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        let b = ClientBuilder::default().api_key(KEY);
+        assert!(!format!("{b:?}").contains(KEY));
+        let c = b.build().unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains(KEY), "{dbg}");
+        assert!(dbg.contains("REDACTED"));
+        assert!(c.config().auth.is_sensitive());
+        assert!(!format!("{:?}", c.config().auth).contains(KEY));
+    }
+
+    #[test]
+    fn bad_key_errors_do_not_echo_the_key() {
+        let bad = format!("{KEY}\n");
+        let err = ClientBuilder::default()
+            .api_key(format!("a\u{7f}{bad}x"))
+            .build()
+            .unwrap_err();
+        assert!(!err.to_string().contains(KEY));
+        assert!(!format!("{err:?}").contains(KEY));
+        assert!(matches!(
+            ClientBuilder::default().build(),
+            Err(Error::InvalidInput(_))
+        ));
+        assert!(matches!(
+            ClientBuilder::default().api_key("  ").build(),
+            Err(Error::InvalidInput(_))
+        ));
+    }
+
+    #[test]
+    fn base_urls_derive_from_the_root() {
+        let c = ClientBuilder::default()
+            .api_key(KEY)
+            .api_url("http://127.0.0.1:9/")
+            .files_url("http://127.0.0.1:10")
+            .build()
+            .unwrap();
+        assert_eq!(c.config().v2_base, "http://127.0.0.1:9/api/v2");
+        assert_eq!(c.config().v1_base, "http://127.0.0.1:9/api/v1");
+        assert_eq!(c.config().files_base, "http://127.0.0.1:10");
+        assert!(
+            ClientBuilder::default()
+                .api_key(KEY)
+                .api_url("not a url")
+                .build()
+                .is_err()
+        );
+    }
+}
