@@ -474,9 +474,18 @@ fn responses(doc: &Value, responses: Option<&Value>) -> BTreeMap<String, BTreeMa
         .map(|(status, response)| {
             let response = resolve(doc, response);
             let media = media_fields(doc, response.get("content"), Direction::Response);
-            (status.to_ascii_uppercase(), media)
+            (normalise_status(status), media)
         })
         .collect()
+}
+
+/// `default` stays lower-case as OpenAPI spells it; ranges compare as `4XX`.
+fn normalise_status(status: &str) -> String {
+    if status.eq_ignore_ascii_case("default") {
+        "default".to_owned()
+    } else {
+        status.to_ascii_uppercase()
+    }
 }
 
 fn media_fields(
@@ -941,7 +950,7 @@ fn diff_responses(
         let found = ours
             .get(status)
             .or_else(|| range.and_then(|r| ours.get(&r)))
-            .or_else(|| ours.get("DEFAULT"));
+            .or_else(|| ours.get("default"));
         match found {
             None => items.push(item(Kind::Missing, &format!("response {status}"), "")),
             Some(mine) => {
@@ -1568,7 +1577,7 @@ components:
         assert_eq!(report.missing(), 0);
         assert_eq!(
             items(&report),
-            vec![item(Kind::Extra, "response DEFAULT", "")]
+            vec![item(Kind::Extra, "response default", "")]
         );
     }
 
