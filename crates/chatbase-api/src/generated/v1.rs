@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -20,7 +20,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum AiModel {
         #[serde(rename = "gpt-4o")]
@@ -117,7 +117,9 @@ pub mod types {
                 Self::Grok4 => f.write_str("grok-4"),
                 Self::DeepSeekV3 => f.write_str("DeepSeek-V3"),
                 Self::DeepSeekR1 => f.write_str("DeepSeek-R1"),
-                Self::Llama4Scout17b16eInstruct => f.write_str("Llama-4-Scout-17B-16E-Instruct"),
+                Self::Llama4Scout17b16eInstruct => {
+                    f.write_str("Llama-4-Scout-17B-16E-Instruct")
+                }
                 Self::Llama4Maverick17b128eInstructFp8 => {
                     f.write_str("Llama-4-Maverick-17B-128E-Instruct-FP8")
                 }
@@ -127,7 +129,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for AiModel {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "gpt-4o" => Ok(Self::Gpt4o),
                 "gpt-4o-mini" => Ok(Self::Gpt4oMini),
@@ -168,7 +172,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AiModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -208,7 +214,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ChatButtonAlignment {
         #[serde(rename = "left")]
@@ -226,7 +232,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatButtonAlignment {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "left" => Ok(Self::Left),
                 "right" => Ok(Self::Right),
@@ -236,7 +244,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatButtonAlignment {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -257,10 +267,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         pub role: MessageRole,
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ChatMessageType>,
     }
     impl ChatMessage {
@@ -279,7 +286,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ChatMessageType {
         #[serde(rename = "text")]
@@ -294,7 +301,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatMessageType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "text" => Ok(Self::Text),
                 _ => Err("invalid value".into()),
@@ -303,7 +312,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatMessageType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -420,7 +431,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ChatbotStatus {
         #[serde(rename = "training")]
@@ -441,7 +452,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatbotStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "training" => Ok(Self::Training),
                 "ready" => Ok(Self::Ready),
@@ -452,7 +465,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatbotStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -515,7 +530,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ChatbotTheme {
         #[serde(rename = "light")]
@@ -533,7 +548,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatbotTheme {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "light" => Ok(Self::Light),
                 "dark" => Ok(Self::Dark),
@@ -543,7 +560,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatbotTheme {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -566,7 +585,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ChatbotVisibility {
         #[serde(rename = "public")]
@@ -584,7 +603,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatbotVisibility {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "public" => Ok(Self::Public),
                 "private" => Ok(Self::Private),
@@ -594,7 +615,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatbotVisibility {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -756,7 +779,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ConversationSource {
         #[serde(rename = "api")]
@@ -786,7 +809,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ConversationSource {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "api" => Ok(Self::Api),
                 "website" => Ok(Self::Website),
@@ -800,7 +825,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ConversationSource {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -857,14 +884,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateChatbotRequestChatbotName> for ::std::string::String {
+    impl ::std::convert::From<CreateChatbotRequestChatbotName>
+    for ::std::string::String {
         fn from(value: CreateChatbotRequestChatbotName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateChatbotRequestChatbotName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 3usize {
                 return Err("shorter than 3 characters".into());
             }
@@ -873,11 +903,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateChatbotRequestChatbotName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateChatbotRequestChatbotName {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateChatbotRequestChatbotName {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -986,18 +1019,19 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateCustomAttributeRequestName> for ::std::string::String {
+    impl ::std::convert::From<CreateCustomAttributeRequestName>
+    for ::std::string::String {
         fn from(value: CreateCustomAttributeRequestName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateCustomAttributeRequestName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| {
-                    ::regress::Regex::new("^[a-zA-Z][a-zA-Z0-9_-]*$").unwrap()
-                });
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-zA-Z][a-zA-Z0-9_-]*$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^[a-zA-Z][a-zA-Z0-9_-]*$\"".into());
             }
@@ -1006,11 +1040,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateCustomAttributeRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateCustomAttributeRequestName {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateCustomAttributeRequestName {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1056,10 +1093,7 @@ pub mod types {
         ///Key of the attribute in a contact's `custom_attributes`; permanent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<CustomAttributeType>,
     }
     impl CustomAttribute {
@@ -1092,7 +1126,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum CustomAttributeType {
         #[serde(rename = "text")]
@@ -1116,7 +1150,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CustomAttributeType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "text" => Ok(Self::Text),
                 "number" => Ok(Self::Number),
@@ -1128,7 +1164,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CustomAttributeType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1148,21 +1186,24 @@ pub mod types {
     );
     impl ::std::ops::Deref for CustomAttributeValues {
         type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
             &self.0
         }
     }
     impl ::std::convert::From<CustomAttributeValues>
-        for ::serde_json::Map<::std::string::String, ::serde_json::Value>
-    {
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
         fn from(value: CustomAttributeValues) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-        for CustomAttributeValues
-    {
-        fn from(value: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for CustomAttributeValues {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
             Self(value)
         }
     }
@@ -1324,7 +1365,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum MessageRole {
         #[serde(rename = "user")]
@@ -1342,7 +1383,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for MessageRole {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "user" => Ok(Self::User),
                 "assistant" => Ok(Self::Assistant),
@@ -1352,7 +1395,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for MessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1417,7 +1462,7 @@ pub mod types {
                 "Llama-4-Maverick-17B-128E-Instruct-FP8".to_string(),
                 "kimi-k2".to_string(),
             ]
-            .contains(&value)
+                .contains(&value)
             {
                 Err("invalid value".into())
             } else {
@@ -1431,7 +1476,7 @@ pub mod types {
             D: ::serde::Deserializer<'de>,
         {
             Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///`OtherConversationSource`
@@ -1462,7 +1507,7 @@ pub mod types {
                 "messenger".to_string(),
                 "instagram".to_string(),
             ]
-            .contains(&value)
+                .contains(&value)
             {
                 Err("invalid value".into())
             } else {
@@ -1476,7 +1521,7 @@ pub mod types {
             D: ::serde::Deserializer<'de>,
         {
             Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e| { <D::Error as ::serde::de::Error>::custom(e.to_string()) })
         }
     }
     ///Where a page sits in a page-numbered listing.
@@ -1546,14 +1591,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<UpdateChatbotDataRequestChatbotName> for ::std::string::String {
+    impl ::std::convert::From<UpdateChatbotDataRequestChatbotName>
+    for ::std::string::String {
         fn from(value: UpdateChatbotDataRequestChatbotName) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for UpdateChatbotDataRequestChatbotName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 3usize {
                 return Err("shorter than 3 characters".into());
             }
@@ -1562,11 +1610,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UpdateChatbotDataRequestChatbotName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateChatbotDataRequestChatbotName {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UpdateChatbotDataRequestChatbotName {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1780,7 +1831,9 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -1800,17 +1853,23 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ChatMessageType>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatMessageType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -1839,7 +1898,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ChatRequest {
-            chatbot_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            chatbot_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             contact_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1857,7 +1919,10 @@ pub mod types {
                 ::std::string::String,
             >,
             stream: ::std::result::Result<bool, ::std::string::String>,
-            temperature: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            temperature: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChatRequest {
             fn default() -> Self {
@@ -1880,7 +1945,9 @@ pub mod types {
             {
                 self.chatbot_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_id: {e}")
+                    });
                 self
             }
             pub fn contact_id<T>(mut self, value: T) -> Self
@@ -1890,7 +1957,9 @@ pub mod types {
             {
                 self.contact_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for contact_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact_id: {e}")
+                    });
                 self
             }
             pub fn conversation_id<T>(mut self, value: T) -> Self
@@ -1898,9 +1967,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.conversation_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for conversation_id: {e}")
-                });
+                self.conversation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conversation_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn messages<T>(mut self, value: T) -> Self
@@ -1910,7 +1983,9 @@ pub mod types {
             {
                 self.messages = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for messages: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -1920,7 +1995,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn stream<T>(mut self, value: T) -> Self
@@ -1930,7 +2007,9 @@ pub mod types {
             {
                 self.stream = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for stream: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for stream: {e}")
+                    });
                 self
             }
             pub fn temperature<T>(mut self, value: T) -> Self
@@ -1940,7 +2019,9 @@ pub mod types {
             {
                 self.temperature = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for temperature: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for temperature: {e}")
+                    });
                 self
             }
         }
@@ -1994,7 +2075,9 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn role<T>(mut self, value: T) -> Self
@@ -2004,7 +2087,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
         }
@@ -2049,7 +2134,9 @@ pub mod types {
             {
                 self.text = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for text: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
                 self
             }
         }
@@ -2063,9 +2150,7 @@ pub mod types {
         }
         impl ::std::convert::From<super::ChatResponse> for ChatResponse {
             fn from(value: super::ChatResponse) -> Self {
-                Self {
-                    text: Ok(value.text),
-                }
+                Self { text: Ok(value.text) }
             }
         }
         #[derive(Clone, Debug)]
@@ -2121,13 +2206,15 @@ pub mod types {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -2147,7 +2234,9 @@ pub mod types {
             {
                 self.instructions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for instructions: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for instructions: {e}")
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -2157,7 +2246,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -2167,7 +2258,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -2177,29 +2270,37 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
             pub fn visibility<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ChatbotVisibility>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatbotVisibility>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.visibility = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for visibility: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
                 self
             }
         }
@@ -2240,8 +2341,10 @@ pub mod types {
                 ::std::option::Option<super::ChatButtonAlignment>,
                 ::std::string::String,
             >,
-            auto_open_chat_window_after:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            auto_open_chat_window_after: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             button_color: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2274,12 +2377,18 @@ pub mod types {
         impl ChatbotStyles {
             pub fn align_chat_button<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ChatButtonAlignment>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatButtonAlignment>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.align_chat_button = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for align_chat_button: {e}")
-                });
+                self.align_chat_button = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for align_chat_button: {e}"
+                        )
+                    });
                 self
             }
             pub fn auto_open_chat_window_after<T>(mut self, value: T) -> Self
@@ -2287,9 +2396,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.auto_open_chat_window_after = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for auto_open_chat_window_after: {e}")
-                });
+                self.auto_open_chat_window_after = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for auto_open_chat_window_after: {e}"
+                        )
+                    });
                 self
             }
             pub fn button_color<T>(mut self, value: T) -> Self
@@ -2299,7 +2412,9 @@ pub mod types {
             {
                 self.button_color = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for button_color: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for button_color: {e}")
+                    });
                 self
             }
             pub fn display_name<T>(mut self, value: T) -> Self
@@ -2309,7 +2424,9 @@ pub mod types {
             {
                 self.display_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for display_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
                 self
             }
             pub fn theme<T>(mut self, value: T) -> Self
@@ -2319,7 +2436,9 @@ pub mod types {
             {
                 self.theme = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for theme: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for theme: {e}")
+                    });
                 self
             }
             pub fn user_message_color<T>(mut self, value: T) -> Self
@@ -2327,9 +2446,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_message_color = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for user_message_color: {e}")
-                });
+                self.user_message_color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for user_message_color: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -2397,7 +2520,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -2407,7 +2532,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn phone<T>(mut self, value: T) -> Self
@@ -2417,7 +2544,9 @@ pub mod types {
             {
                 self.phone = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for phone: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -2427,11 +2556,14 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CollectLeadsSettings> for super::CollectLeadsSettings {
+        impl ::std::convert::TryFrom<CollectLeadsSettings>
+        for super::CollectLeadsSettings {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CollectLeadsSettings,
@@ -2456,7 +2588,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Contact {
-            created_at: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             custom_attributes: ::std::result::Result<
                 ::std::option::Option<super::CustomAttributeValues>,
                 ::std::string::String,
@@ -2481,9 +2616,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            stripe_accounts:
-                ::std::result::Result<::std::vec::Vec<super::StripeAccount>, ::std::string::String>,
-            updated_at: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            stripe_accounts: ::std::result::Result<
+                ::std::vec::Vec<super::StripeAccount>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Contact {
             fn default() -> Self {
@@ -2508,17 +2648,25 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn custom_attributes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CustomAttributeValues>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomAttributeValues>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.custom_attributes = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for custom_attributes: {e}")
-                });
+                self.custom_attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attributes: {e}"
+                        )
+                    });
                 self
             }
             pub fn email<T>(mut self, value: T) -> Self
@@ -2528,7 +2676,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn external_id<T>(mut self, value: T) -> Self
@@ -2538,7 +2688,9 @@ pub mod types {
             {
                 self.external_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for external_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -2558,7 +2710,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn phonenumber<T>(mut self, value: T) -> Self
@@ -2568,7 +2722,9 @@ pub mod types {
             {
                 self.phonenumber = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for phonenumber: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for phonenumber: {e}")
+                    });
                 self
             }
             pub fn stripe_accounts<T>(mut self, value: T) -> Self
@@ -2576,9 +2732,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::StripeAccount>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.stripe_accounts = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for stripe_accounts: {e}")
-                });
+                self.stripe_accounts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for stripe_accounts: {e}"
+                        )
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -2588,7 +2748,9 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
         }
@@ -2647,8 +2809,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            stripe_accounts:
-                ::std::result::Result<::std::vec::Vec<super::StripeAccount>, ::std::string::String>,
+            stripe_accounts: ::std::result::Result<
+                ::std::vec::Vec<super::StripeAccount>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContactInput {
             fn default() -> Self {
@@ -2665,12 +2829,18 @@ pub mod types {
         impl ContactInput {
             pub fn custom_attributes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CustomAttributeValues>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomAttributeValues>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.custom_attributes = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for custom_attributes: {e}")
-                });
+                self.custom_attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for custom_attributes: {e}"
+                        )
+                    });
                 self
             }
             pub fn email<T>(mut self, value: T) -> Self
@@ -2680,7 +2850,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn external_id<T>(mut self, value: T) -> Self
@@ -2690,7 +2862,9 @@ pub mod types {
             {
                 self.external_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for external_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -2700,7 +2874,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn phonenumber<T>(mut self, value: T) -> Self
@@ -2710,7 +2886,9 @@ pub mod types {
             {
                 self.phonenumber = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for phonenumber: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for phonenumber: {e}")
+                    });
                 self
             }
             pub fn stripe_accounts<T>(mut self, value: T) -> Self
@@ -2718,9 +2896,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::StripeAccount>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.stripe_accounts = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for stripe_accounts: {e}")
-                });
+                self.stripe_accounts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for stripe_accounts: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -2753,8 +2935,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ContactResponse {
-            data:
-                ::std::result::Result<::std::option::Option<super::Contact>, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::option::Option<super::Contact>,
+                ::std::string::String,
+            >,
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2776,7 +2960,9 @@ pub mod types {
             {
                 self.data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -2786,7 +2972,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
@@ -2823,8 +3011,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            messages:
-                ::std::result::Result<::std::vec::Vec<super::ChatMessage>, ::std::string::String>,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::ChatMessage>,
+                ::std::string::String,
+            >,
             source: ::std::result::Result<
                 ::std::option::Option<super::ConversationSourceValue>,
                 ::std::string::String,
@@ -2854,19 +3044,23 @@ pub mod types {
             {
                 self.chatbot_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_id: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -2886,29 +3080,37 @@ pub mod types {
             {
                 self.messages = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for messages: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
                 self
             }
             pub fn source<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ConversationSourceValue>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConversationSourceValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.source = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
         }
@@ -2966,7 +3168,9 @@ pub mod types {
             {
                 self.chatbot_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_name: {e}")
+                    });
                 self
             }
             pub fn source_text<T>(mut self, value: T) -> Self
@@ -2976,11 +3180,14 @@ pub mod types {
             {
                 self.source_text = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_text: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_text: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateChatbotRequest> for super::CreateChatbotRequest {
+        impl ::std::convert::TryFrom<CreateChatbotRequest>
+        for super::CreateChatbotRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CreateChatbotRequest,
@@ -3021,11 +3228,14 @@ pub mod types {
             {
                 self.chatbot_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_id: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateChatbotResponse> for super::CreateChatbotResponse {
+        impl ::std::convert::TryFrom<CreateChatbotResponse>
+        for super::CreateChatbotResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CreateChatbotResponse,
@@ -3035,7 +3245,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::CreateChatbotResponse> for CreateChatbotResponse {
+        impl ::std::convert::From<super::CreateChatbotResponse>
+        for CreateChatbotResponse {
             fn from(value: super::CreateChatbotResponse) -> Self {
                 Self {
                     chatbot_id: Ok(value.chatbot_id),
@@ -3044,8 +3255,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateContactsRequest {
-            users:
-                ::std::result::Result<::std::vec::Vec<super::ContactInput>, ::std::string::String>,
+            users: ::std::result::Result<
+                ::std::vec::Vec<super::ContactInput>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateContactsRequest {
             fn default() -> Self {
@@ -3062,25 +3275,25 @@ pub mod types {
             {
                 self.users = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for users: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateContactsRequest> for super::CreateContactsRequest {
+        impl ::std::convert::TryFrom<CreateContactsRequest>
+        for super::CreateContactsRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CreateContactsRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    users: value.users?,
-                })
+                Ok(Self { users: value.users? })
             }
         }
-        impl ::std::convert::From<super::CreateContactsRequest> for CreateContactsRequest {
+        impl ::std::convert::From<super::CreateContactsRequest>
+        for CreateContactsRequest {
             fn from(value: super::CreateContactsRequest) -> Self {
-                Self {
-                    users: Ok(value.users),
-                }
+                Self { users: Ok(value.users) }
             }
         }
         #[derive(Clone, Debug)]
@@ -3105,12 +3318,16 @@ pub mod types {
         impl CreateContactsResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CreateContactsData>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateContactsData>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -3120,11 +3337,14 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateContactsResponse> for super::CreateContactsResponse {
+        impl ::std::convert::TryFrom<CreateContactsResponse>
+        for super::CreateContactsResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CreateContactsResponse,
@@ -3135,7 +3355,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::CreateContactsResponse> for CreateContactsResponse {
+        impl ::std::convert::From<super::CreateContactsResponse>
+        for CreateContactsResponse {
             fn from(value: super::CreateContactsResponse) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -3158,7 +3379,10 @@ pub mod types {
                 super::CreateCustomAttributeRequestName,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<super::CustomAttributeType, ::std::string::String>,
+            type_: ::std::result::Result<
+                super::CustomAttributeType,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateCustomAttributeRequest {
             fn default() -> Self {
@@ -3179,7 +3403,9 @@ pub mod types {
             {
                 self.archived = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for archived: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -3189,7 +3415,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn label<T>(mut self, value: T) -> Self
@@ -3199,7 +3427,9 @@ pub mod types {
             {
                 self.label = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for label: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -3209,7 +3439,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -3219,11 +3451,14 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateCustomAttributeRequest> for super::CreateCustomAttributeRequest {
+        impl ::std::convert::TryFrom<CreateCustomAttributeRequest>
+        for super::CreateCustomAttributeRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CreateCustomAttributeRequest,
@@ -3237,7 +3472,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::CreateCustomAttributeRequest> for CreateCustomAttributeRequest {
+        impl ::std::convert::From<super::CreateCustomAttributeRequest>
+        for CreateCustomAttributeRequest {
             fn from(value: super::CreateCustomAttributeRequest) -> Self {
                 Self {
                     archived: Ok(value.archived),
@@ -3250,7 +3486,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreatedContacts {
-            created: ::std::result::Result<::std::vec::Vec<super::Contact>, ::std::string::String>,
+            created: ::std::result::Result<
+                ::std::vec::Vec<super::Contact>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreatedContacts {
             fn default() -> Self {
@@ -3267,7 +3506,9 @@ pub mod types {
             {
                 self.created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
                 self
             }
         }
@@ -3276,21 +3517,20 @@ pub mod types {
             fn try_from(
                 value: CreatedContacts,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    created: value.created?,
-                })
+                Ok(Self { created: value.created? })
             }
         }
         impl ::std::convert::From<super::CreatedContacts> for CreatedContacts {
             fn from(value: super::CreatedContacts) -> Self {
-                Self {
-                    created: Ok(value.created),
-                }
+                Self { created: Ok(value.created) }
             }
         }
         #[derive(Clone, Debug)]
         pub struct CustomAttribute {
-            archived: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            archived: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3327,7 +3567,9 @@ pub mod types {
             {
                 self.archived = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for archived: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -3337,7 +3579,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn label<T>(mut self, value: T) -> Self
@@ -3347,7 +3591,9 @@ pub mod types {
             {
                 self.label = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for label: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -3357,17 +3603,23 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CustomAttributeType>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomAttributeType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -3418,12 +3670,16 @@ pub mod types {
         impl CustomAttributeResponse {
             pub fn data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CustomAttribute>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomAttribute>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -3433,11 +3689,14 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CustomAttributeResponse> for super::CustomAttributeResponse {
+        impl ::std::convert::TryFrom<CustomAttributeResponse>
+        for super::CustomAttributeResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CustomAttributeResponse,
@@ -3448,7 +3707,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::CustomAttributeResponse> for CustomAttributeResponse {
+        impl ::std::convert::From<super::CustomAttributeResponse>
+        for CustomAttributeResponse {
             fn from(value: super::CustomAttributeResponse) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -3483,7 +3743,9 @@ pub mod types {
             {
                 self.issues = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for issues: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for issues: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -3493,7 +3755,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
@@ -3568,7 +3832,9 @@ pub mod types {
             {
                 self.account_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
                 self
             }
             pub fn chatbot_id<T>(mut self, value: T) -> Self
@@ -3578,19 +3844,23 @@ pub mod types {
             {
                 self.chatbot_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_id: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn email<T>(mut self, value: T) -> Self
@@ -3600,7 +3870,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -3620,7 +3892,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn phone<T>(mut self, value: T) -> Self
@@ -3630,13 +3904,17 @@ pub mod types {
             {
                 self.phone = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for phone: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Lead> for super::Lead {
             type Error = super::error::ConversionError;
-            fn try_from(value: Lead) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Lead,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account_id: value.account_id?,
                     chatbot_id: value.chatbot_id?,
@@ -3663,7 +3941,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct LeadFormField {
-            active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             label: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3685,7 +3966,9 @@ pub mod types {
             {
                 self.active = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for active: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for active: {e}")
+                    });
                 self
             }
             pub fn label<T>(mut self, value: T) -> Self
@@ -3695,7 +3978,9 @@ pub mod types {
             {
                 self.label = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for label: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
                 self
             }
         }
@@ -3720,7 +4005,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ListChatbotsResponse {
-            chatbots: ::std::result::Result<::std::vec::Vec<super::Chatbot>, ::std::string::String>,
+            chatbots: ::std::result::Result<
+                ::std::vec::Vec<super::Chatbot>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListChatbotsResponse {
             fn default() -> Self {
@@ -3737,18 +4025,19 @@ pub mod types {
             {
                 self.chatbots = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbots: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbots: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ListChatbotsResponse> for super::ListChatbotsResponse {
+        impl ::std::convert::TryFrom<ListChatbotsResponse>
+        for super::ListChatbotsResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ListChatbotsResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    chatbots: value.chatbots?,
-                })
+                Ok(Self { chatbots: value.chatbots? })
             }
         }
         impl ::std::convert::From<super::ListChatbotsResponse> for ListChatbotsResponse {
@@ -3760,7 +4049,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ListContactsResponse {
-            data: ::std::result::Result<::std::vec::Vec<super::Contact>, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Contact>,
+                ::std::string::String,
+            >,
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3769,7 +4061,10 @@ pub mod types {
                 ::std::option::Option<super::PageInfo>,
                 ::std::string::String,
             >,
-            total: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            total: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListContactsResponse {
             fn default() -> Self {
@@ -3789,7 +4084,9 @@ pub mod types {
             {
                 self.data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -3799,7 +4096,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
             pub fn pages<T>(mut self, value: T) -> Self
@@ -3809,7 +4108,9 @@ pub mod types {
             {
                 self.pages = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for pages: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for pages: {e}")
+                    });
                 self
             }
             pub fn total<T>(mut self, value: T) -> Self
@@ -3819,11 +4120,14 @@ pub mod types {
             {
                 self.total = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for total: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ListContactsResponse> for super::ListContactsResponse {
+        impl ::std::convert::TryFrom<ListContactsResponse>
+        for super::ListContactsResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ListContactsResponse,
@@ -3848,8 +4152,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ListConversationsResponse {
-            data:
-                ::std::result::Result<::std::vec::Vec<super::Conversation>, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Conversation>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListConversationsResponse {
             fn default() -> Self {
@@ -3866,11 +4172,14 @@ pub mod types {
             {
                 self.data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ListConversationsResponse> for super::ListConversationsResponse {
+        impl ::std::convert::TryFrom<ListConversationsResponse>
+        for super::ListConversationsResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ListConversationsResponse,
@@ -3878,11 +4187,10 @@ pub mod types {
                 Ok(Self { data: value.data? })
             }
         }
-        impl ::std::convert::From<super::ListConversationsResponse> for ListConversationsResponse {
+        impl ::std::convert::From<super::ListConversationsResponse>
+        for ListConversationsResponse {
             fn from(value: super::ListConversationsResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                }
+                Self { data: Ok(value.data) }
             }
         }
         #[derive(Clone, Debug)]
@@ -3912,7 +4220,9 @@ pub mod types {
             {
                 self.data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -3922,11 +4232,14 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ListCustomAttributesResponse> for super::ListCustomAttributesResponse {
+        impl ::std::convert::TryFrom<ListCustomAttributesResponse>
+        for super::ListCustomAttributesResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ListCustomAttributesResponse,
@@ -3937,7 +4250,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::ListCustomAttributesResponse> for ListCustomAttributesResponse {
+        impl ::std::convert::From<super::ListCustomAttributesResponse>
+        for ListCustomAttributesResponse {
             fn from(value: super::ListCustomAttributesResponse) -> Self {
                 Self {
                     data: Ok(value.data),
@@ -3947,8 +4261,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ListLeadsResponse {
-            collected_customers:
-                ::std::result::Result<::std::vec::Vec<super::Lead>, ::std::string::String>,
+            collected_customers: ::std::result::Result<
+                ::std::vec::Vec<super::Lead>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListLeadsResponse {
             fn default() -> Self {
@@ -3963,9 +4279,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Lead>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.collected_customers = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for collected_customers: {e}")
-                });
+                self.collected_customers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for collected_customers: {e}"
+                        )
+                    });
                 self
             }
         }
@@ -4008,7 +4328,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
@@ -4017,23 +4339,28 @@ pub mod types {
             fn try_from(
                 value: MessageResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    message: value.message?,
-                })
+                Ok(Self { message: value.message? })
             }
         }
         impl ::std::convert::From<super::MessageResponse> for MessageResponse {
             fn from(value: super::MessageResponse) -> Self {
-                Self {
-                    message: Ok(value.message),
-                }
+                Self { message: Ok(value.message) }
             }
         }
         #[derive(Clone, Debug)]
         pub struct PageInfo {
-            page: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            per_page: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            total_pages: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            per_page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_pages: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PageInfo {
             fn default() -> Self {
@@ -4052,7 +4379,9 @@ pub mod types {
             {
                 self.page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for page: {e}")
+                    });
                 self
             }
             pub fn per_page<T>(mut self, value: T) -> Self
@@ -4062,7 +4391,9 @@ pub mod types {
             {
                 self.per_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for per_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
                 self
             }
             pub fn total_pages<T>(mut self, value: T) -> Self
@@ -4072,7 +4403,9 @@ pub mod types {
             {
                 self.total_pages = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for total_pages: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_pages: {e}")
+                    });
                 self
             }
         }
@@ -4129,7 +4462,9 @@ pub mod types {
             {
                 self.label = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for label: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
                 self
             }
             pub fn stripe_email<T>(mut self, value: T) -> Self
@@ -4139,7 +4474,9 @@ pub mod types {
             {
                 self.stripe_email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for stripe_email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for stripe_email: {e}")
+                    });
                 self
             }
             pub fn stripe_id<T>(mut self, value: T) -> Self
@@ -4149,7 +4486,9 @@ pub mod types {
             {
                 self.stripe_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for stripe_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for stripe_id: {e}")
+                    });
                 self
             }
         }
@@ -4176,7 +4515,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateChatbotDataRequest {
-            chatbot_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            chatbot_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             chatbot_name: ::std::result::Result<
                 super::UpdateChatbotDataRequestChatbotName,
                 ::std::string::String,
@@ -4203,7 +4545,9 @@ pub mod types {
             {
                 self.chatbot_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_id: {e}")
+                    });
                 self
             }
             pub fn chatbot_name<T>(mut self, value: T) -> Self
@@ -4213,7 +4557,9 @@ pub mod types {
             {
                 self.chatbot_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_name: {e}")
+                    });
                 self
             }
             pub fn source_text<T>(mut self, value: T) -> Self
@@ -4223,11 +4569,14 @@ pub mod types {
             {
                 self.source_text = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_text: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_text: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<UpdateChatbotDataRequest> for super::UpdateChatbotDataRequest {
+        impl ::std::convert::TryFrom<UpdateChatbotDataRequest>
+        for super::UpdateChatbotDataRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: UpdateChatbotDataRequest,
@@ -4239,7 +4588,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::UpdateChatbotDataRequest> for UpdateChatbotDataRequest {
+        impl ::std::convert::From<super::UpdateChatbotDataRequest>
+        for UpdateChatbotDataRequest {
             fn from(value: super::UpdateChatbotDataRequest) -> Self {
                 Self {
                     chatbot_id: Ok(value.chatbot_id),
@@ -4270,11 +4620,14 @@ pub mod types {
             {
                 self.chatbot_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_id: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<UpdateChatbotDataResponse> for super::UpdateChatbotDataResponse {
+        impl ::std::convert::TryFrom<UpdateChatbotDataResponse>
+        for super::UpdateChatbotDataResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: UpdateChatbotDataResponse,
@@ -4284,7 +4637,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::UpdateChatbotDataResponse> for UpdateChatbotDataResponse {
+        impl ::std::convert::From<super::UpdateChatbotDataResponse>
+        for UpdateChatbotDataResponse {
             fn from(value: super::UpdateChatbotDataResponse) -> Self {
                 Self {
                     chatbot_id: Ok(value.chatbot_id),
@@ -4293,7 +4647,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateChatbotSettingsRequest {
-            chatbot_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            chatbot_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             collect_customer_information: ::std::result::Result<
                 ::std::option::Option<super::CollectLeadsSettings>,
                 ::std::string::String,
@@ -4310,13 +4667,18 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            ip_limit: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            ip_limit: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             ip_limit_message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            ip_limit_timeframe:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            ip_limit_timeframe: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             model: ::std::result::Result<
                 ::std::option::Option<super::AiModelValue>,
                 ::std::string::String,
@@ -4325,8 +4687,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            only_allow_on_added_domains:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            only_allow_on_added_domains: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             styles: ::std::result::Result<
                 ::std::option::Option<super::ChatbotStyles>,
                 ::std::string::String,
@@ -4335,7 +4699,10 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            temp: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            temp: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             visibility: ::std::result::Result<
                 ::std::option::Option<super::ChatbotVisibility>,
                 ::std::string::String,
@@ -4370,17 +4737,25 @@ pub mod types {
             {
                 self.chatbot_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_id: {e}")
+                    });
                 self
             }
             pub fn collect_customer_information<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CollectLeadsSettings>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CollectLeadsSettings>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.collect_customer_information = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for collect_customer_information: {e}")
-                });
+                self.collect_customer_information = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for collect_customer_information: {e}"
+                        )
+                    });
                 self
             }
             pub fn domains<T>(mut self, value: T) -> Self
@@ -4390,7 +4765,9 @@ pub mod types {
             {
                 self.domains = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for domains: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for domains: {e}")
+                    });
                 self
             }
             pub fn initial_messages<T>(mut self, value: T) -> Self
@@ -4398,9 +4775,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.initial_messages = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for initial_messages: {e}")
-                });
+                self.initial_messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for initial_messages: {e}"
+                        )
+                    });
                 self
             }
             pub fn instructions<T>(mut self, value: T) -> Self
@@ -4410,7 +4791,9 @@ pub mod types {
             {
                 self.instructions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for instructions: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for instructions: {e}")
+                    });
                 self
             }
             pub fn ip_limit<T>(mut self, value: T) -> Self
@@ -4420,7 +4803,9 @@ pub mod types {
             {
                 self.ip_limit = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ip_limit: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ip_limit: {e}")
+                    });
                 self
             }
             pub fn ip_limit_message<T>(mut self, value: T) -> Self
@@ -4428,9 +4813,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ip_limit_message = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for ip_limit_message: {e}")
-                });
+                self.ip_limit_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ip_limit_message: {e}"
+                        )
+                    });
                 self
             }
             pub fn ip_limit_timeframe<T>(mut self, value: T) -> Self
@@ -4438,9 +4827,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ip_limit_timeframe = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for ip_limit_timeframe: {e}")
-                });
+                self.ip_limit_timeframe = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ip_limit_timeframe: {e}"
+                        )
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -4450,7 +4843,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4460,7 +4855,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn only_allow_on_added_domains<T>(mut self, value: T) -> Self
@@ -4468,9 +4865,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.only_allow_on_added_domains = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for only_allow_on_added_domains: {e}")
-                });
+                self.only_allow_on_added_domains = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for only_allow_on_added_domains: {e}"
+                        )
+                    });
                 self
             }
             pub fn styles<T>(mut self, value: T) -> Self
@@ -4480,7 +4881,9 @@ pub mod types {
             {
                 self.styles = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for styles: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for styles: {e}")
+                    });
                 self
             }
             pub fn suggested_messages<T>(mut self, value: T) -> Self
@@ -4488,9 +4891,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.suggested_messages = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for suggested_messages: {e}")
-                });
+                self.suggested_messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for suggested_messages: {e}"
+                        )
+                    });
                 self
             }
             pub fn temp<T>(mut self, value: T) -> Self
@@ -4500,21 +4907,28 @@ pub mod types {
             {
                 self.temp = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for temp: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for temp: {e}")
+                    });
                 self
             }
             pub fn visibility<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ChatbotVisibility>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ChatbotVisibility>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.visibility = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for visibility: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<UpdateChatbotSettingsRequest> for super::UpdateChatbotSettingsRequest {
+        impl ::std::convert::TryFrom<UpdateChatbotSettingsRequest>
+        for super::UpdateChatbotSettingsRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: UpdateChatbotSettingsRequest,
@@ -4538,7 +4952,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::UpdateChatbotSettingsRequest> for UpdateChatbotSettingsRequest {
+        impl ::std::convert::From<super::UpdateChatbotSettingsRequest>
+        for UpdateChatbotSettingsRequest {
             fn from(value: super::UpdateChatbotSettingsRequest) -> Self {
                 Self {
                     chatbot_id: Ok(value.chatbot_id),
@@ -4578,11 +4993,14 @@ pub mod types {
             {
                 self.data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<UpdateContactRequest> for super::UpdateContactRequest {
+        impl ::std::convert::TryFrom<UpdateContactRequest>
+        for super::UpdateContactRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: UpdateContactRequest,
@@ -4592,14 +5010,15 @@ pub mod types {
         }
         impl ::std::convert::From<super::UpdateContactRequest> for UpdateContactRequest {
             fn from(value: super::UpdateContactRequest) -> Self {
-                Self {
-                    data: Ok(value.data),
-                }
+                Self { data: Ok(value.data) }
             }
         }
         #[derive(Clone, Debug)]
         pub struct UpdateCustomAttributeRequest {
-            archived: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            archived: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4626,7 +5045,9 @@ pub mod types {
             {
                 self.archived = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for archived: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -4636,7 +5057,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn label<T>(mut self, value: T) -> Self
@@ -4646,11 +5069,14 @@ pub mod types {
             {
                 self.label = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for label: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<UpdateCustomAttributeRequest> for super::UpdateCustomAttributeRequest {
+        impl ::std::convert::TryFrom<UpdateCustomAttributeRequest>
+        for super::UpdateCustomAttributeRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: UpdateCustomAttributeRequest,
@@ -4662,7 +5088,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::UpdateCustomAttributeRequest> for UpdateCustomAttributeRequest {
+        impl ::std::convert::From<super::UpdateCustomAttributeRequest>
+        for UpdateCustomAttributeRequest {
             fn from(value: super::UpdateCustomAttributeRequest) -> Self {
                 Self {
                     archived: Ok(value.archived),
@@ -4673,13 +5100,21 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UploadChatbotIconForm {
-            chatbot_icon_file: ::std::result::Result<::std::string::String, ::std::string::String>,
-            chatbot_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            chatbot_icon_file: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            chatbot_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UploadChatbotIconForm {
             fn default() -> Self {
                 Self {
-                    chatbot_icon_file: Err("no value supplied for chatbot_icon_file".to_string()),
+                    chatbot_icon_file: Err(
+                        "no value supplied for chatbot_icon_file".to_string(),
+                    ),
                     chatbot_id: Err("no value supplied for chatbot_id".to_string()),
                 }
             }
@@ -4690,9 +5125,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.chatbot_icon_file = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for chatbot_icon_file: {e}")
-                });
+                self.chatbot_icon_file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for chatbot_icon_file: {e}"
+                        )
+                    });
                 self
             }
             pub fn chatbot_id<T>(mut self, value: T) -> Self
@@ -4702,11 +5141,14 @@ pub mod types {
             {
                 self.chatbot_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_id: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<UploadChatbotIconForm> for super::UploadChatbotIconForm {
+        impl ::std::convert::TryFrom<UploadChatbotIconForm>
+        for super::UploadChatbotIconForm {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: UploadChatbotIconForm,
@@ -4717,7 +5159,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::UploadChatbotIconForm> for UploadChatbotIconForm {
+        impl ::std::convert::From<super::UploadChatbotIconForm>
+        for UploadChatbotIconForm {
             fn from(value: super::UploadChatbotIconForm) -> Self {
                 Self {
                     chatbot_icon_file: Ok(value.chatbot_icon_file),
@@ -4727,16 +5170,21 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UploadChatbotProfilePictureForm {
-            chatbot_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            profile_picture_file:
-                ::std::result::Result<::std::string::String, ::std::string::String>,
+            chatbot_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            profile_picture_file: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UploadChatbotProfilePictureForm {
             fn default() -> Self {
                 Self {
                     chatbot_id: Err("no value supplied for chatbot_id".to_string()),
                     profile_picture_file: Err(
-                        "no value supplied for profile_picture_file".to_string()
+                        "no value supplied for profile_picture_file".to_string(),
                     ),
                 }
             }
@@ -4749,7 +5197,9 @@ pub mod types {
             {
                 self.chatbot_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for chatbot_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for chatbot_id: {e}")
+                    });
                 self
             }
             pub fn profile_picture_file<T>(mut self, value: T) -> Self
@@ -4757,15 +5207,18 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.profile_picture_file = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for profile_picture_file: {e}")
-                });
+                self.profile_picture_file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for profile_picture_file: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<UploadChatbotProfilePictureForm>
-            for super::UploadChatbotProfilePictureForm
-        {
+        for super::UploadChatbotProfilePictureForm {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: UploadChatbotProfilePictureForm,
@@ -4777,8 +5230,7 @@ pub mod types {
             }
         }
         impl ::std::convert::From<super::UploadChatbotProfilePictureForm>
-            for UploadChatbotProfilePictureForm
-        {
+        for UploadChatbotProfilePictureForm {
             fn from(value: super::UploadChatbotProfilePictureForm) -> Self {
                 Self {
                     chatbot_id: Ok(value.chatbot_id),
@@ -4813,7 +5265,9 @@ pub mod types {
             {
                 self.field = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for field: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -4823,7 +5277,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
@@ -4853,12 +5309,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -4904,9 +5366,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -4943,338 +5403,340 @@ impl ClientHooks<()> for &Client {}
 impl Client {
     /**Send a conversation to a chatbot and get its reply
 
-    Sends the conversation so far to a chatbot and returns the assistant's next message. The server keeps no context between calls: send the whole history in `messages` every time, ending with the newest user message.
+Sends the conversation so far to a chatbot and returns the assistant's next message. The server keeps no context between calls: send the whole history in `messages` every time, ending with the newest user message.
 
-    With `stream: false` (the default) the reply arrives as a JSON `ChatResponse`. With `stream: true` the body is `text/plain` and the reply arrives in chunks as it is produced. The documentation is inconsistent about the stream format: the reference describes raw text chunks, while some guides describe `data:` lines ending with `data: [DONE]`. Clients should treat the stream as raw UTF-8 text and also cope with `data: ` prefixes and a `[DONE]` terminator.
+With `stream: false` (the default) the reply arrives as a JSON `ChatResponse`. With `stream: true` the body is `text/plain` and the reply arrives in chunks as it is produced. The documentation is inconsistent about the stream format: the reference describes raw text chunks, while some guides describe `data:` lines ending with `data: [DONE]`. Clients should treat the stream as raw UTF-8 text and also cope with `data: ` prefixes and a `[DONE]` terminator.
 
-    Sends a `POST` request to `/chat`
+Sends a `POST` request to `/chat`
 
-    ```ignore
-    let response = client.chat()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.chat()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn chat(&self) -> builder::Chat<'_> {
         builder::Chat::new(self)
     }
     /**List a chatbot's contacts
 
-    Returns one page of the chatbot's contacts. Paginated with the 1-based `page` number and the `per_page` page size (10 to 1000, default 100). Unlike the older list operations, the response does carry pagination metadata: `total` and `pages.total_pages`. A page number past the end gives 400.
+Returns one page of the chatbot's contacts. Paginated with the 1-based `page` number and the `per_page` page size (10 to 1000, default 100). Unlike the older list operations, the response does carry pagination metadata: `total` and `pages.total_pages`. A page number past the end gives 400.
 
-    Sends a `GET` request to `/chatbots/{chatbotId}/contacts`
+Sends a `GET` request to `/chatbots/{chatbotId}/contacts`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    - `page`: Page to return, counting from 1.
-    - `per_page`: Number of contacts per page.
-    ```ignore
-    let response = client.list_contacts()
-        .chatbot_id(chatbot_id)
-        .page(page)
-        .per_page(per_page)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+- `page`: Page to return, counting from 1.
+- `per_page`: Number of contacts per page.
+```ignore
+let response = client.list_contacts()
+    .chatbot_id(chatbot_id)
+    .page(page)
+    .per_page(per_page)
+    .send()
+    .await;
+```*/
     pub fn list_contacts(&self) -> builder::ListContacts<'_> {
         builder::ListContacts::new(self)
     }
     /**Add contacts to a chatbot
 
-    Creates between 1 and 1000 contacts in one request. Only the fields of `ContactInput` are stored; other keys are dropped silently. Custom attribute values are checked against the chatbot's custom-attribute schema. Fails with 400 for a malformed body, a wrong attribute type, an archived attribute or when the account's contact limit is reached, and with 409 when an email address is already used by another contact.
+Creates between 1 and 1000 contacts in one request. Only the fields of `ContactInput` are stored; other keys are dropped silently. Custom attribute values are checked against the chatbot's custom-attribute schema. Fails with 400 for a malformed body, a wrong attribute type, an archived attribute or when the account's contact limit is reached, and with 409 when an email address is already used by another contact.
 
-    The shape of the success body differs between official sources; see `CreateContactsData`.
+The shape of the success body differs between official sources; see `CreateContactsData`.
 
-    Sends a `POST` request to `/chatbots/{chatbotId}/contacts`
+Sends a `POST` request to `/chatbots/{chatbotId}/contacts`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    - `body`
-    ```ignore
-    let response = client.create_contacts()
-        .chatbot_id(chatbot_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+- `body`
+```ignore
+let response = client.create_contacts()
+    .chatbot_id(chatbot_id)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_contacts(&self) -> builder::CreateContacts<'_> {
         builder::CreateContacts::new(self)
     }
     /**Get one contact
 
-    Returns a single contact of the chatbot. A 404 means that either the chatbot or the contact does not exist.
+Returns a single contact of the chatbot. A 404 means that either the chatbot or the contact does not exist.
 
-    Sends a `GET` request to `/chatbots/{chatbotId}/contacts/{contactId}`
+Sends a `GET` request to `/chatbots/{chatbotId}/contacts/{contactId}`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    - `contact_id`: Which contact to address. The API reference says this is the contact's `external_id` (the caller's own identifier); an older guide calls it the contact's id and shows a UUID. Treat it as an opaque string and pass the external id.
-    ```ignore
-    let response = client.get_contact()
-        .chatbot_id(chatbot_id)
-        .contact_id(contact_id)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+- `contact_id`: Which contact to address. The API reference says this is the contact's `external_id` (the caller's own identifier); an older guide calls it the contact's id and shows a UUID. Treat it as an opaque string and pass the external id.
+```ignore
+let response = client.get_contact()
+    .chatbot_id(chatbot_id)
+    .contact_id(contact_id)
+    .send()
+    .await;
+```*/
     pub fn get_contact(&self) -> builder::GetContact<'_> {
         builder::GetContact::new(self)
     }
     /**Delete a contact
 
-    Deletes one contact. The official sources disagree on the success answer: the API reference returns 200 with the deleted contact in a `ContactResponse`, while the developer guide returns 204 with no body. Only the 200 form is modelled as a response here (a generated client can hold one success type); the 204 form is listed in `x-chatbase-empty-success`, and clients must treat a 204 as a successful deletion with no contact returned.
+Deletes one contact. The official sources disagree on the success answer: the API reference returns 200 with the deleted contact in a `ContactResponse`, while the developer guide returns 204 with no body. Only the 200 form is modelled as a response here (a generated client can hold one success type); the 204 form is listed in `x-chatbase-empty-success`, and clients must treat a 204 as a successful deletion with no contact returned.
 
-    Sends a `DELETE` request to `/chatbots/{chatbotId}/contacts/{contactId}`
+Sends a `DELETE` request to `/chatbots/{chatbotId}/contacts/{contactId}`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    - `contact_id`: Which contact to address. The API reference says this is the contact's `external_id` (the caller's own identifier); an older guide calls it the contact's id and shows a UUID. Treat it as an opaque string and pass the external id.
-    ```ignore
-    let response = client.delete_contact()
-        .chatbot_id(chatbot_id)
-        .contact_id(contact_id)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+- `contact_id`: Which contact to address. The API reference says this is the contact's `external_id` (the caller's own identifier); an older guide calls it the contact's id and shows a UUID. Treat it as an opaque string and pass the external id.
+```ignore
+let response = client.delete_contact()
+    .chatbot_id(chatbot_id)
+    .contact_id(contact_id)
+    .send()
+    .await;
+```*/
     pub fn delete_contact(&self) -> builder::DeleteContact<'_> {
         builder::DeleteContact::new(self)
     }
     /**Update a contact
 
-    Changes some fields of a contact; fields left out of `data` keep their value. Custom attribute values are checked against the chatbot's custom-attribute schema (400 on a mismatch). Answers 409 when the new email address belongs to another contact.
+Changes some fields of a contact; fields left out of `data` keep their value. Custom attribute values are checked against the chatbot's custom-attribute schema (400 on a mismatch). Answers 409 when the new email address belongs to another contact.
 
-    Sends a `PATCH` request to `/chatbots/{chatbotId}/contacts/{contactId}`
+Sends a `PATCH` request to `/chatbots/{chatbotId}/contacts/{contactId}`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    - `contact_id`: Which contact to address. The API reference says this is the contact's `external_id` (the caller's own identifier); an older guide calls it the contact's id and shows a UUID. Treat it as an opaque string and pass the external id.
-    - `body`
-    ```ignore
-    let response = client.update_contact()
-        .chatbot_id(chatbot_id)
-        .contact_id(contact_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+- `contact_id`: Which contact to address. The API reference says this is the contact's `external_id` (the caller's own identifier); an older guide calls it the contact's id and shows a UUID. Treat it as an opaque string and pass the external id.
+- `body`
+```ignore
+let response = client.update_contact()
+    .chatbot_id(chatbot_id)
+    .contact_id(contact_id)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn update_contact(&self) -> builder::UpdateContact<'_> {
         builder::UpdateContact::new(self)
     }
     /**List the chatbot's custom attributes
 
-    Returns every custom attribute defined for the chatbot's contacts, archived ones included. Not paginated.
+Returns every custom attribute defined for the chatbot's contacts, archived ones included. Not paginated.
 
-    Sends a `GET` request to `/chatbots/{chatbotId}/custom-attributes`
+Sends a `GET` request to `/chatbots/{chatbotId}/custom-attributes`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    ```ignore
-    let response = client.list_custom_attributes()
-        .chatbot_id(chatbot_id)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+```ignore
+let response = client.list_custom_attributes()
+    .chatbot_id(chatbot_id)
+    .send()
+    .await;
+```*/
     pub fn list_custom_attributes(&self) -> builder::ListCustomAttributes<'_> {
         builder::ListCustomAttributes::new(self)
     }
     /**Define a new custom attribute
 
-    Adds a custom attribute that contacts of this chatbot can carry. Its `name` and `type` are fixed once created, and attributes can be archived but never deleted. Fails with 400 for a malformed body, a reserved name or a name in the wrong format.
+Adds a custom attribute that contacts of this chatbot can carry. Its `name` and `type` are fixed once created, and attributes can be archived but never deleted. Fails with 400 for a malformed body, a reserved name or a name in the wrong format.
 
-    Sends a `POST` request to `/chatbots/{chatbotId}/custom-attributes`
+Sends a `POST` request to `/chatbots/{chatbotId}/custom-attributes`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    - `body`
-    ```ignore
-    let response = client.create_custom_attribute()
-        .chatbot_id(chatbot_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+- `body`
+```ignore
+let response = client.create_custom_attribute()
+    .chatbot_id(chatbot_id)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_custom_attribute(&self) -> builder::CreateCustomAttribute<'_> {
         builder::CreateCustomAttribute::new(self)
     }
     /**Change a custom attribute's label, description or archived flag
 
-    Updates the editable parts of a custom attribute; its `name` and `type` stay fixed. A 404 means the chatbot or the attribute does not exist.
+Updates the editable parts of a custom attribute; its `name` and `type` stay fixed. A 404 means the chatbot or the attribute does not exist.
 
-    Sends a `PUT` request to `/chatbots/{chatbotId}/custom-attributes/{name}`
+Sends a `PUT` request to `/chatbots/{chatbotId}/custom-attributes/{name}`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    - `name`: Name of the custom attribute to change.
-    - `body`
-    ```ignore
-    let response = client.update_custom_attribute()
-        .chatbot_id(chatbot_id)
-        .name(name)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+- `name`: Name of the custom attribute to change.
+- `body`
+```ignore
+let response = client.update_custom_attribute()
+    .chatbot_id(chatbot_id)
+    .name(name)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn update_custom_attribute(&self) -> builder::UpdateCustomAttribute<'_> {
         builder::UpdateCustomAttribute::new(self)
     }
     /**Create a chatbot trained on text
 
-    Creates a new chatbot in the account and trains it on the given text. The size of `sourceText` is limited by the account's plan. Returns the new chatbot's id.
+Creates a new chatbot in the account and trains it on the given text. The size of `sourceText` is limited by the account's plan. Returns the new chatbot's id.
 
-    Sends a `POST` request to `/create-chatbot`
+Sends a `POST` request to `/create-chatbot`
 
-    ```ignore
-    let response = client.create_chatbot()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.create_chatbot()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn create_chatbot(&self) -> builder::CreateChatbot<'_> {
         builder::CreateChatbot::new(self)
     }
     /**Delete a chatbot
 
-    Deletes a chatbot together with its data. This cannot be undone. The chatbot id goes in the query string.
+Deletes a chatbot together with its data. This cannot be undone. The chatbot id goes in the query string.
 
-    Sends a `DELETE` request to `/delete-chatbot`
+Sends a `DELETE` request to `/delete-chatbot`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    ```ignore
-    let response = client.delete_chatbot()
-        .chatbot_id(chatbot_id)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+```ignore
+let response = client.delete_chatbot()
+    .chatbot_id(chatbot_id)
+    .send()
+    .await;
+```*/
     pub fn delete_chatbot(&self) -> builder::DeleteChatbot<'_> {
         builder::DeleteChatbot::new(self)
     }
     /**Remove the chatbot's icon
 
-    Removes the icon image of a chatbot. The documentation only calls `chatbotId` a request parameter without saying where it goes; this description puts it in the query string, as the sibling operations `/delete-chatbot-profile-picture` and `/delete-chatbot` document. No request body is sent.
+Removes the icon image of a chatbot. The documentation only calls `chatbotId` a request parameter without saying where it goes; this description puts it in the query string, as the sibling operations `/delete-chatbot-profile-picture` and `/delete-chatbot` document. No request body is sent.
 
-    Sends a `DELETE` request to `/delete-chatbot-icon`
+Sends a `DELETE` request to `/delete-chatbot-icon`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    ```ignore
-    let response = client.delete_chatbot_icon()
-        .chatbot_id(chatbot_id)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+```ignore
+let response = client.delete_chatbot_icon()
+    .chatbot_id(chatbot_id)
+    .send()
+    .await;
+```*/
     pub fn delete_chatbot_icon(&self) -> builder::DeleteChatbotIcon<'_> {
         builder::DeleteChatbotIcon::new(self)
     }
     /**Remove the chatbot's profile picture
 
-    Removes the profile picture of a chatbot. The chatbot id goes in the query string; no request body is sent.
+Removes the profile picture of a chatbot. The chatbot id goes in the query string; no request body is sent.
 
-    Sends a `DELETE` request to `/delete-chatbot-profile-picture`
+Sends a `DELETE` request to `/delete-chatbot-profile-picture`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    ```ignore
-    let response = client.delete_chatbot_profile_picture()
-        .chatbot_id(chatbot_id)
-        .send()
-        .await;
-    ```*/
-    pub fn delete_chatbot_profile_picture(&self) -> builder::DeleteChatbotProfilePicture<'_> {
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+```ignore
+let response = client.delete_chatbot_profile_picture()
+    .chatbot_id(chatbot_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_chatbot_profile_picture(
+        &self,
+    ) -> builder::DeleteChatbotProfilePicture<'_> {
         builder::DeleteChatbotProfilePicture::new(self)
     }
     /**List the account's chatbots
 
-    Returns every chatbot that belongs to the account owning the API key. The list is not paginated.
+Returns every chatbot that belongs to the account owning the API key. The list is not paginated.
 
-    Sends a `GET` request to `/get-chatbots`
+Sends a `GET` request to `/get-chatbots`
 
-    ```ignore
-    let response = client.list_chatbots()
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.list_chatbots()
+    .send()
+    .await;
+```*/
     pub fn list_chatbots(&self) -> builder::ListChatbots<'_> {
         builder::ListChatbots::new(self)
     }
     /**List a chatbot's conversations
 
-    Returns stored conversations of one chatbot, optionally narrowed by source channel and by a date range. Paginated with the `page` and `size` query parameters (the guides give defaults of 1 and 10 and a maximum size of 100). The response carries no pagination metadata: keep requesting the next page until a page comes back shorter than `size` (or empty). An invalid date gives 400 and an unknown chatbot gives 404.
+Returns stored conversations of one chatbot, optionally narrowed by source channel and by a date range. Paginated with the `page` and `size` query parameters (the guides give defaults of 1 and 10 and a maximum size of 100). The response carries no pagination metadata: keep requesting the next page until a page comes back shorter than `size` (or empty). An invalid date gives 400 and an unknown chatbot gives 404.
 
-    Sends a `GET` request to `/get-conversations`
+Sends a `GET` request to `/get-conversations`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    - `end_date`: Last day to include, as `YYYY-MM-DD` (zero-padded).
-    - `filtered_sources`: Only return conversations from these channels, as one comma-separated string. Documented values include `API`, `Chatbase site`, `Playground`, `Widget or Iframe`, `Action preview`, `WhatsApp`, `Messenger`, `Instagram`, `Slack` and `Unspecified`.
-    - `page`: Page number, starting at 1 (the guides give 1 as the default). Sent as a string.
-    - `size`: Items per page (the guides give 10 as the default and 100 as the maximum). Sent as a string.
-    - `start_date`: Earliest day to include, as `YYYY-MM-DD` (zero-padded).
-    ```ignore
-    let response = client.list_conversations()
-        .chatbot_id(chatbot_id)
-        .end_date(end_date)
-        .filtered_sources(filtered_sources)
-        .page(page)
-        .size(size)
-        .start_date(start_date)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+- `end_date`: Last day to include, as `YYYY-MM-DD` (zero-padded).
+- `filtered_sources`: Only return conversations from these channels, as one comma-separated string. Documented values include `API`, `Chatbase site`, `Playground`, `Widget or Iframe`, `Action preview`, `WhatsApp`, `Messenger`, `Instagram`, `Slack` and `Unspecified`.
+- `page`: Page number, starting at 1 (the guides give 1 as the default). Sent as a string.
+- `size`: Items per page (the guides give 10 as the default and 100 as the maximum). Sent as a string.
+- `start_date`: Earliest day to include, as `YYYY-MM-DD` (zero-padded).
+```ignore
+let response = client.list_conversations()
+    .chatbot_id(chatbot_id)
+    .end_date(end_date)
+    .filtered_sources(filtered_sources)
+    .page(page)
+    .size(size)
+    .start_date(start_date)
+    .send()
+    .await;
+```*/
     pub fn list_conversations(&self) -> builder::ListConversations<'_> {
         builder::ListConversations::new(self)
     }
     /**List the leads a chatbot collected
 
-    Returns the contact details (name, email, phone) that visitors left through the chatbot's lead form, optionally limited to a date range. Paginated with the `page` and `size` query parameters; the response carries no pagination metadata, so stop when a page comes back shorter than `size` (or empty).
+Returns the contact details (name, email, phone) that visitors left through the chatbot's lead form, optionally limited to a date range. Paginated with the `page` and `size` query parameters; the response carries no pagination metadata, so stop when a page comes back shorter than `size` (or empty).
 
-    Sends a `GET` request to `/get-leads`
+Sends a `GET` request to `/get-leads`
 
-    Arguments:
-    - `chatbot_id`: Id of the chatbot the request is about.
-    - `end_date`: Last day to include, as `YYYY-MM-DD` (zero-padded).
-    - `page`: Page number, starting at 1 (the guides give 1 as the default). Sent as a string.
-    - `size`: Items per page (the guides give 10 as the default and 100 as the maximum). Sent as a string.
-    - `start_date`: Earliest day to include, as `YYYY-MM-DD` (zero-padded).
-    ```ignore
-    let response = client.list_leads()
-        .chatbot_id(chatbot_id)
-        .end_date(end_date)
-        .page(page)
-        .size(size)
-        .start_date(start_date)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `chatbot_id`: Id of the chatbot the request is about.
+- `end_date`: Last day to include, as `YYYY-MM-DD` (zero-padded).
+- `page`: Page number, starting at 1 (the guides give 1 as the default). Sent as a string.
+- `size`: Items per page (the guides give 10 as the default and 100 as the maximum). Sent as a string.
+- `start_date`: Earliest day to include, as `YYYY-MM-DD` (zero-padded).
+```ignore
+let response = client.list_leads()
+    .chatbot_id(chatbot_id)
+    .end_date(end_date)
+    .page(page)
+    .size(size)
+    .start_date(start_date)
+    .send()
+    .await;
+```*/
     pub fn list_leads(&self) -> builder::ListLeads<'_> {
         builder::ListLeads::new(self)
     }
     /**Rename a chatbot and retrain it on new text
 
-    Replaces the training text of an existing chatbot, sets its name and retrains it. Returns the chatbot's id.
+Replaces the training text of an existing chatbot, sets its name and retrains it. Returns the chatbot's id.
 
-    Sends a `POST` request to `/update-chatbot-data`
+Sends a `POST` request to `/update-chatbot-data`
 
-    ```ignore
-    let response = client.update_chatbot_data()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.update_chatbot_data()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn update_chatbot_data(&self) -> builder::UpdateChatbotData<'_> {
         builder::UpdateChatbotData::new(self)
     }
     /**Change a chatbot's settings
 
-    Changes configuration of a chatbot: name, instructions, greeting and suggested messages, visibility, domain and rate-limit rules, model, temperature, widget styles and the lead form. Only the fields present in the body are changed. Success is answered with status 202.
+Changes configuration of a chatbot: name, instructions, greeting and suggested messages, visibility, domain and rate-limit rules, model, temperature, widget styles and the lead form. Only the fields present in the body are changed. Success is answered with status 202.
 
-    Sends a `POST` request to `/update-chatbot-settings`
+Sends a `POST` request to `/update-chatbot-settings`
 
-    ```ignore
-    let response = client.update_chatbot_settings()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.update_chatbot_settings()
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn update_chatbot_settings(&self) -> builder::UpdateChatbotSettings<'_> {
         builder::UpdateChatbotSettings::new(self)
     }
@@ -5285,12 +5747,12 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::chat`]
 
-    [`Client::chat`]: super::Client::chat*/
+[`Client::chat`]: super::Client::chat*/
     #[derive(Debug, Clone)]
     pub struct Chat<'a> {
         client: &'a super::Client,
@@ -5311,12 +5773,16 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `ChatRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `ChatRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::ChatRequest) -> types::builder::ChatRequest,
+            F: std::ops::FnOnce(
+                types::builder::ChatRequest,
+            ) -> types::builder::ChatRequest,
         {
             self.body = self.body.map(f);
             self
@@ -5331,10 +5797,13 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/chat", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5355,25 +5824,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_contacts`]
 
-    [`Client::list_contacts`]: super::Client::list_contacts*/
+[`Client::list_contacts`]: super::Client::list_contacts*/
     #[derive(Debug, Clone)]
     pub struct ListContacts<'a> {
         client: &'a super::Client,
@@ -5394,18 +5879,25 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
-            self.page = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU64` for page failed".to_string()
-            });
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
@@ -5421,27 +5913,26 @@ pub mod builder {
         ///Sends a `GET` request to `/chatbots/{chatbotId}/contacts`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListContactsResponse>, Error<types::ErrorMessage>>
-        {
-            let Self {
-                client,
-                chatbot_id,
-                page,
-                per_page,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::ListContactsResponse>,
+            Error<types::ErrorMessage>,
+        > {
+            let Self { client, chatbot_id, page, per_page } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/chatbots/{}/contacts",
-                client.baseurl,
-                encode_path(&chatbot_id.to_string()),
+                "{}/chatbots/{}/contacts", client.baseurl, encode_path(& chatbot_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5463,28 +5954,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_contacts`]
 
-    [`Client::create_contacts`]: super::Client::create_contacts*/
+[`Client::create_contacts`]: super::Client::create_contacts*/
     #[derive(Debug, Clone)]
     pub struct CreateContacts<'a> {
         client: &'a super::Client,
@@ -5503,29 +6014,36 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateContactsRequest>,
-            <V as std::convert::TryInto<types::CreateContactsRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateContactsRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `CreateContactsRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateContactsRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::CreateContactsRequest,
-                ) -> types::builder::CreateContactsRequest,
+                types::builder::CreateContactsRequest,
+            ) -> types::builder::CreateContactsRequest,
         {
             self.body = self.body.map(f);
             self
@@ -5533,27 +6051,29 @@ pub mod builder {
         ///Sends a `POST` request to `/chatbots/{chatbotId}/contacts`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CreateContactsResponse>, Error<types::ErrorMessage>>
-        {
-            let Self {
-                client,
-                chatbot_id,
-                body,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::CreateContactsResponse>,
+            Error<types::ErrorMessage>,
+        > {
+            let Self { client, chatbot_id, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::CreateContactsRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateContactsRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/chatbots/{}/contacts",
-                client.baseurl,
-                encode_path(&chatbot_id.to_string()),
+                "{}/chatbots/{}/contacts", client.baseurl, encode_path(& chatbot_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5574,28 +6094,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::get_contact`]
 
-    [`Client::get_contact`]: super::Client::get_contact*/
+[`Client::get_contact`]: super::Client::get_contact*/
     #[derive(Debug, Clone)]
     pub struct GetContact<'a> {
         client: &'a super::Client,
@@ -5614,42 +6154,45 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn contact_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.contact_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for contact_id failed".to_string()
-            });
+            self.contact_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for contact_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/chatbots/{chatbotId}/contacts/{contactId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorMessage>> {
-            let Self {
-                client,
-                chatbot_id,
-                contact_id,
-            } = self;
+            let Self { client, chatbot_id, contact_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let contact_id = contact_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/chatbots/{}/contacts/{}",
-                client.baseurl,
-                encode_path(&chatbot_id.to_string()),
-                encode_path(&contact_id.to_string()),
+                "{}/chatbots/{}/contacts/{}", client.baseurl, encode_path(& chatbot_id
+                .to_string()), encode_path(& contact_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5669,22 +6212,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::delete_contact`]
 
-    [`Client::delete_contact`]: super::Client::delete_contact*/
+[`Client::delete_contact`]: super::Client::delete_contact*/
     #[derive(Debug, Clone)]
     pub struct DeleteContact<'a> {
         client: &'a super::Client,
@@ -5703,42 +6258,45 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn contact_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.contact_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for contact_id failed".to_string()
-            });
+            self.contact_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for contact_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/chatbots/{chatbotId}/contacts/{contactId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorMessage>> {
-            let Self {
-                client,
-                chatbot_id,
-                contact_id,
-            } = self;
+            let Self { client, chatbot_id, contact_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let contact_id = contact_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/chatbots/{}/contacts/{}",
-                client.baseurl,
-                encode_path(&chatbot_id.to_string()),
-                encode_path(&contact_id.to_string()),
+                "{}/chatbots/{}/contacts/{}", client.baseurl, encode_path(& chatbot_id
+                .to_string()), encode_path(& contact_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5758,22 +6316,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::update_contact`]
 
-    [`Client::update_contact`]: super::Client::update_contact*/
+[`Client::update_contact`]: super::Client::update_contact*/
     #[derive(Debug, Clone)]
     pub struct UpdateContact<'a> {
         client: &'a super::Client,
@@ -5794,38 +6364,48 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn contact_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.contact_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for contact_id failed".to_string()
-            });
+            self.contact_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for contact_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateContactRequest>,
-            <V as std::convert::TryInto<types::UpdateContactRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::UpdateContactRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `UpdateContactRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateContactRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::UpdateContactRequest,
-                ) -> types::builder::UpdateContactRequest,
+                types::builder::UpdateContactRequest,
+            ) -> types::builder::UpdateContactRequest,
         {
             self.body = self.body.map(f);
             self
@@ -5834,28 +6414,26 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorMessage>> {
-            let Self {
-                client,
-                chatbot_id,
-                contact_id,
-                body,
-            } = self;
+            let Self { client, chatbot_id, contact_id, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let contact_id = contact_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::UpdateContactRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::UpdateContactRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/chatbots/{}/contacts/{}",
-                client.baseurl,
-                encode_path(&chatbot_id.to_string()),
-                encode_path(&contact_id.to_string()),
+                "{}/chatbots/{}/contacts/{}", client.baseurl, encode_path(& chatbot_id
+                .to_string()), encode_path(& contact_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5876,28 +6454,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_custom_attributes`]
 
-    [`Client::list_custom_attributes`]: super::Client::list_custom_attributes*/
+[`Client::list_custom_attributes`]: super::Client::list_custom_attributes*/
     #[derive(Debug, Clone)]
     pub struct ListCustomAttributes<'a> {
         client: &'a super::Client,
@@ -5914,28 +6512,35 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/chatbots/{chatbotId}/custom-attributes`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListCustomAttributesResponse>, Error<types::ErrorMessage>>
-        {
+        ) -> Result<
+            ResponseValue<types::ListCustomAttributesResponse>,
+            Error<types::ErrorMessage>,
+        > {
             let Self { client, chatbot_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/chatbots/{}/custom-attributes",
-                client.baseurl,
-                encode_path(&chatbot_id.to_string()),
+                "{}/chatbots/{}/custom-attributes", client.baseurl, encode_path(&
+                chatbot_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5955,25 +6560,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_custom_attribute`]
 
-    [`Client::create_custom_attribute`]: super::Client::create_custom_attribute*/
+[`Client::create_custom_attribute`]: super::Client::create_custom_attribute*/
     #[derive(Debug, Clone)]
     pub struct CreateCustomAttribute<'a> {
         client: &'a super::Client,
@@ -5992,30 +6613,37 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateCustomAttributeRequest>,
-            <V as std::convert::TryInto<types::CreateCustomAttributeRequest>>::Error:
-                std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateCustomAttributeRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `CreateCustomAttributeRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateCustomAttributeRequest` for body failed: {}",
+                        s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::CreateCustomAttributeRequest,
-                ) -> types::builder::CreateCustomAttributeRequest,
+                types::builder::CreateCustomAttributeRequest,
+            ) -> types::builder::CreateCustomAttributeRequest,
         {
             self.body = self.body.map(f);
             self
@@ -6023,29 +6651,30 @@ pub mod builder {
         ///Sends a `POST` request to `/chatbots/{chatbotId}/custom-attributes`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CustomAttributeResponse>, Error<types::ErrorMessage>>
-        {
-            let Self {
-                client,
-                chatbot_id,
-                body,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::CustomAttributeResponse>,
+            Error<types::ErrorMessage>,
+        > {
+            let Self { client, chatbot_id, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::CreateCustomAttributeRequest::try_from(v).map_err(|e| e.to_string())
+                    types::CreateCustomAttributeRequest::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/chatbots/{}/custom-attributes",
-                client.baseurl,
-                encode_path(&chatbot_id.to_string()),
+                "{}/chatbots/{}/custom-attributes", client.baseurl, encode_path(&
+                chatbot_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6066,28 +6695,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::update_custom_attribute`]
 
-    [`Client::update_custom_attribute`]: super::Client::update_custom_attribute*/
+[`Client::update_custom_attribute`]: super::Client::update_custom_attribute*/
     #[derive(Debug, Clone)]
     pub struct UpdateCustomAttribute<'a> {
         client: &'a super::Client,
@@ -6108,39 +6757,49 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.name = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for name failed".to_string()
-            });
+            self.name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for name failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateCustomAttributeRequest>,
-            <V as std::convert::TryInto<types::UpdateCustomAttributeRequest>>::Error:
-                std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::UpdateCustomAttributeRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `UpdateCustomAttributeRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateCustomAttributeRequest` for body failed: {}",
+                        s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::UpdateCustomAttributeRequest,
-                ) -> types::builder::UpdateCustomAttributeRequest,
+                types::builder::UpdateCustomAttributeRequest,
+            ) -> types::builder::UpdateCustomAttributeRequest,
         {
             self.body = self.body.map(f);
             self
@@ -6148,32 +6807,31 @@ pub mod builder {
         ///Sends a `PUT` request to `/chatbots/{chatbotId}/custom-attributes/{name}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CustomAttributeResponse>, Error<types::ErrorMessage>>
-        {
-            let Self {
-                client,
-                chatbot_id,
-                name,
-                body,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::CustomAttributeResponse>,
+            Error<types::ErrorMessage>,
+        > {
+            let Self { client, chatbot_id, name, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::UpdateCustomAttributeRequest::try_from(v).map_err(|e| e.to_string())
+                    types::UpdateCustomAttributeRequest::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/chatbots/{}/custom-attributes/{}",
-                client.baseurl,
-                encode_path(&chatbot_id.to_string()),
-                encode_path(&name.to_string()),
+                "{}/chatbots/{}/custom-attributes/{}", client.baseurl, encode_path(&
+                chatbot_id.to_string()), encode_path(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6194,25 +6852,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::create_chatbot`]
 
-    [`Client::create_chatbot`]: super::Client::create_chatbot*/
+[`Client::create_chatbot`]: super::Client::create_chatbot*/
     #[derive(Debug, Clone)]
     pub struct CreateChatbot<'a> {
         client: &'a super::Client,
@@ -6228,21 +6902,25 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateChatbotRequest>,
-            <V as std::convert::TryInto<types::CreateChatbotRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateChatbotRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `CreateChatbotRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateChatbotRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::CreateChatbotRequest,
-                ) -> types::builder::CreateChatbotRequest,
+                types::builder::CreateChatbotRequest,
+            ) -> types::builder::CreateChatbotRequest,
         {
             self.body = self.body.map(f);
             self
@@ -6250,18 +6928,25 @@ pub mod builder {
         ///Sends a `POST` request to `/create-chatbot`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CreateChatbotResponse>, Error<types::ErrorMessage>>
-        {
+        ) -> Result<
+            ResponseValue<types::CreateChatbotResponse>,
+            Error<types::ErrorMessage>,
+        > {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::CreateChatbotRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateChatbotRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/create-chatbot", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6282,25 +6967,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::delete_chatbot`]
 
-    [`Client::delete_chatbot`]: super::Client::delete_chatbot*/
+[`Client::delete_chatbot`]: super::Client::delete_chatbot*/
     #[derive(Debug, Clone)]
     pub struct DeleteChatbot<'a> {
         client: &'a super::Client,
@@ -6317,9 +7018,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/delete-chatbot`
@@ -6330,10 +7034,13 @@ pub mod builder {
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/delete-chatbot", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6342,10 +7049,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "chatbotId",
-                    &chatbot_id,
-                ))
+                .query(&progenitor_client::QueryParam::new("chatbotId", &chatbot_id))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -6357,22 +7061,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::delete_chatbot_icon`]
 
-    [`Client::delete_chatbot_icon`]: super::Client::delete_chatbot_icon*/
+[`Client::delete_chatbot_icon`]: super::Client::delete_chatbot_icon*/
     #[derive(Debug, Clone)]
     pub struct DeleteChatbotIcon<'a> {
         client: &'a super::Client,
@@ -6389,9 +7105,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/delete-chatbot-icon`
@@ -6402,10 +7121,13 @@ pub mod builder {
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/delete-chatbot-icon", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6414,10 +7136,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "chatbotId",
-                    &chatbot_id,
-                ))
+                .query(&progenitor_client::QueryParam::new("chatbotId", &chatbot_id))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -6429,25 +7148,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::delete_chatbot_profile_picture`]
 
-    [`Client::delete_chatbot_profile_picture`]: super::Client::delete_chatbot_profile_picture*/
+[`Client::delete_chatbot_profile_picture`]: super::Client::delete_chatbot_profile_picture*/
     #[derive(Debug, Clone)]
     pub struct DeleteChatbotProfilePicture<'a> {
         client: &'a super::Client,
@@ -6464,9 +7199,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/delete-chatbot-profile-picture`
@@ -6477,10 +7215,13 @@ pub mod builder {
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/delete-chatbot-profile-picture", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6489,10 +7230,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "chatbotId",
-                    &chatbot_id,
-                ))
+                .query(&progenitor_client::QueryParam::new("chatbotId", &chatbot_id))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -6504,25 +7242,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_chatbots`]
 
-    [`Client::list_chatbots`]: super::Client::list_chatbots*/
+[`Client::list_chatbots`]: super::Client::list_chatbots*/
     #[derive(Debug, Clone)]
     pub struct ListChatbots<'a> {
         client: &'a super::Client,
@@ -6534,15 +7288,20 @@ pub mod builder {
         ///Sends a `GET` request to `/get-chatbots`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListChatbotsResponse>, Error<types::ErrorMessage>>
-        {
+        ) -> Result<
+            ResponseValue<types::ListChatbotsResponse>,
+            Error<types::ErrorMessage>,
+        > {
             let Self { client } = self;
             let url = format!("{}/get-chatbots", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6562,19 +7321,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_conversations`]
 
-    [`Client::list_conversations`]: super::Client::list_conversations*/
+[`Client::list_conversations`]: super::Client::list_conversations*/
     #[derive(Debug, Clone)]
     pub struct ListConversations<'a> {
         client: &'a super::Client,
@@ -6601,61 +7368,86 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn end_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
         {
-            self.end_date = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: naive :: NaiveDate` for end_date failed".to_string()
-            });
+            self.end_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: naive :: NaiveDate` for end_date failed"
+                        .to_string()
+                });
             self
         }
         pub fn filtered_sources<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.filtered_sources = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for filtered_sources failed".to_string()
-            });
+            self.filtered_sources = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filtered_sources failed"
+                        .to_string()
+                });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page failed".to_string()
-            });
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page failed"
+                        .to_string()
+                });
             self
         }
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.size = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for size failed".to_string()
-            });
+            self.size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for size failed"
+                        .to_string()
+                });
             self
         }
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
         {
-            self.start_date = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: naive :: NaiveDate` for start_date failed".to_string()
-            });
+            self.start_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: naive :: NaiveDate` for start_date failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/get-conversations`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListConversationsResponse>, Error<types::ErrorMessage>>
-        {
+        ) -> Result<
+            ResponseValue<types::ListConversationsResponse>,
+            Error<types::ErrorMessage>,
+        > {
             let Self {
                 client,
                 chatbot_id,
@@ -6673,10 +7465,13 @@ pub mod builder {
             let start_date = start_date.map_err(Error::InvalidRequest)?;
             let url = format!("{}/get-conversations", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6685,21 +7480,17 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "chatbotId",
-                    &chatbot_id,
-                ))
+                .query(&progenitor_client::QueryParam::new("chatbotId", &chatbot_id))
                 .query(&progenitor_client::QueryParam::new("endDate", &end_date))
-                .query(&progenitor_client::QueryParam::new(
-                    "filteredSources",
-                    &filtered_sources,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "filteredSources",
+                        &filtered_sources,
+                    ),
+                )
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("size", &size))
-                .query(&progenitor_client::QueryParam::new(
-                    "startDate",
-                    &start_date,
-                ))
+                .query(&progenitor_client::QueryParam::new("startDate", &start_date))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -6711,25 +7502,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::list_leads`]
 
-    [`Client::list_leads`]: super::Client::list_leads*/
+[`Client::list_leads`]: super::Client::list_leads*/
     #[derive(Debug, Clone)]
     pub struct ListLeads<'a> {
         client: &'a super::Client,
@@ -6754,59 +7561,74 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.chatbot_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for chatbot_id failed".to_string()
-            });
+            self.chatbot_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for chatbot_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn end_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
         {
-            self.end_date = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: naive :: NaiveDate` for end_date failed".to_string()
-            });
+            self.end_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: naive :: NaiveDate` for end_date failed"
+                        .to_string()
+                });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page failed".to_string()
-            });
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page failed"
+                        .to_string()
+                });
             self
         }
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.size = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for size failed".to_string()
-            });
+            self.size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for size failed"
+                        .to_string()
+                });
             self
         }
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
         {
-            self.start_date = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: naive :: NaiveDate` for start_date failed".to_string()
-            });
+            self.start_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: naive :: NaiveDate` for start_date failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/get-leads`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ListLeadsResponse>, Error<types::ErrorMessage>> {
-            let Self {
-                client,
-                chatbot_id,
-                end_date,
-                page,
-                size,
-                start_date,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::ListLeadsResponse>,
+            Error<types::ErrorMessage>,
+        > {
+            let Self { client, chatbot_id, end_date, page, size, start_date } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let end_date = end_date.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -6814,10 +7636,13 @@ pub mod builder {
             let start_date = start_date.map_err(Error::InvalidRequest)?;
             let url = format!("{}/get-leads", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6826,17 +7651,11 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "chatbotId",
-                    &chatbot_id,
-                ))
+                .query(&progenitor_client::QueryParam::new("chatbotId", &chatbot_id))
                 .query(&progenitor_client::QueryParam::new("endDate", &end_date))
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("size", &size))
-                .query(&progenitor_client::QueryParam::new(
-                    "startDate",
-                    &start_date,
-                ))
+                .query(&progenitor_client::QueryParam::new("startDate", &start_date))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -6848,25 +7667,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::update_chatbot_data`]
 
-    [`Client::update_chatbot_data`]: super::Client::update_chatbot_data*/
+[`Client::update_chatbot_data`]: super::Client::update_chatbot_data*/
     #[derive(Debug, Clone)]
     pub struct UpdateChatbotData<'a> {
         client: &'a super::Client,
@@ -6882,21 +7717,25 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateChatbotDataRequest>,
-            <V as std::convert::TryInto<types::UpdateChatbotDataRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::UpdateChatbotDataRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `UpdateChatbotDataRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateChatbotDataRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::UpdateChatbotDataRequest,
-                ) -> types::builder::UpdateChatbotDataRequest,
+                types::builder::UpdateChatbotDataRequest,
+            ) -> types::builder::UpdateChatbotDataRequest,
         {
             self.body = self.body.map(f);
             self
@@ -6904,20 +7743,26 @@ pub mod builder {
         ///Sends a `POST` request to `/update-chatbot-data`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdateChatbotDataResponse>, Error<types::ErrorMessage>>
-        {
+        ) -> Result<
+            ResponseValue<types::UpdateChatbotDataResponse>,
+            Error<types::ErrorMessage>,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::UpdateChatbotDataRequest::try_from(v).map_err(|e| e.to_string())
+                    types::UpdateChatbotDataRequest::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/update-chatbot-data", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6938,28 +7783,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::update_chatbot_settings`]
 
-    [`Client::update_chatbot_settings`]: super::Client::update_chatbot_settings*/
+[`Client::update_chatbot_settings`]: super::Client::update_chatbot_settings*/
     #[derive(Debug, Clone)]
     pub struct UpdateChatbotSettings<'a> {
         client: &'a super::Client,
@@ -6975,22 +7840,26 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateChatbotSettingsRequest>,
-            <V as std::convert::TryInto<types::UpdateChatbotSettingsRequest>>::Error:
-                std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::UpdateChatbotSettingsRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `UpdateChatbotSettingsRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateChatbotSettingsRequest` for body failed: {}",
+                        s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                    types::builder::UpdateChatbotSettingsRequest,
-                ) -> types::builder::UpdateChatbotSettingsRequest,
+                types::builder::UpdateChatbotSettingsRequest,
+            ) -> types::builder::UpdateChatbotSettingsRequest,
         {
             self.body = self.body.map(f);
             self
@@ -7002,15 +7871,19 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::UpdateChatbotSettingsRequest::try_from(v).map_err(|e| e.to_string())
+                    types::UpdateChatbotSettingsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/update-chatbot-settings", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7031,21 +7904,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

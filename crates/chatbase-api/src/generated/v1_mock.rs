@@ -34,7 +34,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::ChatResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -42,7 +43,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -50,7 +52,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -58,7 +61,8 @@ pub mod operations {
         }
         pub fn forbidden(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(403u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -66,7 +70,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -79,15 +84,19 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::GET)
-                    .path_matches(regex::Regex::new("^/chatbots/[^/]*/contacts$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/chatbots/[^/]*/contacts$").unwrap(),
+                    ),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
         pub fn chatbot_id(self, value: &str) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/chatbots/{}/contacts$", value.to_string())).unwrap();
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/{}/contacts$", value.to_string()),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn page<T>(self, value: T) -> Self
@@ -121,7 +130,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::ListContactsResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -129,7 +139,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -137,7 +148,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -145,7 +157,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -153,7 +166,8 @@ pub mod operations {
         }
         pub fn too_many_requests(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(429u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -161,7 +175,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -174,15 +189,19 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/chatbots/[^/]*/contacts$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/chatbots/[^/]*/contacts$").unwrap(),
+                    ),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
         pub fn chatbot_id(self, value: &str) -> Self {
-            let re =
-                regex::Regex::new(&format!("^/chatbots/{}/contacts$", value.to_string())).unwrap();
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/{}/contacts$", value.to_string()),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::CreateContactsRequest) -> Self {
@@ -199,7 +218,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::CreateContactsResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -207,7 +227,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -215,7 +236,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -223,7 +245,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -231,7 +254,8 @@ pub mod operations {
         }
         pub fn conflict(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(409u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -239,7 +263,8 @@ pub mod operations {
         }
         pub fn too_many_requests(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(429u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -252,19 +277,25 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::GET)
-                    .path_matches(regex::Regex::new("^/chatbots/[^/]*/contacts/[^/]*$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/chatbots/[^/]*/contacts/[^/]*$").unwrap(),
+                    ),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
         pub fn chatbot_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/chatbots/{}/contacts/.*$", value.to_string()))
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/{}/contacts/.*$", value.to_string()),
+                )
                 .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn contact_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/chatbots/.*/contacts/{}$", value.to_string()))
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/.*/contacts/{}$", value.to_string()),
+                )
                 .unwrap();
             Self(self.0.path_matches(re))
         }
@@ -279,7 +310,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::ContactResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -287,7 +319,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -295,7 +328,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -303,7 +337,8 @@ pub mod operations {
         }
         pub fn too_many_requests(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(429u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -316,19 +351,25 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::DELETE)
-                    .path_matches(regex::Regex::new("^/chatbots/[^/]*/contacts/[^/]*$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/chatbots/[^/]*/contacts/[^/]*$").unwrap(),
+                    ),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
         pub fn chatbot_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/chatbots/{}/contacts/.*$", value.to_string()))
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/{}/contacts/.*$", value.to_string()),
+                )
                 .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn contact_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/chatbots/.*/contacts/{}$", value.to_string()))
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/.*/contacts/{}$", value.to_string()),
+                )
                 .unwrap();
             Self(self.0.path_matches(re))
         }
@@ -343,7 +384,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::ContactResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -351,7 +393,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -359,7 +402,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -367,7 +411,8 @@ pub mod operations {
         }
         pub fn too_many_requests(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(429u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -380,19 +425,25 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::PATCH)
-                    .path_matches(regex::Regex::new("^/chatbots/[^/]*/contacts/[^/]*$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/chatbots/[^/]*/contacts/[^/]*$").unwrap(),
+                    ),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
         pub fn chatbot_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/chatbots/{}/contacts/.*$", value.to_string()))
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/{}/contacts/.*$", value.to_string()),
+                )
                 .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn contact_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!("^/chatbots/.*/contacts/{}$", value.to_string()))
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/.*/contacts/{}$", value.to_string()),
+                )
                 .unwrap();
             Self(self.0.path_matches(re))
         }
@@ -410,7 +461,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::ContactResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -418,7 +470,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -426,7 +479,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -434,7 +488,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -442,7 +497,8 @@ pub mod operations {
         }
         pub fn conflict(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(409u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -450,7 +506,8 @@ pub mod operations {
         }
         pub fn too_many_requests(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(429u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -461,20 +518,21 @@ pub mod operations {
     impl ListCustomAttributesWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
-                inner.method(::httpmock::Method::GET).path_matches(
-                    regex::Regex::new("^/chatbots/[^/]*/custom-attributes$").unwrap(),
-                ),
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/chatbots/[^/]*/custom-attributes$").unwrap(),
+                    ),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
         pub fn chatbot_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!(
-                "^/chatbots/{}/custom-attributes$",
-                value.to_string()
-            ))
-            .unwrap();
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/{}/custom-attributes$", value.to_string()),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -488,7 +546,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::ListCustomAttributesResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -496,7 +555,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -504,7 +564,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -512,7 +573,8 @@ pub mod operations {
         }
         pub fn too_many_requests(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(429u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -520,7 +582,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -531,20 +594,21 @@ pub mod operations {
     impl CreateCustomAttributeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
-                inner.method(::httpmock::Method::POST).path_matches(
-                    regex::Regex::new("^/chatbots/[^/]*/custom-attributes$").unwrap(),
-                ),
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/chatbots/[^/]*/custom-attributes$").unwrap(),
+                    ),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
         pub fn chatbot_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!(
-                "^/chatbots/{}/custom-attributes$",
-                value.to_string()
-            ))
-            .unwrap();
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/{}/custom-attributes$", value.to_string()),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::CreateCustomAttributeRequest) -> Self {
@@ -561,7 +625,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::CustomAttributeResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -569,7 +634,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -577,7 +643,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -585,7 +652,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -593,7 +661,8 @@ pub mod operations {
         }
         pub fn too_many_requests(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(429u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -601,7 +670,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -611,27 +681,30 @@ pub mod operations {
     pub struct UpdateCustomAttributeWhen(::httpmock::When);
     impl UpdateCustomAttributeWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
-            Self(inner.method(::httpmock::Method::PUT).path_matches(
-                regex::Regex::new("^/chatbots/[^/]*/custom-attributes/[^/]*$").unwrap(),
-            ))
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/chatbots/[^/]*/custom-attributes/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
         }
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
         pub fn chatbot_id(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!(
-                "^/chatbots/{}/custom-attributes/.*$",
-                value.to_string()
-            ))
-            .unwrap();
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/{}/custom-attributes/.*$", value.to_string()),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn name(self, value: &str) -> Self {
-            let re = regex::Regex::new(&format!(
-                "^/chatbots/.*/custom-attributes/{}$",
-                value.to_string()
-            ))
-            .unwrap();
+            let re = regex::Regex::new(
+                    &format!("^/chatbots/.*/custom-attributes/{}$", value.to_string()),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
         pub fn body(self, value: &types::UpdateCustomAttributeRequest) -> Self {
@@ -648,7 +721,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::CustomAttributeResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -656,7 +730,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -664,7 +739,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -672,7 +748,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -680,7 +757,8 @@ pub mod operations {
         }
         pub fn too_many_requests(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(429u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -713,7 +791,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::CreateChatbotResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -721,7 +800,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -729,7 +809,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -737,7 +818,8 @@ pub mod operations {
         }
         pub fn forbidden(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(403u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -745,7 +827,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -778,7 +861,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::MessageResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -786,7 +870,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -794,7 +879,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -802,7 +888,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -835,7 +922,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::MessageResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -843,7 +931,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -851,7 +940,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -859,7 +949,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -867,7 +958,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -880,7 +972,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::DELETE)
-                    .path_matches(regex::Regex::new("^/delete-chatbot-profile-picture$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/delete-chatbot-profile-picture$").unwrap(),
+                    ),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
@@ -900,7 +994,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::MessageResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -908,7 +1003,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -916,7 +1012,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -924,7 +1021,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -932,7 +1030,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -962,7 +1061,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::ListChatbotsResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -970,7 +1070,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -978,7 +1079,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1061,7 +1163,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::ListConversationsResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1069,7 +1172,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1077,7 +1181,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1085,7 +1190,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1093,7 +1199,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1166,7 +1273,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::ListLeadsResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1174,7 +1282,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1182,7 +1291,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1190,7 +1300,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1198,7 +1309,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1231,7 +1343,8 @@ pub mod operations {
         }
         pub fn ok(self, value: &types::UpdateChatbotDataResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1239,7 +1352,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1247,7 +1361,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1255,7 +1370,8 @@ pub mod operations {
         }
         pub fn forbidden(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(403u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1263,7 +1379,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1271,7 +1388,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1284,7 +1402,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/update-chatbot-settings$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/update-chatbot-settings$").unwrap(),
+                    ),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
@@ -1304,7 +1424,8 @@ pub mod operations {
         }
         pub fn accepted(self, value: &types::MessageResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(202u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1312,7 +1433,8 @@ pub mod operations {
         }
         pub fn bad_request(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1320,7 +1442,8 @@ pub mod operations {
         }
         pub fn unauthorized(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1328,7 +1451,8 @@ pub mod operations {
         }
         pub fn forbidden(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(403u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1336,7 +1460,8 @@ pub mod operations {
         }
         pub fn not_found(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1344,7 +1469,8 @@ pub mod operations {
         }
         pub fn internal_server_error(self, value: &types::ErrorMessage) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
@@ -1376,13 +1502,22 @@ pub trait MockServerExt {
         F: FnOnce(operations::UpdateContactWhen, operations::UpdateContactThen);
     fn list_custom_attributes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::ListCustomAttributesWhen, operations::ListCustomAttributesThen);
+        F: FnOnce(
+            operations::ListCustomAttributesWhen,
+            operations::ListCustomAttributesThen,
+        );
     fn create_custom_attribute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::CreateCustomAttributeWhen, operations::CreateCustomAttributeThen);
+        F: FnOnce(
+            operations::CreateCustomAttributeWhen,
+            operations::CreateCustomAttributeThen,
+        );
     fn update_custom_attribute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::UpdateCustomAttributeWhen, operations::UpdateCustomAttributeThen);
+        F: FnOnce(
+            operations::UpdateCustomAttributeWhen,
+            operations::UpdateCustomAttributeThen,
+        );
     fn create_chatbot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateChatbotWhen, operations::CreateChatbotThen);
@@ -1412,7 +1547,10 @@ pub trait MockServerExt {
         F: FnOnce(operations::UpdateChatbotDataWhen, operations::UpdateChatbotDataThen);
     fn update_chatbot_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::UpdateChatbotSettingsWhen, operations::UpdateChatbotSettingsThen);
+        F: FnOnce(
+            operations::UpdateChatbotSettingsWhen,
+            operations::UpdateChatbotSettingsThen,
+        );
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn chat<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -1420,10 +1558,7 @@ impl MockServerExt for ::httpmock::MockServer {
         F: FnOnce(operations::ChatWhen, operations::ChatThen),
     {
         self.mock(|when, then| {
-            config_fn(
-                operations::ChatWhen::new(when),
-                operations::ChatThen::new(then),
-            )
+            config_fn(operations::ChatWhen::new(when), operations::ChatThen::new(then))
         })
     }
     fn list_contacts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -1483,7 +1618,10 @@ impl MockServerExt for ::httpmock::MockServer {
     }
     fn list_custom_attributes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::ListCustomAttributesWhen, operations::ListCustomAttributesThen),
+        F: FnOnce(
+            operations::ListCustomAttributesWhen,
+            operations::ListCustomAttributesThen,
+        ),
     {
         self.mock(|when, then| {
             config_fn(
@@ -1494,7 +1632,10 @@ impl MockServerExt for ::httpmock::MockServer {
     }
     fn create_custom_attribute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::CreateCustomAttributeWhen, operations::CreateCustomAttributeThen),
+        F: FnOnce(
+            operations::CreateCustomAttributeWhen,
+            operations::CreateCustomAttributeThen,
+        ),
     {
         self.mock(|when, then| {
             config_fn(
@@ -1505,7 +1646,10 @@ impl MockServerExt for ::httpmock::MockServer {
     }
     fn update_custom_attribute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::UpdateCustomAttributeWhen, operations::UpdateCustomAttributeThen),
+        F: FnOnce(
+            operations::UpdateCustomAttributeWhen,
+            operations::UpdateCustomAttributeThen,
+        ),
     {
         self.mock(|when, then| {
             config_fn(
@@ -1607,7 +1751,10 @@ impl MockServerExt for ::httpmock::MockServer {
     }
     fn update_chatbot_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::UpdateChatbotSettingsWhen, operations::UpdateChatbotSettingsThen),
+        F: FnOnce(
+            operations::UpdateChatbotSettingsWhen,
+            operations::UpdateChatbotSettingsThen,
+        ),
     {
         self.mock(|when, then| {
             config_fn(
