@@ -34,6 +34,8 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) config: Config,
+    pub(crate) v2: chatbase_api::v2::Client,
+    pub(crate) v1: chatbase_api::v1::Client,
 }
 
 impl fmt::Debug for Client {
@@ -67,13 +69,25 @@ impl Client {
     }
 
     pub(crate) fn from_config(config: Config) -> Self {
+        let v2 = chatbase_api::v2::Client::new_with_client(&config.v2_base, config.http.clone());
+        let v1 = chatbase_api::v1::Client::new_with_client(&config.v1_base, config.http.clone());
         Client {
-            inner: Arc::new(Inner { config }),
+            inner: Arc::new(Inner { config, v2, v1 }),
         }
     }
 
     pub(crate) fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The generated low-level v2 client, for anything this crate does not wrap.
+    pub fn raw_v2(&self) -> &chatbase_api::v2::Client {
+        &self.inner.v2
+    }
+
+    /// The generated low-level v1 client.
+    pub fn raw_v1(&self) -> &chatbase_api::v1::Client {
+        &self.inner.v1
     }
 
     /// Base URL of the v2 API (`…/api/v2`).

@@ -5,7 +5,6 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -55,6 +54,12 @@ pub enum Error {
     StreamTruncated {
         /// Text received before the stream was cut.
         partial: String,
+    },
+    /// The client-action loop hit its round limit while the agent still wanted tools.
+    #[error("the agent still requested tools after {rounds} rounds")]
+    ToolRoundsExceeded {
+        /// Rounds completed.
+        rounds: usize,
     },
     /// The request was rejected locally before anything was sent.
     #[error("invalid input: {0}")]
@@ -561,10 +566,6 @@ pub(crate) fn stream_error(
         request_id,
         retry_after: None,
     }))
-}
-
-pub(crate) fn body_snippet(bytes: &Bytes) -> String {
-    snippet(bytes)
 }
 
 #[cfg(test)]

@@ -1,0 +1,949 @@
+//! Decoding of the v2 chat stream (AI SDK UI-message stream) into typed [`ChatEvent`]s.
+//!
+//! Accepts SSE `data:` blocks ending in `data: [DONE]`, SSE with `event:` fields, and bare
+//! newline-delimited JSON; SSE parsing itself is done by `sse-stream`. A stream that ends before
+//! `finish`/`[DONE]` yields [`Error::StreamTruncated`]; an `error` event yields [`Error::Api`].
+//! No task is spawned: dropping a [`ChatStream`] drops the response and closes the connection.
+//! Sending requests is not done here (see [`crate::chat`]).
+
+use std::borrow::Cow;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Buf, Bytes, BytesMut};
+use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result, TransportKind, stream_error};
+
+/// Why the agent stopped generating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FinishReason {
+    /// Normal completion.
+    Stop,
+    /// The agent wants client-side tool results (see [`crate::chat::ChatRequest::run_tools`]).
+    ToolCalls,
+    /// Generation failed.
+    Error,
+    /// A value this crate does not know yet.
+    Unknown(String),
+}
+
+impl FinishReason {
+    /// Parses the wire value.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "stop" => FinishReason::Stop,
+            "tool-calls" => FinishReason::ToolCalls,
+            "error" => FinishReason::Error,
+            other => FinishReason::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FinishReason::Stop => "stop",
+            FinishReason::ToolCalls => "tool-calls",
+            FinishReason::Error => "error",
+            FinishReason::Unknown(s) => s,
+        }
+    }
+}
+
+/// Message metadata sent with (or inside) `finish` / `message-metadata` events.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MessageMetadata {
+    /// Id of the assistant message.
+    pub message_id: Option<String>,
+    /// Id of the user message that triggered it.
+    pub user_message_id: Option<String>,
+    /// Conversation id (new conversations get one here).
+    pub conversation_id: Option<String>,
+    /// The conversation's user id, if any.
+    pub user_id: Option<String>,
+    /// Finish reason, when carried in the metadata.
+    pub finish_reason: Option<FinishReason>,
+    /// Credits consumed (`usage.credits`).
+    pub credits: Option<f64>,
+}
+
+impl MessageMetadata {
+    fn from_value(v: &Value) -> Self {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        MessageMetadata {
+            message_id: s("messageId"),
+            user_message_id: s("userMessageId"),
+            conversation_id: s("conversationId"),
+            user_id: s("userId"),
+            finish_reason: v
+                .get("finishReason")
+                .and_then(Value::as_str)
+                .map(FinishReason::parse),
+            credits: v
+                .get("usage")
+                .and_then(|u| u.get("credits"))
+                .and_then(Value::as_f64),
+        }
+    }
+
+    /// Fills fields that are still empty from `other`.
+    pub(crate) fn merge(&mut self, other: &MessageMetadata) {
+        fn fill<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
+            if a.is_none() {
+                a.clone_from(b);
+            }
+        }
+        fill(&mut self.message_id, &other.message_id);
+        fill(&mut self.user_message_id, &other.user_message_id);
+        fill(&mut self.conversation_id, &other.conversation_id);
+        fill(&mut self.user_id, &other.user_id);
+        fill(&mut self.finish_reason, &other.finish_reason);
+        fill(&mut self.credits, &other.credits);
+    }
+}
+
+pub(crate) fn metadata_from_value(v: &Value) -> MessageMetadata {
+    MessageMetadata::from_value(v)
+}
+
+/// One event of a v2 chat stream.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ChatEvent {
+    /// `start` / `message-start`: a new assistant message.
+    MessageStart {
+        /// Assistant message id.
+        message_id: Option<String>,
+        /// Metadata sent with the start event, if any.
+        metadata: Option<MessageMetadata>,
+    },
+    /// `start-step`.
+    StepStart,
+    /// `finish-step`.
+    StepFinish,
+    /// `text-start`.
+    TextStart {
+        /// Text part id.
+        id: Option<String>,
+    },
+    /// `text-delta`: a piece of the answer.
+    TextDelta {
+        /// Text part id.
+        id: Option<String>,
+        /// The new text.
+        delta: String,
+    },
+    /// `text-end`.
+    TextEnd {
+        /// Text part id.
+        id: Option<String>,
+    },
+    /// `reasoning-start` (undocumented by Chatbase; AI SDK convention).
+    ReasoningStart {
+        /// Reasoning part id.
+        id: Option<String>,
+    },
+    /// `reasoning-delta`.
+    ReasoningDelta {
+        /// Reasoning part id.
+        id: Option<String>,
+        /// The new reasoning text.
+        delta: String,
+    },
+    /// `reasoning-end`.
+    ReasoningEnd {
+        /// Reasoning part id.
+        id: Option<String>,
+    },
+    /// `tool-input-start`: the agent began calling a client action.
+    ToolInputStart {
+        /// Tool call id.
+        tool_call_id: String,
+        /// Name of the custom action.
+        tool_name: String,
+    },
+    /// `tool-input-delta`: partial JSON of the tool input.
+    ToolInputDelta {
+        /// Tool call id.
+        tool_call_id: String,
+        /// Next piece of the input JSON text.
+        input_text_delta: String,
+    },
+    /// `tool-input-available`: the complete tool input; run the action and submit its result.
+    ToolInputAvailable {
+        /// Tool call id.
+        tool_call_id: String,
+        /// Name of the custom action.
+        tool_name: String,
+        /// Parsed input.
+        input: Value,
+    },
+    /// `tool-output-available`: a server-side tool finished.
+    ToolOutputAvailable {
+        /// Tool call id.
+        tool_call_id: String,
+        /// Tool output.
+        output: Value,
+    },
+    /// `tool-output-error`.
+    ToolOutputError {
+        /// Tool call id.
+        tool_call_id: String,
+        /// Error text.
+        error_text: String,
+    },
+    /// `message-metadata` (flat or nested form).
+    MessageMetadata(MessageMetadata),
+    /// `finish`: the message is complete.
+    Finish {
+        /// Finish reason, if present on the event or its metadata.
+        finish_reason: Option<FinishReason>,
+        /// Metadata attached to the finish event, if any.
+        metadata: Option<MessageMetadata>,
+    },
+    /// An event type this crate does not know; the raw JSON is kept.
+    Unknown {
+        /// The `type` field (or SSE `event:` name).
+        kind: String,
+        /// The whole event.
+        raw: Value,
+    },
+}
+
+/// Single-pass view of any event: only the fields present are filled; unknown ones are skipped.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Wire<'a> {
+    #[serde(rename = "type", borrow, default)]
+    ty: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(default)]
+    delta: Option<String>,
+    #[serde(default)]
+    message_id: Option<String>,
+    #[serde(default)]
+    tool_call_id: Option<String>,
+    #[serde(default)]
+    tool_name: Option<String>,
+    #[serde(default)]
+    input_text_delta: Option<String>,
+    #[serde(default)]
+    input: Option<Value>,
+    #[serde(default)]
+    output: Option<Value>,
+    #[serde(default)]
+    error_text: Option<String>,
+    #[serde(default)]
+    finish_reason: Option<String>,
+    #[serde(default)]
+    message_metadata: Option<Value>,
+    #[serde(default)]
+    metadata: Option<Value>,
+    #[serde(default)]
+    user_message_id: Option<String>,
+    #[serde(default)]
+    conversation_id: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    usage: Option<Value>,
+    #[serde(default)]
+    error: Option<Value>,
+    #[serde(default)]
+    message: Option<Value>,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+/// What a single data payload decoded to.
+#[derive(Debug)]
+pub(crate) enum Decoded {
+    Event(ChatEvent),
+    Done,
+    /// An in-stream error: (code, message).
+    Error(Option<String>, String),
+    Skip,
+}
+
+fn own(c: Option<Cow<'_, str>>) -> Option<String> {
+    c.map(Cow::into_owned)
+}
+
+/// Decodes one JSON payload; `sse_event` is the SSE `event:` name, used when the JSON has no `type`.
+pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Decoded> {
+    let trimmed = data.trim();
+    if trimmed.is_empty() {
+        return Ok(Decoded::Skip);
+    }
+    if trimmed == "[DONE]" {
+        return Ok(Decoded::Done);
+    }
+    let wire: Wire<'_> = match serde_json::from_str(trimmed) {
+        Ok(w) => w,
+        Err(e) => {
+            if sse_event == Some("error") {
+                return Ok(Decoded::Error(None, trimmed.to_owned()));
+            }
+            return Err(Error::Decode {
+                path: ".".into(),
+                message: format!("stream event is not JSON: {e}"),
+                snippet: crate::error::snippet(trimmed.as_bytes()),
+            });
+        }
+    };
+    let kind: Cow<'_, str> = match (&wire.ty, sse_event) {
+        (Some(t), _) => t.clone(),
+        (None, Some(ev)) if !ev.is_empty() && ev != "message" => Cow::Borrowed(ev),
+        // `{error:{code,message}}` / `{message}` without a type are error bodies.
+        (None, _) if wire.error.is_some() => Cow::Borrowed("error"),
+        (None, _) => Cow::Borrowed(""),
+    };
+    let s = |o: Option<String>| o.unwrap_or_default();
+    let ev = match kind.as_ref() {
+        "text-delta" => ChatEvent::TextDelta {
+            id: own(wire.id),
+            delta: s(wire.delta),
+        },
+        "text-start" => ChatEvent::TextStart { id: own(wire.id) },
+        "text-end" => ChatEvent::TextEnd { id: own(wire.id) },
+        "start" | "message-start" => ChatEvent::MessageStart {
+            message_id: wire.message_id,
+            metadata: wire
+                .message_metadata
+                .as_ref()
+                .map(MessageMetadata::from_value),
+        },
+        "start-step" => ChatEvent::StepStart,
+        "finish-step" => ChatEvent::StepFinish,
+        "reasoning-start" => ChatEvent::ReasoningStart { id: own(wire.id) },
+        "reasoning-delta" => ChatEvent::ReasoningDelta {
+            id: own(wire.id),
+            delta: s(wire.delta),
+        },
+        "reasoning-end" => ChatEvent::ReasoningEnd { id: own(wire.id) },
+        "tool-input-start" => ChatEvent::ToolInputStart {
+            tool_call_id: s(wire.tool_call_id),
+            tool_name: s(wire.tool_name),
+        },
+        "tool-input-delta" => ChatEvent::ToolInputDelta {
+            tool_call_id: s(wire.tool_call_id),
+            input_text_delta: s(wire.input_text_delta),
+        },
+        "tool-input-available" => ChatEvent::ToolInputAvailable {
+            tool_call_id: s(wire.tool_call_id),
+            tool_name: s(wire.tool_name),
+            input: wire.input.unwrap_or(Value::Null),
+        },
+        "tool-output-available" => ChatEvent::ToolOutputAvailable {
+            tool_call_id: s(wire.tool_call_id),
+            output: wire.output.unwrap_or(Value::Null),
+        },
+        "tool-output-error" => ChatEvent::ToolOutputError {
+            tool_call_id: s(wire.tool_call_id),
+            error_text: s(wire.error_text),
+        },
+        "message-metadata" => {
+            let mut meta = match wire.message_metadata.as_ref().or(wire.metadata.as_ref()) {
+                Some(nested) => MessageMetadata::from_value(nested),
+                None => MessageMetadata::default(),
+            };
+            meta.merge(&MessageMetadata {
+                message_id: wire.message_id,
+                user_message_id: wire.user_message_id,
+                conversation_id: wire.conversation_id,
+                user_id: wire.user_id,
+                finish_reason: wire.finish_reason.as_deref().map(FinishReason::parse),
+                credits: wire
+                    .usage
+                    .as_ref()
+                    .and_then(|u| u.get("credits"))
+                    .and_then(Value::as_f64),
+            });
+            ChatEvent::MessageMetadata(meta)
+        }
+        "finish" => {
+            let mut metadata = wire
+                .message_metadata
+                .as_ref()
+                .or(wire.metadata.as_ref())
+                .map(MessageMetadata::from_value);
+            let finish_reason = wire
+                .finish_reason
+                .as_deref()
+                .map(FinishReason::parse)
+                .or_else(|| metadata.as_ref().and_then(|m| m.finish_reason.clone()));
+            if let (Some(m), Some(r)) = (metadata.as_mut(), finish_reason.as_ref()) {
+                m.finish_reason.get_or_insert_with(|| r.clone());
+            }
+            ChatEvent::Finish {
+                finish_reason,
+                metadata,
+            }
+        }
+        "error" => {
+            let (code, message) = match (&wire.error, wire.error_text, &wire.message) {
+                (Some(Value::Object(o)), _, _) => (
+                    o.get("code").and_then(Value::as_str).map(str::to_owned),
+                    o.get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("stream error")
+                        .to_owned(),
+                ),
+                (Some(Value::String(m)), _, _) => (wire.code, m.clone()),
+                (_, Some(t), _) => (wire.code, t),
+                (_, None, Some(Value::String(m))) => (wire.code, m.clone()),
+                _ => (wire.code, "stream error".to_owned()),
+            };
+            return Ok(Decoded::Error(code, message));
+        }
+        other => {
+            let raw: Value = serde_json::from_str(trimmed).unwrap_or(Value::Null);
+            ChatEvent::Unknown {
+                kind: other.to_owned(),
+                raw,
+            }
+        }
+    };
+    Ok(Decoded::Event(ev))
+}
+
+/// A framed payload: the SSE event name (if any) and its data.
+#[derive(Debug)]
+pub(crate) struct Frame {
+    pub(crate) event: Option<String>,
+    pub(crate) data: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Sse,
+    Ndjson,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Looks at the first meaningful byte: `{` means NDJSON, anything else SSE.
+fn detect(prefix: &[u8]) -> Option<Framing> {
+    let body = prefix.strip_prefix(BOM).unwrap_or(prefix);
+    if prefix.len() < BOM.len() && BOM.starts_with(prefix) {
+        return None; // could still be a BOM split across reads
+    }
+    body.iter().find(|b| !b.is_ascii_whitespace()).map(|&b| {
+        if b == b'{' {
+            Framing::Ndjson
+        } else {
+            Framing::Sse
+        }
+    })
+}
+
+pub(crate) fn body_error<E>(e: E) -> Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(e);
+    match boxed.downcast::<reqwest::Error>() {
+        Ok(re) => Error::from_reqwest(*re, true),
+        Err(other) => Error::Transport {
+            kind: TransportKind::Body,
+            message: other.to_string(),
+            source: other,
+        },
+    }
+}
+
+fn sse_error(e: sse_stream::Error) -> Error {
+    match e {
+        sse_stream::Error::Body(inner) => match inner.downcast::<reqwest::Error>() {
+            Ok(re) => Error::from_reqwest(*re, true),
+            Err(other) => Error::Transport {
+                kind: TransportKind::Body,
+                message: other.to_string(),
+                source: other,
+            },
+        },
+        other => Error::Decode {
+            path: ".".into(),
+            message: other.to_string(),
+            snippet: String::new(),
+        },
+    }
+}
+
+/// Splits a byte stream into framed payloads, choosing SSE or NDJSON from the first bytes.
+pub(crate) fn frames<S, E>(body: S) -> BoxStream<'static, Result<Frame>>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let sniff = async move {
+        let mut body = body;
+        let mut prefix = BytesMut::new();
+        let framing = loop {
+            match body.next().await {
+                Some(Ok(chunk)) => {
+                    prefix.extend_from_slice(&chunk);
+                    if let Some(f) = detect(&prefix) {
+                        break f;
+                    }
+                }
+                Some(Err(e)) => return stream::iter([Err(body_error(e))]).boxed(),
+                None => break Framing::Sse,
+            }
+        };
+        let head = stream::iter([Ok::<Bytes, E>(prefix.freeze())]).chain(body);
+        match framing {
+            Framing::Sse => sse_stream::SseByteStream::new(head)
+                .map_err(sse_error)
+                .try_filter_map(|sse| async move {
+                    Ok(sse.data.map(|data| Frame {
+                        event: sse.event,
+                        data,
+                    }))
+                })
+                .boxed(),
+            Framing::Ndjson => ndjson(head).boxed(),
+        }
+    };
+    stream::once(sniff).flatten().boxed()
+}
+
+/// Newline-delimited JSON, tolerating a BOM, CRLF, blank lines and stray SSE `data:` prefixes.
+fn ndjson<S, E>(body: S) -> impl Stream<Item = Result<Frame>> + Send + 'static
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    struct St<S> {
+        body: S,
+        buf: BytesMut,
+        scanned: usize,
+        first: bool,
+        eof: bool,
+    }
+    let st = St {
+        body,
+        buf: BytesMut::new(),
+        scanned: 0,
+        first: true,
+        eof: false,
+    };
+    stream::try_unfold(st, |mut st| async move {
+        loop {
+            if let Some(pos) = memchr::memchr(b'\n', &st.buf[st.scanned..]) {
+                let line = st.buf.split_to(st.scanned + pos + 1);
+                st.scanned = 0;
+                if let Some(frame) = ndjson_line(&line, &mut st.first)? {
+                    return Ok(Some((frame, st)));
+                }
+                continue;
+            }
+            st.scanned = st.buf.len();
+            if st.eof {
+                // A final line without a newline still counts.
+                if st.buf.is_empty() {
+                    return Ok(None);
+                }
+                let line = st.buf.split();
+                st.scanned = 0;
+                return match ndjson_line(&line, &mut st.first)? {
+                    Some(frame) => Ok(Some((frame, st))),
+                    None => Ok(None),
+                };
+            }
+            match st.body.next().await {
+                Some(Ok(chunk)) => st.buf.extend_from_slice(chunk.chunk()),
+                Some(Err(e)) => return Err(body_error(e)),
+                None => st.eof = true,
+            }
+        }
+    })
+}
+
+fn ndjson_line(line: &[u8], first: &mut bool) -> Result<Option<Frame>> {
+    let mut line = line;
+    if *first {
+        *first = false;
+        line = line.strip_prefix(BOM).unwrap_or(line);
+    }
+    let text = std::str::from_utf8(line).map_err(|e| Error::Decode {
+        path: ".".into(),
+        message: format!("stream line is not UTF-8: {e}"),
+        snippet: crate::error::snippet(line),
+    })?;
+    let text = text.trim();
+    if text.is_empty() || text.starts_with(':') || text.starts_with("event:") {
+        return Ok(None);
+    }
+    let data = text
+        .strip_prefix("data:")
+        .map(str::trim_start)
+        .unwrap_or(text);
+    Ok(Some(Frame {
+        event: None,
+        data: data.to_owned(),
+    }))
+}
+
+/// A live v2 chat stream. Implements `Stream<Item = Result<ChatEvent, Error>>`.
+///
+/// ```no_run
+/// use futures::StreamExt;
+/// # async fn demo(client: chatbase::Client) -> Result<(), chatbase::Error> {
+/// let mut stream = client.agent("agent-id").chat("Hello").stream().await?;
+/// while let Some(event) = stream.next().await {
+///     if let chatbase::ChatEvent::TextDelta { delta, .. } = event? {
+///         print!("{delta}");
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct ChatStream {
+    frames: BoxStream<'static, Result<Frame>>,
+    headers: HeaderMap,
+    text: String,
+    finished: bool,
+    done: bool,
+}
+
+impl std::fmt::Debug for ChatStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatStream")
+            .field("request_id", &self.request_id())
+            .field("text_len", &self.text.len())
+            .field("finished", &self.finished)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+impl ChatStream {
+    /// Wraps an already-checked (2xx) response.
+    pub(crate) fn from_response(resp: reqwest::Response) -> Self {
+        let headers = resp.headers().clone();
+        Self::from_bytes(resp.bytes_stream(), headers)
+    }
+
+    /// Decodes any byte stream (used by tests and benchmarks, and by callers with recorded streams).
+    pub fn from_bytes<S, E>(body: S, headers: HeaderMap) -> Self
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        ChatStream {
+            frames: frames(Box::pin(body)),
+            headers,
+            text: String::new(),
+            finished: false,
+            done: false,
+        }
+    }
+
+    /// The `x-request-id` of the chat call.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// Response headers of the chat call.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Only the answer text, as it arrives.
+    pub fn text_stream(self) -> impl Stream<Item = Result<String>> + Send {
+        self.try_filter_map(|ev| async move {
+            Ok(match ev {
+                ChatEvent::TextDelta { delta, .. } => Some(delta),
+                _ => None,
+            })
+        })
+    }
+
+    /// Drains the stream and returns the accumulated answer.
+    pub async fn final_response(mut self) -> Result<crate::chat::ChatResponse> {
+        let mut acc = crate::chat::ChatResponse::default();
+        while let Some(ev) = self.next().await {
+            acc.absorb(ev?);
+        }
+        Ok(acc)
+    }
+}
+
+impl Stream for ChatStream {
+    type Item = Result<ChatEvent>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match this.frames.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => {
+                    this.done = true;
+                    if this.finished {
+                        return Poll::Ready(None);
+                    }
+                    return Poll::Ready(Some(Err(Error::StreamTruncated {
+                        partial: std::mem::take(&mut this.text),
+                    })));
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    // A connection dying mid-stream after `finish` is harmless; before, it is
+                    // reported as truncation so callers keep the partial text.
+                    if this.finished {
+                        return Poll::Ready(None);
+                    }
+                    return Poll::Ready(Some(Err(match e {
+                        Error::Transport { .. } => Error::StreamTruncated {
+                            partial: std::mem::take(&mut this.text),
+                        },
+                        other => other,
+                    })));
+                }
+                Poll::Ready(Some(Ok(frame))) => {
+                    match decode_payload(&frame.data, frame.event.as_deref()) {
+                        Err(e) => {
+                            this.done = true;
+                            return Poll::Ready(Some(Err(e)));
+                        }
+                        Ok(Decoded::Skip) => continue,
+                        Ok(Decoded::Done) => {
+                            this.done = true;
+                            return Poll::Ready(None);
+                        }
+                        Ok(Decoded::Error(code, message)) => {
+                            this.done = true;
+                            let rid = this.request_id().map(str::to_owned);
+                            return Poll::Ready(Some(Err(stream_error(
+                                code.as_deref(),
+                                message,
+                                rid,
+                            ))));
+                        }
+                        Ok(Decoded::Event(ev)) => {
+                            match &ev {
+                                ChatEvent::TextDelta { delta, .. } => this.text.push_str(delta),
+                                ChatEvent::Finish { .. } => this.finished = true,
+                                _ => {}
+                            }
+                            return Poll::Ready(Some(Ok(ev)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(
+        parts: &[&[u8]],
+    ) -> impl Stream<Item = std::result::Result<Bytes, std::io::Error>> + Send + 'static {
+        let v: Vec<_> = parts
+            .iter()
+            .map(|p| Ok(Bytes::copy_from_slice(p)))
+            .collect();
+        stream::iter(v)
+    }
+
+    async fn collect(parts: &[&[u8]]) -> (Vec<ChatEvent>, Option<Error>) {
+        let mut s = ChatStream::from_bytes(chunks(parts), HeaderMap::new());
+        let mut evs = Vec::new();
+        while let Some(item) = s.next().await {
+            match item {
+                Ok(ev) => evs.push(ev),
+                Err(e) => return (evs, Some(e)),
+            }
+        }
+        (evs, None)
+    }
+
+    fn texts(evs: &[ChatEvent]) -> String {
+        evs.iter()
+            .filter_map(|e| match e {
+                ChatEvent::TextDelta { delta, .. } => Some(delta.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const SSE: &str = concat!(
+        "data: {\"type\":\"start\",\"messageId\":\"m1\"}\n\n",
+        "data: {\"type\":\"start-step\"}\n\n",
+        "data: {\"type\":\"text-start\",\"id\":\"t\"}\n\n",
+        "data: {\"type\":\"text-delta\",\"id\":\"t\",\"delta\":\"Hel\"}\n\n",
+        "data: {\"type\":\"text-delta\",\"id\":\"t\",\"delta\":\"lo\"}\n\n",
+        "data: {\"type\":\"text-end\",\"id\":\"t\"}\n\n",
+        "data: {\"type\":\"finish-step\"}\n\n",
+        "data: {\"type\":\"message-metadata\",\"messageMetadata\":{\"conversationId\":\"c1\",\"userMessageId\":\"u1\",\"finishReason\":\"stop\",\"usage\":{\"credits\":2}}}\n\n",
+        "data: {\"type\":\"finish\"}\n\n",
+        "data: [DONE]\n\n",
+    );
+
+    #[tokio::test]
+    async fn sse_data_framing_decodes_every_event() {
+        let (evs, err) = collect(&[SSE.as_bytes()]).await;
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(texts(&evs), "Hello");
+        assert_eq!(evs.len(), 9);
+        assert!(
+            matches!(&evs[0], ChatEvent::MessageStart { message_id: Some(m), .. } if m == "m1")
+        );
+        match &evs[7] {
+            ChatEvent::MessageMetadata(m) => {
+                assert_eq!(m.conversation_id.as_deref(), Some("c1"));
+                assert_eq!(m.credits, Some(2.0));
+                assert_eq!(m.finish_reason, Some(FinishReason::Stop));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn bom_crlf_and_byte_by_byte_reads_work() {
+        let crlf = format!("\u{feff}{}", SSE.replace('\n', "\r\n"));
+        let bytes = crlf.as_bytes();
+        let parts: Vec<&[u8]> = bytes.chunks(1).collect();
+        let (evs, err) = collect(&parts).await;
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(texts(&evs), "Hello");
+        assert_eq!(evs.len(), 9);
+    }
+
+    #[tokio::test]
+    async fn event_field_framing_and_multiline_data() {
+        let body = concat!(
+            "event: text-delta\n",
+            "data: {\"id\":\"t\",\n",
+            "data:  \"delta\":\"multi\"}\n\n",
+            "event: finish\ndata: {}\n\n",
+            ": keepalive comment\n\n",
+            "data: [DONE]\n\n"
+        );
+        let (evs, err) = collect(&[body.as_bytes()]).await;
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(texts(&evs), "multi");
+        assert!(matches!(evs.last(), Some(ChatEvent::Finish { .. })));
+    }
+
+    #[tokio::test]
+    async fn bare_ndjson_with_bom_and_crlf() {
+        let body = "\u{feff}{\"type\":\"text-delta\",\"delta\":\"a\"}\r\n\r\n{\"type\":\"text-delta\",\"delta\":\"b\"}\n{\"type\":\"finish\",\"finishReason\":\"stop\",\"metadata\":{\"conversationId\":\"c\"}}";
+        let parts: Vec<&[u8]> = body.as_bytes().chunks(3).collect();
+        let (evs, err) = collect(&parts).await;
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(texts(&evs), "ab");
+        match evs.last() {
+            Some(ChatEvent::Finish {
+                finish_reason: Some(FinishReason::Stop),
+                metadata: Some(m),
+            }) => assert_eq!(m.conversation_id.as_deref(), Some("c")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn truncated_stream_reports_partial_text() {
+        let body = concat!(
+            "data: {\"type\":\"text-delta\",\"delta\":\"par\"}\n\n",
+            "data: {\"type\":\"text-delta\",\"delta\":\"tial\"}\n\n",
+            "data: {\"type\":\"text-del"
+        );
+        let (evs, err) = collect(&[body.as_bytes()]).await;
+        assert_eq!(evs.len(), 2);
+        match err {
+            Some(Error::StreamTruncated { partial }) => assert_eq!(partial, "partial"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn finish_without_done_is_a_clean_end() {
+        let body =
+            "data: {\"type\":\"text-delta\",\"delta\":\"x\"}\n\ndata: {\"type\":\"finish\"}\n\n";
+        let (evs, err) = collect(&[body.as_bytes()]).await;
+        assert!(err.is_none());
+        assert_eq!(evs.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn error_event_becomes_api_error() {
+        let body = "data: {\"type\":\"text-delta\",\"delta\":\"x\"}\n\ndata: {\"type\":\"error\",\"errorText\":\"model overloaded\"}\n\n";
+        let (evs, err) = collect(&[body.as_bytes()]).await;
+        assert_eq!(evs.len(), 1);
+        let err = err.unwrap();
+        assert_eq!(err.code().map(|c| c.as_str()), Some("CHAT_STREAMING_ERROR"));
+        assert!(err.to_string().contains("model overloaded"));
+
+        let body = "data: {\"error\":{\"code\":\"CHAT_CREDITS_EXHAUSTED\",\"message\":\"no credits\"}}\n\n";
+        let (_, err) = collect(&[body.as_bytes()]).await;
+        assert_eq!(
+            err.unwrap().code(),
+            Some(&crate::ErrorCode::ChatCreditsExhausted)
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_events_keep_raw_json_and_tools_decode() {
+        let body = concat!(
+            "data: {\"type\":\"data-weather\",\"data\":{\"t\":1}}\n\n",
+            "data: {\"type\":\"tool-input-start\",\"toolCallId\":\"c1\",\"toolName\":\"lookup\"}\n\n",
+            "data: {\"type\":\"tool-input-delta\",\"toolCallId\":\"c1\",\"inputTextDelta\":\"{\\\"id\\\"\"}\n\n",
+            "data: {\"type\":\"tool-input-available\",\"toolCallId\":\"c1\",\"toolName\":\"lookup\",\"input\":{\"id\":7}}\n\n",
+            "data: {\"type\":\"reasoning-delta\",\"id\":\"r\",\"delta\":\"hmm\"}\n\n",
+            "data: {\"type\":\"finish\",\"messageMetadata\":{\"finishReason\":\"tool-calls\"}}\n\n",
+            "data: [DONE]\n\n"
+        );
+        let (evs, err) = collect(&[body.as_bytes()]).await;
+        assert!(err.is_none(), "{err:?}");
+        match &evs[0] {
+            ChatEvent::Unknown { kind, raw } => {
+                assert_eq!(kind, "data-weather");
+                assert_eq!(raw["data"]["t"], 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(&evs[3], ChatEvent::ToolInputAvailable { input, .. } if input["id"] == 7));
+        assert!(matches!(&evs[4], ChatEvent::ReasoningDelta { delta, .. } if delta == "hmm"));
+        assert!(matches!(
+            &evs[5],
+            ChatEvent::Finish {
+                finish_reason: Some(FinishReason::ToolCalls),
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn final_response_accumulates_text_ids_and_credits() {
+        let s = ChatStream::from_bytes(chunks(&[SSE.as_bytes()]), HeaderMap::new());
+        let r = s.final_response().await.unwrap();
+        assert_eq!(r.text, "Hello");
+        assert_eq!(r.message_id.as_deref(), Some("m1"));
+        assert_eq!(r.conversation_id.as_deref(), Some("c1"));
+        assert_eq!(r.user_message_id.as_deref(), Some("u1"));
+        assert_eq!(r.credits, Some(2.0));
+        assert_eq!(r.finish_reason, Some(FinishReason::Stop));
+    }
+
+    #[tokio::test]
+    async fn text_stream_yields_only_deltas() {
+        let s = ChatStream::from_bytes(chunks(&[SSE.as_bytes()]), HeaderMap::new());
+        let parts: Vec<String> = s.text_stream().try_collect().await.unwrap();
+        assert_eq!(parts, vec!["Hel", "lo"]);
+    }
+}
