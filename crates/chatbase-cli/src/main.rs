@@ -1,1 +1,5 @@
-fn main() {}
+//! Entry point of the `chatbase` binary; everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    chatbase_cli::run()
+}

@@ -1,0 +1,275 @@
+//! Commands that mostly work on this machine: `auth`, `config`, `completions` and `man`. `auth login/status`
+//! check the key with one cheap API call through the SDK; nothing else here touches the network.
+
+use crate::cli::{AuthCmd, Cli, CompletionsCmd, ConfigCmd, ManCmd};
+use crate::config::{self, ApiKey, ConfigFile, Origin, Resolved};
+use crate::context::{Ctx, build_client};
+use crate::error::{CliError, Result};
+use crate::output::{Column, col};
+use clap::CommandFactory;
+use serde_json::json;
+use std::io::{IsTerminal, Read, Write};
+use std::time::Duration;
+
+pub async fn auth(ctx: &Ctx, cmd: AuthCmd) -> Result<()> {
+    match cmd {
+        AuthCmd::Login {
+            with_token,
+            no_verify,
+        } => login(ctx, with_token, no_verify).await,
+        AuthCmd::Status => status(ctx).await,
+        AuthCmd::Logout => logout(ctx),
+    }
+}
+
+async fn login(ctx: &Ctx, with_token: bool, no_verify: bool) -> Result<()> {
+    if ctx.global.emulator {
+        return Err(CliError::usage(
+            "`auth login` stores a key for the real API; --emulator needs none",
+        ));
+    }
+    let key = if with_token {
+        if std::io::stdin().is_terminal() {
+            return Err(CliError::usage("--with-token reads the key from stdin")
+                .with_hint("pipe it in: `chatbase auth login --with-token < key.txt`"));
+        }
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text.trim().to_owned()
+    } else {
+        if ctx.global.no_input || !std::io::stdin().is_terminal() {
+            return Err(CliError::usage("no terminal to prompt for the key")
+                .with_hint("pass the key on stdin with `chatbase auth login --with-token`"));
+        }
+        rpassword::prompt_password("Chatbase API key (input hidden): ")
+            .map_err(|e| CliError::runtime(format!("cannot read the key: {e}")))?
+            .trim()
+            .to_owned()
+    };
+    if key.is_empty() {
+        return Err(CliError::usage("the key is empty"));
+    }
+    let key = ApiKey::new(key);
+    if !no_verify {
+        let client = build_client(
+            &key,
+            &ctx.settings.api_url,
+            Duration::from_secs(ctx.settings.timeout.value),
+        )?;
+        crate::commands::agents::verify_key(&client)
+            .await
+            .map_err(|e| {
+                if e.kind == crate::error::ExitKind::Auth {
+                    e.with_hint("the key was not stored; check it in the dashboard and try again")
+                } else {
+                    e.with_hint("the key was not stored; pass --no-verify to store it anyway")
+                }
+            })?;
+    }
+    let profile = ctx.settings.profile.value.clone();
+    let mut file = ctx.settings.file.clone();
+    file.profile_mut(&profile).api_key = Some(key.expose().to_owned());
+    file.save(&ctx.settings.path)?;
+    ctx.out.success(format!(
+        "Logged in: profile {profile}, key {}{}, stored in {}",
+        key.tail(),
+        if no_verify { " (not verified)" } else { "" },
+        ctx.settings.path.display()
+    ));
+    if let Some(Resolved {
+        origin: Origin::Env(var),
+        ..
+    }) = &ctx.settings.api_key
+    {
+        ctx.out.warn(format!(
+            "{var} is set and takes precedence over the stored key"
+        ));
+    }
+    Ok(())
+}
+
+async fn status(ctx: &Ctx) -> Result<()> {
+    let Some(key) = &ctx.settings.api_key else {
+        return Err(CliError::not_authenticated());
+    };
+    let check = match ctx.client() {
+        Ok(client) => crate::commands::agents::verify_key(client).await,
+        Err(e) => Err(e),
+    };
+    let report = json!({
+        "profile": ctx.settings.profile.value,
+        "key": key.value.tail(),
+        "keySource": key.origin.to_string(),
+        "apiUrl": ctx.settings.api_url.value,
+        "apiUrlSource": ctx.settings.api_url.origin.to_string(),
+        "configFile": ctx.settings.path.display().to_string(),
+        "valid": check.is_ok(),
+    });
+    let mut stdout = std::io::stdout().lock();
+    ctx.out.object(&mut stdout, &report)?;
+    if let Some(mode) = config::loose_permissions(&ctx.settings.path) {
+        ctx.out.warn(format!(
+            "{} has mode {mode:o}; run `chmod 600` on it",
+            ctx.settings.path.display()
+        ));
+    }
+    if ctx.settings.api_url.origin != Origin::Default {
+        ctx.out.note(format!(
+            "note: API URL overridden by {}",
+            ctx.settings.api_url.origin
+        ));
+    }
+    check.map(|_| ())
+}
+
+fn logout(ctx: &Ctx) -> Result<()> {
+    let profile = ctx.settings.profile.value.clone();
+    let mut file = ctx.settings.file.clone();
+    let had = file
+        .profiles
+        .get_mut(&profile)
+        .and_then(|p| p.api_key.take())
+        .is_some();
+    if had {
+        file.save(&ctx.settings.path)?;
+        ctx.out
+            .success(format!("Removed the stored key from profile {profile}"));
+    } else {
+        ctx.out.note(format!("No key stored in profile {profile}"));
+    }
+    for var in ["CHATBASE_API_KEY", "CHATBASE_API_KEY_FILE"] {
+        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+            ctx.out
+                .warn(format!("{var} is still set in the environment"));
+        }
+    }
+    Ok(())
+}
+
+const CONFIG_COLUMNS: &[Column] = &[
+    col("KEY", "key"),
+    col("VALUE", "value"),
+    col("ORIGIN", "origin"),
+];
+
+pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
+    let s = &ctx.settings;
+    let mut stdout = std::io::stdout().lock();
+    match cmd {
+        ConfigCmd::Path => {
+            writeln!(stdout, "{}", s.path.display())?;
+        }
+        ConfigCmd::Get { key } => {
+            let canonical = config::canonical_key(&key)?;
+            match s.get(canonical)? {
+                Some((value, origin)) => {
+                    if ctx.out.is_machine() {
+                        ctx.out.object(
+                            &mut stdout,
+                            &json!({"key": canonical, "value": value, "origin": origin.to_string()}),
+                        )?;
+                    } else {
+                        writeln!(stdout, "{value}")?;
+                        ctx.out.note(format!("({origin})"));
+                    }
+                }
+                None => {
+                    return Err(CliError::runtime(format!("{canonical} is not set"))
+                        .with_hint(format!("`chatbase config set {canonical} VALUE`")));
+                }
+            }
+        }
+        ConfigCmd::Set { key, value } => {
+            let mut file: ConfigFile = s.file.clone();
+            let profile = s.profile.value.clone();
+            let canonical = config::set_value(&mut file, &profile, &key, &value)?;
+            file.save(&s.path)?;
+            let scope = if canonical == "default-profile" {
+                String::new()
+            } else {
+                format!(" in profile {profile}")
+            };
+            if value.is_empty() {
+                ctx.out.success(format!("Cleared {canonical}{scope}"));
+            } else {
+                ctx.out.success(format!("Set {canonical} = {value}{scope}"));
+            }
+            let shadow = match canonical {
+                "agent" => Some("CHATBASE_AGENT_ID"),
+                "api-url" => Some("CHATBASE_API_URL"),
+                "timeout" => Some("CHATBASE_TIMEOUT"),
+                "default-profile" => Some("CHATBASE_PROFILE"),
+                _ => None,
+            };
+            if let Some(var) = shadow.filter(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+            {
+                ctx.out
+                    .warn(format!("{var} is set and overrides this value"));
+            }
+        }
+        ConfigCmd::List => {
+            let mut rows = Vec::new();
+            for key in config::KEYS {
+                let (value, origin) = s
+                    .get(key)?
+                    .map_or((String::new(), "unset".to_owned()), |(v, o)| {
+                        (v, o.to_string())
+                    });
+                rows.push(json!({"key": key, "value": value, "origin": origin}));
+            }
+            let (value, origin) = match &s.api_key {
+                Some(k) => (k.value.tail(), k.origin.to_string()),
+                None => (String::new(), "unset".to_owned()),
+            };
+            rows.push(json!({"key": "api-key", "value": value, "origin": origin}));
+            let mut list = ctx.out.list(CONFIG_COLUMNS, true);
+            list.page(&mut stdout, &rows)?;
+            list.finish(&mut stdout, None)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn completions(c: CompletionsCmd) -> Result<()> {
+    let mut cmd = Cli::command();
+    let mut stdout = std::io::stdout().lock();
+    clap_complete::generate(c.shell, &mut cmd, "chatbase", &mut stdout);
+    stdout.flush()?;
+    Ok(())
+}
+
+pub fn man(m: ManCmd) -> Result<()> {
+    let cmd = Cli::command();
+    match m.out_dir {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            clap_mangen::Man::new(cmd).render(&mut stdout)?;
+            Ok(())
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| CliError::runtime(format!("cannot create {}: {e}", dir.display())))?;
+            let mut written = 0;
+            write_pages(&cmd.clone(), "chatbase", &dir, &mut written)?;
+            eprintln!("Wrote {written} man pages to {}", dir.display());
+            Ok(())
+        }
+    }
+}
+
+fn write_pages(
+    cmd: &clap::Command,
+    name: &str,
+    dir: &std::path::Path,
+    written: &mut usize,
+) -> Result<()> {
+    let page_cmd = cmd.clone().name(name.to_owned());
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(page_cmd).render(&mut buf)?;
+    std::fs::write(dir.join(format!("{name}.1")), buf)?;
+    *written += 1;
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        write_pages(sub, &format!("{name}-{}", sub.get_name()), dir, written)?;
+    }
+    Ok(())
+}

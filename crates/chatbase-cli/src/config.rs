@@ -1,0 +1,655 @@
+//! The configuration file (TOML, XDG path, profiles), its atomic 0600 writes, and the resolution of every setting
+//! from flag > environment > profile > default with the origin of each value. It never talks to the network.
+
+use crate::cli::{Format, GlobalArgs};
+use crate::error::{CliError, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_API_URL: &str = "https://www.chatbase.co";
+pub const DEFAULT_PROFILE: &str = "default";
+pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
+
+/// The whole file.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct ConfigFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// One workspace's settings.
+#[derive(Default, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u64>,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("agent", &self.agent)
+            .field("api_url", &self.api_url)
+            .field("format", &self.format)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// An API key. Its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        ApiKey(key.into())
+    }
+    /// The key itself, for handing to the SDK only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// `…abcd`: enough to tell keys apart.
+    pub fn tail(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        let start = chars.len().saturating_sub(4);
+        format!("…{}", chars[start..].iter().collect::<String>())
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ApiKey({})", self.tail())
+    }
+}
+
+/// Where a resolved value came from; printed by `config list` and `auth status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag(&'static str),
+    Env(&'static str),
+    File(String),
+    Profile(String),
+    Emulator,
+    Default,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Flag(name) => write!(f, "flag {name}"),
+            Origin::Env(name) => write!(f, "env {name}"),
+            Origin::File(path) => write!(f, "file {path}"),
+            Origin::Profile(p) => write!(f, "profile {p}"),
+            Origin::Emulator => f.write_str("--emulator"),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resolved<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+/// Which global flags were typed on the command line rather than taken from the environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FlagSources {
+    pub profile_from_flag: bool,
+    pub agent_from_flag: bool,
+    pub api_url_from_flag: bool,
+}
+
+/// Location of the configuration file: `$CHATBASE_CONFIG_DIR/config.toml`, else the XDG config dir
+/// (`$XDG_CONFIG_HOME/chatbase`, `~/.config/chatbase`; also on macOS), else `%APPDATA%\chatbase` on Windows.
+pub fn config_path() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CHATBASE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("config.toml"));
+    }
+    use etcetera::BaseStrategy;
+    let strategy = etcetera::choose_base_strategy()
+        .map_err(|e| CliError::runtime(format!("cannot find the home directory: {e}")))?;
+    Ok(strategy.config_dir().join("chatbase").join("config.toml"))
+}
+
+impl ConfigFile {
+    /// Reads the file; a missing file is an empty configuration, a broken one is an error naming the file.
+    pub fn load(path: &Path) -> Result<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                CliError::runtime(format!("cannot read {}: {}", path.display(), e.message()))
+                    .with_hint(
+                        "fix or delete the file; `chatbase config list` shows what is in effect",
+                    )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+            Err(e) => Err(CliError::runtime(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    /// Writes the whole file atomically (temp file in the same directory, then rename) with mode 0600, in a
+    /// directory with mode 0700, so a crash never leaves half a file and no other user can read the key.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let dir = path.parent().ok_or_else(|| {
+            CliError::runtime(format!("{} has no parent directory", path.display()))
+        })?;
+        create_private_dir(dir)?;
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| CliError::runtime(format!("cannot encode config: {e}")))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".config.toml.")
+            .tempfile_in(dir)
+            .map_err(|e| CliError::runtime(format!("cannot write in {}: {e}", dir.display())))?;
+        set_private(tmp.path())?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| {
+            CliError::runtime(format!("cannot replace {}: {}", path.display(), e.error))
+        })?;
+        Ok(())
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles.get(name)
+    }
+
+    pub fn profile_mut(&mut self, name: &str) -> &mut Profile {
+        self.profiles.entry(name.to_owned()).or_default()
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| CliError::runtime(format!("cannot create {}: {e}", dir.display())))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::runtime(format!("cannot create {}: {e}", dir.display())))
+    }
+}
+
+fn set_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Mode bits of the file if group or others can read it (unix only).
+pub fn loose_permissions(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Every setting after resolution.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub path: PathBuf,
+    pub file: ConfigFile,
+    pub profile: Resolved<String>,
+    pub api_key: Option<Resolved<ApiKey>>,
+    pub agent: Option<Resolved<String>>,
+    pub api_url: Resolved<String>,
+    pub format: Option<Resolved<Format>>,
+    pub timeout: Resolved<u64>,
+}
+
+/// The settable keys, in `config list` order.
+pub const KEYS: &[&str] = &["agent", "api-url", "format", "timeout", "default-profile"];
+
+impl Settings {
+    /// Resolves from flags/env (already merged by clap into `global`), the credential env vars and the file.
+    pub fn resolve(global: &GlobalArgs, sources: FlagSources) -> Result<Self> {
+        let path = config_path()?;
+        let file = ConfigFile::load(&path)?;
+        Self::resolve_with(global, sources, path, file, &|name| {
+            std::env::var(name).ok()
+        })
+    }
+
+    pub fn resolve_with(
+        global: &GlobalArgs,
+        sources: FlagSources,
+        path: PathBuf,
+        file: ConfigFile,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self> {
+        let profile = match &global.profile {
+            Some(p) if sources.profile_from_flag => Resolved {
+                value: p.clone(),
+                origin: Origin::Flag("--profile"),
+            },
+            Some(p) => Resolved {
+                value: p.clone(),
+                origin: Origin::Env("CHATBASE_PROFILE"),
+            },
+            None => match &file.default_profile {
+                Some(p) => Resolved {
+                    value: p.clone(),
+                    origin: Origin::File(path.display().to_string()),
+                },
+                None => Resolved {
+                    value: DEFAULT_PROFILE.to_owned(),
+                    origin: Origin::Default,
+                },
+            },
+        };
+        let prof = file.profile(&profile.value).cloned().unwrap_or_default();
+        let from_profile = Origin::Profile(profile.value.clone());
+
+        let api_key = resolve_api_key(env, &prof, &profile.value)?;
+
+        let agent = match &global.agent {
+            Some(a) if sources.agent_from_flag => Some(Resolved {
+                value: a.clone(),
+                origin: Origin::Flag("--agent"),
+            }),
+            Some(a) => Some(Resolved {
+                value: a.clone(),
+                origin: Origin::Env("CHATBASE_AGENT_ID"),
+            }),
+            None => prof.agent.clone().map(|a| Resolved {
+                value: a,
+                origin: from_profile.clone(),
+            }),
+        }
+        .filter(|r| !r.value.is_empty());
+
+        let api_url = match &global.api_url {
+            Some(u) if sources.api_url_from_flag => Resolved {
+                value: u.clone(),
+                origin: Origin::Flag("--api-url"),
+            },
+            Some(u) => Resolved {
+                value: u.clone(),
+                origin: Origin::Env("CHATBASE_API_URL"),
+            },
+            None => match &prof.api_url {
+                Some(u) => Resolved {
+                    value: u.clone(),
+                    origin: from_profile.clone(),
+                },
+                None => Resolved {
+                    value: DEFAULT_API_URL.to_owned(),
+                    origin: Origin::Default,
+                },
+            },
+        };
+
+        let format = if global.json {
+            Some(Resolved {
+                value: Format::Json,
+                origin: Origin::Flag("--json"),
+            })
+        } else if let Some(f) = global.format {
+            Some(Resolved {
+                value: f,
+                origin: Origin::Flag("--format"),
+            })
+        } else {
+            prof.format.map(|f| Resolved {
+                value: f,
+                origin: from_profile.clone(),
+            })
+        };
+
+        let timeout = match env("CHATBASE_TIMEOUT").filter(|s| !s.is_empty()) {
+            Some(s) => Resolved {
+                value: s.parse().map_err(|_| {
+                    CliError::usage(format!("CHATBASE_TIMEOUT must be whole seconds, got {s:?}"))
+                })?,
+                origin: Origin::Env("CHATBASE_TIMEOUT"),
+            },
+            None => match prof.timeout {
+                Some(t) => Resolved {
+                    value: t,
+                    origin: from_profile.clone(),
+                },
+                None => Resolved {
+                    value: DEFAULT_TIMEOUT_SECS,
+                    origin: Origin::Default,
+                },
+            },
+        };
+
+        Ok(Settings {
+            path,
+            file,
+            profile,
+            api_key,
+            agent,
+            api_url,
+            format,
+            timeout,
+        })
+    }
+
+    /// The value of one key for `config get`/`list`, with its origin; `None` when unset.
+    pub fn get(&self, key: &str) -> Result<Option<(String, Origin)>> {
+        Ok(match canonical_key(key)? {
+            "agent" => self
+                .agent
+                .as_ref()
+                .map(|r| (r.value.clone(), r.origin.clone())),
+            "api-url" => Some((self.api_url.value.clone(), self.api_url.origin.clone())),
+            "format" => self
+                .format
+                .as_ref()
+                .map(|r| (r.value.as_str().to_owned(), r.origin.clone())),
+            "timeout" => Some((self.timeout.value.to_string(), self.timeout.origin.clone())),
+            "default-profile" => Some((self.profile.value.clone(), self.profile.origin.clone())),
+            _ => None,
+        })
+    }
+}
+
+/// `CHATBASE_API_KEY_FILE` > `CHATBASE_API_KEY` > the profile's key.
+fn resolve_api_key(
+    env: &dyn Fn(&str) -> Option<String>,
+    prof: &Profile,
+    profile_name: &str,
+) -> Result<Option<Resolved<ApiKey>>> {
+    if let Some(file) = env("CHATBASE_API_KEY_FILE").filter(|s| !s.is_empty()) {
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            CliError::auth(format!("cannot read CHATBASE_API_KEY_FILE ({file}): {e}"))
+        })?;
+        let key = text.trim();
+        if key.is_empty() {
+            return Err(CliError::auth(format!(
+                "CHATBASE_API_KEY_FILE ({file}) is empty"
+            )));
+        }
+        return Ok(Some(Resolved {
+            value: ApiKey::new(key),
+            origin: Origin::Env("CHATBASE_API_KEY_FILE"),
+        }));
+    }
+    if let Some(key) = env("CHATBASE_API_KEY")
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+    {
+        return Ok(Some(Resolved {
+            value: ApiKey::new(key),
+            origin: Origin::Env("CHATBASE_API_KEY"),
+        }));
+    }
+    Ok(prof
+        .api_key
+        .as_ref()
+        .filter(|k| !k.is_empty())
+        .map(|k| Resolved {
+            value: ApiKey::new(k.clone()),
+            origin: Origin::Profile(profile_name.to_owned()),
+        }))
+}
+
+/// Accepts `api_url`/`apiUrl` spellings too; refuses keys that hold secrets.
+pub fn canonical_key(key: &str) -> Result<&'static str> {
+    let k = key.to_ascii_lowercase().replace('_', "-");
+    match k.as_str() {
+        "agent" | "agent-id" | "agentid" => Ok("agent"),
+        "api-url" | "apiurl" | "url" => Ok("api-url"),
+        "format" | "output" => Ok("format"),
+        "timeout" => Ok("timeout"),
+        "default-profile" | "profile" => Ok("default-profile"),
+        "api-key" | "apikey" | "key" | "token" => Err(CliError::usage(
+            "the API key is not set with `config set` (it would land in shell history)",
+        )
+        .with_hint("use `chatbase auth login`, or CHATBASE_API_KEY / CHATBASE_API_KEY_FILE")),
+        _ => Err(CliError::usage(format!(
+            "unknown setting {key:?}; known: {}",
+            KEYS.join(", ")
+        ))),
+    }
+}
+
+/// Applies `config set KEY VALUE` to the file (an empty value clears the setting).
+pub fn set_value(
+    file: &mut ConfigFile,
+    profile: &str,
+    key: &str,
+    value: &str,
+) -> Result<&'static str> {
+    let key = canonical_key(key)?;
+    let clear = value.is_empty();
+    match key {
+        "agent" => file.profile_mut(profile).agent = (!clear).then(|| value.to_owned()),
+        "api-url" => {
+            if !clear && !(value.starts_with("http://") || value.starts_with("https://")) {
+                return Err(CliError::usage(format!(
+                    "api-url must start with http:// or https://, got {value:?}"
+                )));
+            }
+            file.profile_mut(profile).api_url =
+                (!clear).then(|| value.trim_end_matches('/').to_owned());
+        }
+        "format" => {
+            file.profile_mut(profile).format = if clear {
+                None
+            } else {
+                Some(
+                    <Format as clap::ValueEnum>::from_str(value, true).map_err(|_| {
+                        CliError::usage(format!(
+                            "format must be table, json, ndjson or tsv, got {value:?}"
+                        ))
+                    })?,
+                )
+            }
+        }
+        "timeout" => {
+            file.profile_mut(profile).timeout = if clear {
+                None
+            } else {
+                let secs: u64 = value.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                    CliError::usage(format!(
+                        "timeout must be whole seconds above 0, got {value:?}"
+                    ))
+                })?;
+                Some(secs)
+            }
+        }
+        "default-profile" => file.default_profile = (!clear).then(|| value.to_owned()),
+        _ => return Err(CliError::usage(format!("unknown setting {key:?}"))),
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn file_with_key(key: &str) -> ConfigFile {
+        let mut f = ConfigFile::default();
+        f.profile_mut("default").api_key = Some(key.into());
+        f
+    }
+
+    #[test]
+    fn key_file_beats_env_beats_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let key_file = dir.path().join("key");
+        std::fs::write(&key_file, "from-file\n").unwrap();
+        let kf = key_file.to_str().unwrap();
+        let g = GlobalArgs::default();
+        let s = Settings::resolve_with(
+            &g,
+            FlagSources::default(),
+            "x".into(),
+            file_with_key("from-profile"),
+            &env_of(&[
+                ("CHATBASE_API_KEY_FILE", kf),
+                ("CHATBASE_API_KEY", "from-env"),
+            ]),
+        )
+        .unwrap();
+        let k = s.api_key.unwrap();
+        assert_eq!(k.value.expose(), "from-file");
+        assert_eq!(k.origin, Origin::Env("CHATBASE_API_KEY_FILE"));
+
+        let s = Settings::resolve_with(
+            &g,
+            FlagSources::default(),
+            "x".into(),
+            file_with_key("from-profile"),
+            &env_of(&[("CHATBASE_API_KEY", "from-env")]),
+        )
+        .unwrap();
+        assert_eq!(s.api_key.unwrap().value.expose(), "from-env");
+
+        let s = Settings::resolve_with(
+            &g,
+            FlagSources::default(),
+            "x".into(),
+            file_with_key("from-profile"),
+            &env_of(&[]),
+        )
+        .unwrap();
+        let k = s.api_key.unwrap();
+        assert_eq!(k.value.expose(), "from-profile");
+        assert_eq!(k.origin, Origin::Profile("default".into()));
+    }
+
+    #[test]
+    fn profiles_are_selected_by_flag_then_file_default() {
+        let mut f = ConfigFile::default();
+        f.default_profile = Some("work".into());
+        f.profile_mut("work").agent = Some("agent-work".into());
+        f.profile_mut("home").agent = Some("agent-home".into());
+        let s = Settings::resolve_with(
+            &GlobalArgs::default(),
+            FlagSources::default(),
+            "p".into(),
+            f.clone(),
+            &env_of(&[]),
+        )
+        .unwrap();
+        assert_eq!(s.agent.unwrap().value, "agent-work");
+        let g = GlobalArgs {
+            profile: Some("home".into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve_with(
+            &g,
+            FlagSources {
+                profile_from_flag: true,
+                ..Default::default()
+            },
+            "p".into(),
+            f,
+            &env_of(&[]),
+        )
+        .unwrap();
+        assert_eq!(s.agent.as_ref().unwrap().value, "agent-home");
+        assert_eq!(s.agent.unwrap().origin, Origin::Profile("home".into()));
+        assert_eq!(s.profile.origin, Origin::Flag("--profile"));
+    }
+
+    #[test]
+    fn api_key_debug_is_redacted() {
+        let k = ApiKey::new("sk-secret-value-1234");
+        assert_eq!(format!("{k:?}"), "ApiKey(…1234)");
+        let mut p = Profile::default();
+        p.api_key = Some("sk-secret-value-1234".into());
+        assert!(!format!("{p:?}").contains("secret"));
+    }
+
+    #[test]
+    fn saved_file_is_private_and_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("config.toml");
+        let f = file_with_key("k");
+        f.save(&path).unwrap();
+        assert_eq!(loose_permissions(&path), None);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+            assert_eq!(
+                std::fs::metadata(path.parent().unwrap())
+                    .unwrap()
+                    .permissions()
+                    .mode()
+                    & 0o777,
+                0o700
+            );
+        }
+        let back = ConfigFile::load(&path).unwrap();
+        assert_eq!(
+            back.profile("default").unwrap().api_key.as_deref(),
+            Some("k")
+        );
+    }
+
+    #[test]
+    fn broken_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "profiles = 3 = 4").unwrap();
+        let e = ConfigFile::load(&path).unwrap_err();
+        assert!(e.message.contains("config.toml"), "{}", e.message);
+    }
+
+    #[test]
+    fn setting_the_key_is_refused_and_values_are_checked() {
+        let mut f = ConfigFile::default();
+        assert_eq!(
+            set_value(&mut f, "default", "api_key", "x")
+                .unwrap_err()
+                .kind,
+            crate::error::ExitKind::Usage
+        );
+        assert!(set_value(&mut f, "default", "timeout", "abc").is_err());
+        assert!(set_value(&mut f, "default", "api-url", "ftp://x").is_err());
+        set_value(&mut f, "default", "agentId", "a1").unwrap();
+        assert_eq!(f.profile("default").unwrap().agent.as_deref(), Some("a1"));
+        set_value(&mut f, "default", "agent", "").unwrap();
+        assert_eq!(f.profile("default").unwrap().agent, None);
+    }
+}

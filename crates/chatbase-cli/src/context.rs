@@ -1,0 +1,134 @@
+//! Per-run context handed to every command: resolved settings, output, the SDK client (built on first use, so
+//! local commands never need a key) and, with `--emulator`, the in-process emulator it talks to.
+
+use crate::cli::GlobalArgs;
+use crate::config::{ApiKey, Origin, Resolved, Settings};
+use crate::error::{CliError, Result};
+use crate::output::Output;
+use std::time::Duration;
+
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub settings: Settings,
+    pub out: Output,
+    client: std::sync::OnceLock<chatbase::Client>,
+    /// With `--emulator`: the agent to use when none is selected.
+    pub default_agent: Option<String>,
+    #[cfg(feature = "emulator")]
+    _emulator: Option<crate::commands::emulator::Running>,
+}
+
+impl Ctx {
+    #[cfg_attr(not(feature = "emulator"), allow(unused_mut))]
+    pub async fn new(global: GlobalArgs, mut settings: Settings, out: Output) -> Result<Self> {
+        let mut default_agent = None;
+        #[cfg(feature = "emulator")]
+        let emulator = if global.emulator {
+            let running = crate::commands::emulator::start_in_process().await?;
+            settings.api_url = Resolved {
+                value: running.base_url.clone(),
+                origin: Origin::Emulator,
+            };
+            settings.api_key = Some(Resolved {
+                value: ApiKey::new(running.api_key.clone()),
+                origin: Origin::Emulator,
+            });
+            default_agent = running.demo_agent_id.clone();
+            Some(running)
+        } else {
+            None
+        };
+        #[cfg(not(feature = "emulator"))]
+        if global.emulator {
+            return Err(CliError::usage(
+                "this chatbase was built without the emulator (cargo feature `emulator`)",
+            ));
+        }
+        Ok(Ctx {
+            global,
+            settings,
+            out,
+            client: std::sync::OnceLock::new(),
+            default_agent,
+            #[cfg(feature = "emulator")]
+            _emulator: emulator,
+        })
+    }
+
+    /// The SDK client; fails with exit code 3 when no key is configured.
+    pub fn client(&self) -> Result<&chatbase::Client> {
+        if let Some(c) = self.client.get() {
+            return Ok(c);
+        }
+        let key = self
+            .settings
+            .api_key
+            .as_ref()
+            .ok_or_else(CliError::not_authenticated)?;
+        let client = build_client(
+            &key.value,
+            &self.settings.api_url,
+            Duration::from_secs(self.settings.timeout.value),
+        )?;
+        Ok(self.client.get_or_init(|| client))
+    }
+
+    /// The agent for agent-scoped commands: `--agent-name` (resolved by listing), `--agent`/env/profile, the
+    /// emulator's demo agent, else a usage error saying how to pick one.
+    pub async fn agent_id(&self) -> Result<String> {
+        if let Some(name) = &self.global.agent_name {
+            return crate::commands::agents::resolve_name(self, name).await;
+        }
+        if let Some(a) = &self.settings.agent {
+            return Ok(a.value.clone());
+        }
+        if let Some(a) = &self.default_agent {
+            return Ok(a.clone());
+        }
+        Err(CliError::usage("no agent selected")
+            .with_hint("pass --agent ID or --agent-name NAME, set CHATBASE_AGENT_ID, or run `chatbase config set agent ID`"))
+    }
+
+    /// An explicit positional ID, else the selected agent.
+    pub async fn agent_or(&self, positional: Option<&str>) -> Result<String> {
+        match positional {
+            Some(id) => Ok(id.to_owned()),
+            None => self.agent_id().await,
+        }
+    }
+
+    pub fn is_tty_session(&self) -> bool {
+        use std::io::IsTerminal;
+        !self.global.no_input && std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+    }
+}
+
+/// Builds the SDK client for an API host root. Uploads go to the same host when it is not the public API, so a
+/// local URL never sends a key to the public files host.
+pub fn build_client(
+    key: &ApiKey,
+    api_url: &Resolved<String>,
+    timeout: Duration,
+) -> Result<chatbase::Client> {
+    let root = api_url.value.trim_end_matches('/');
+    let root = root.strip_suffix("/api/v2").unwrap_or(root);
+    let mut builder = chatbase::Client::builder()
+        .api_key(key.expose())
+        .api_url(root)
+        .user_agent(format!(
+            "chatbase-cli/{} ({}-{})",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        ))
+        .timeout(timeout);
+    match std::env::var("CHATBASE_FILES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        Some(files) => builder = builder.files_url(files),
+        None if api_url.origin != Origin::Default => builder = builder.files_url(root),
+        None => {}
+    }
+    builder.build().map_err(CliError::from)
+}

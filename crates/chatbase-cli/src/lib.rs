@@ -1,0 +1,127 @@
+//! The `chatbase` command-line tool as a library: [`run`] parses arguments, resolves settings, dispatches to a
+//! command and renders any error at the edge with its exit code. `main.rs` only calls [`run`].
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod input;
+pub mod ops;
+pub mod output;
+pub mod sanitize;
+
+mod commands;
+mod context;
+mod sdk_error;
+
+use clap::{CommandFactory, FromArgMatches};
+use cli::{Cli, Command};
+use error::{CliError, ExitKind};
+use std::process::ExitCode;
+
+/// Runs the CLI with the process arguments and returns the exit code.
+pub fn run() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        // Help and version exit 0, usage errors exit 2 (clap's convention matches ours).
+        Err(e) => e.exit(),
+    };
+    let sources = flag_sources(&matches);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    init_tracing(cli.global.verbose);
+
+    match cli.command {
+        Command::Completions(c) => return finish(commands::local::completions(c), None),
+        Command::Man(m) => return finish(commands::local::man(m), None),
+        _ => {}
+    }
+
+    let settings = match config::Settings::resolve(&cli.global, sources) {
+        Ok(s) => s,
+        Err(e) => return finish(Err(e), None),
+    };
+    let out = output::Output::new(
+        settings.format.as_ref().map(|f| f.value),
+        cli.global.quiet,
+        cli.global.no_color,
+    );
+    let machine_errors = out.is_machine();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return finish(
+                Err(CliError::runtime(format!(
+                    "cannot start the async runtime: {e}"
+                ))),
+                None,
+            );
+        }
+    };
+    let result = runtime.block_on(async move {
+        let ctx = context::Ctx::new(cli.global, settings, out).await?;
+        commands::dispatch(&ctx, cli.command).await
+    });
+    // Background tasks (an in-process emulator, a cancelled request) must not hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    finish(result, Some(machine_errors))
+}
+
+fn finish(result: error::Result<()>, machine_errors: Option<bool>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.code.as_deref() == Some(error::BROKEN_PIPE) => ExitCode::SUCCESS,
+        Err(e) => {
+            use std::io::Write;
+            if e.kind != ExitKind::Interrupted || !e.message.is_empty() {
+                if machine_errors == Some(true) {
+                    let _ = writeln!(std::io::stderr(), "{}", e.to_json());
+                } else {
+                    let color = anstream::AutoStream::choice(&std::io::stderr())
+                        != anstream::ColorChoice::Never;
+                    let mut err = std::io::stderr().lock();
+                    let _ = e.render_text(&mut err, color);
+                }
+            }
+            ExitCode::from(e.kind.code())
+        }
+    }
+}
+
+/// Whether `--profile`, `--agent` and `--api-url` were typed (rather than read from the environment), looked up
+/// at every level because global flags may follow the subcommand.
+fn flag_sources(matches: &clap::ArgMatches) -> config::FlagSources {
+    fn typed(m: &clap::ArgMatches, id: &str) -> bool {
+        if m.try_contains_id(id).unwrap_or(false)
+            && m.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+        {
+            return true;
+        }
+        m.subcommand().is_some_and(|(_, sub)| typed(sub, id))
+    }
+    config::FlagSources {
+        profile_from_flag: typed(matches, "profile"),
+        agent_from_flag: typed(matches, "agent"),
+        api_url_from_flag: typed(matches, "api_url"),
+    }
+}
+
+/// `CHATBASE_LOG` (an EnvFilter, e.g. `debug` or `chatbase=trace`) or `--verbose` turn on logs to stderr.
+fn init_tracing(verbose: bool) {
+    let filter = match std::env::var("CHATBASE_LOG").ok().filter(|s| !s.is_empty()) {
+        Some(f) => f,
+        None if verbose => "chatbase=debug,chatbase_cli=debug".to_owned(),
+        None => return,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,588 @@
+//! Printing results: table (fitted to the terminal), json, ndjson and tsv, for single objects and for lists that
+//! arrive page by page (`--all` streams rows as they come, never holding every page). Notes and hints go to
+//! stderr. It renders `serde_json::Value`s chosen by the commands; it never decides what to fetch.
+
+use crate::cli::Format;
+use crate::sanitize::{sanitize, sanitize_cell};
+use serde_json::Value;
+use std::io::{IsTerminal, Write};
+
+/// How a cell is shown in a table (tsv and json always keep the raw value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// Epoch seconds (or an ISO string) shown as an ISO timestamp in tables.
+    Time,
+}
+
+/// One column: a header for tables, a dotted JSON path into each item (also the tsv header).
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub header: &'static str,
+    pub path: &'static str,
+    pub kind: Kind,
+}
+
+pub const fn col(header: &'static str, path: &'static str) -> Column {
+    Column {
+        header,
+        path,
+        kind: Kind::Text,
+    }
+}
+
+pub const fn time(header: &'static str, path: &'static str) -> Column {
+    Column {
+        header,
+        path,
+        kind: Kind::Time,
+    }
+}
+
+/// Where output goes and how it looks, decided once per run.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub quiet: bool,
+    pub color: bool,
+    pub stdout_tty: bool,
+    pub stderr_tty: bool,
+    /// Terminal width for tables, when stdout is a terminal.
+    pub width: Option<u16>,
+}
+
+impl Output {
+    /// `format` is the explicit choice (flag or config); without one, table on a terminal and tsv when piped.
+    pub fn new(format: Option<Format>, quiet: bool, no_color: bool) -> Self {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        if no_color || no_color_env {
+            anstream::ColorChoice::Never.write_global();
+        }
+        let color = !no_color
+            && !no_color_env
+            && stderr_tty
+            && std::env::var("TERM").map_or(true, |t| t != "dumb");
+        let width = if stdout_tty {
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .or_else(|| terminal_size::terminal_size().map(|(w, _)| w.0))
+        } else {
+            None
+        };
+        Output {
+            format: format.unwrap_or(if stdout_tty {
+                Format::Table
+            } else {
+                Format::Tsv
+            }),
+            quiet,
+            color,
+            stdout_tty,
+            stderr_tty,
+            width,
+        }
+    }
+
+    /// For tests and for callers that know the answer already.
+    pub fn fixed(format: Format) -> Self {
+        Output {
+            format,
+            quiet: false,
+            color: false,
+            stdout_tty: false,
+            stderr_tty: false,
+            width: None,
+        }
+    }
+
+    /// A note on stderr, suppressed by -q.
+    pub fn note(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            let _ = writeln!(anstream::stderr(), "{}", msg.as_ref());
+        }
+    }
+
+    /// A success line on stderr (`✓ …`), suppressed by -q.
+    pub fn success(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            let green = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Green.into()));
+            let _ = writeln!(
+                anstream::stderr(),
+                "{}✓{} {}",
+                green.render(),
+                green.render_reset(),
+                msg.as_ref()
+            );
+        }
+    }
+
+    /// A warning on stderr; shown even with -q.
+    pub fn warn(&self, msg: impl AsRef<str>) {
+        let yellow = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Yellow.into()));
+        let _ = writeln!(
+            anstream::stderr(),
+            "{}warning:{} {}",
+            yellow.render(),
+            yellow.render_reset(),
+            msg.as_ref()
+        );
+    }
+
+    pub fn is_machine(&self) -> bool {
+        matches!(self.format, Format::Json | Format::Ndjson)
+    }
+
+    /// One object (a `get`): json/ndjson as is, tsv as header + one row, table as field/value pairs.
+    pub fn object(&self, w: &mut dyn Write, value: &Value) -> std::io::Result<()> {
+        match self.format {
+            Format::Json => writeln!(w, "{}", pretty(value)),
+            Format::Ndjson => writeln!(w, "{value}"),
+            Format::Tsv => {
+                let Some(map) = value.as_object() else {
+                    return writeln!(w, "{}", tsv_escape(&plain(value)));
+                };
+                let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+                writeln!(w, "{}", keys.join("\t"))?;
+                let row: Vec<String> = map.values().map(|v| tsv_escape(&plain(v))).collect();
+                writeln!(w, "{}", row.join("\t"))
+            }
+            Format::Table => {
+                let Some(map) = value.as_object() else {
+                    return writeln!(w, "{}", sanitize(&plain(value)));
+                };
+                let mut table = self.new_table();
+                for (k, v) in map {
+                    let shown = match v {
+                        Value::Number(_) if looks_like_time_key(k) => {
+                            iso_time(v).unwrap_or_else(|| plain(v))
+                        }
+                        _ => plain(v),
+                    };
+                    table.add_row(vec![
+                        comfy_table::Cell::new(k),
+                        comfy_table::Cell::new(sanitize(&shown)),
+                    ]);
+                }
+                writeln!(w, "{table}")
+            }
+        }
+    }
+
+    /// Starts a list: rows can then be pushed page by page.
+    pub fn list<'c>(&self, columns: &'c [Column], stream_all: bool) -> ListWriter<'c> {
+        ListWriter {
+            out: self.clone(),
+            columns,
+            stream_all,
+            widths: None,
+            started: false,
+            count: 0,
+            json_open: false,
+        }
+    }
+
+    fn new_table(&self) -> comfy_table::Table {
+        let mut table = comfy_table::Table::new();
+        table.load_preset(comfy_table::presets::NOTHING);
+        table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+        if let Some(w) = self.width {
+            table.set_width(w);
+        }
+        table
+    }
+}
+
+/// Writes list items as they arrive. Table column widths are fixed by the first page so later pages line up.
+pub struct ListWriter<'c> {
+    out: Output,
+    columns: &'c [Column],
+    stream_all: bool,
+    widths: Option<Vec<u16>>,
+    started: bool,
+    count: u64,
+    json_open: bool,
+}
+
+impl ListWriter<'_> {
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Prints one page of items and flushes, so a reader downstream sees rows as soon as they exist.
+    pub fn page(&mut self, w: &mut dyn Write, items: &[Value]) -> std::io::Result<()> {
+        match self.out.format {
+            Format::Ndjson => {
+                for item in items {
+                    writeln!(w, "{item}")?;
+                }
+            }
+            Format::Json => {
+                // Streams one JSON array across all pages: valid JSON in constant memory.
+                for item in items {
+                    let sep = if self.json_open { ",\n" } else { "[\n" };
+                    self.json_open = true;
+                    let text = pretty(item);
+                    write!(w, "{sep}{}", indent(&text))?;
+                }
+            }
+            Format::Tsv => {
+                if !self.started {
+                    let header: Vec<&str> = self.columns.iter().map(|c| c.path).collect();
+                    writeln!(w, "{}", header.join("\t"))?;
+                }
+                for item in items {
+                    let row: Vec<String> = self
+                        .columns
+                        .iter()
+                        .map(|c| tsv_escape(&plain(lookup(item, c.path))))
+                        .collect();
+                    writeln!(w, "{}", row.join("\t"))?;
+                }
+            }
+            Format::Table => {
+                if !items.is_empty() {
+                    self.table_page(w, items)?;
+                }
+            }
+        }
+        self.started = true;
+        self.count += items.len() as u64;
+        w.flush()
+    }
+
+    fn table_page(&mut self, w: &mut dyn Write, items: &[Value]) -> std::io::Result<()> {
+        let cells: Vec<Vec<String>> = items
+            .iter()
+            .map(|item| {
+                self.columns
+                    .iter()
+                    .map(|c| table_cell(lookup(item, c.path), c.kind))
+                    .collect()
+            })
+            .collect();
+        let first = self.widths.is_none();
+        let widths = self
+            .widths
+            .get_or_insert_with(|| fit_widths(self.columns, &cells, self.out.width))
+            .clone();
+        let mut table = comfy_table::Table::new();
+        table.load_preset(comfy_table::presets::NOTHING);
+        table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        if first {
+            let header: Vec<comfy_table::Cell> = self
+                .columns
+                .iter()
+                .map(|c| {
+                    let cell = comfy_table::Cell::new(c.header);
+                    if self.out.color {
+                        cell.add_attribute(comfy_table::Attribute::Bold)
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
+            table.set_header(header);
+        }
+        for row in cells {
+            table.add_row(row);
+        }
+        for (i, width) in widths.iter().enumerate() {
+            if let Some(column) = table.column_mut(i) {
+                column.set_padding((0, if i + 1 == widths.len() { 0 } else { 2 }));
+                let pad = if i + 1 == widths.len() { 0 } else { 2 };
+                column.set_constraint(comfy_table::ColumnConstraint::Absolute(
+                    comfy_table::Width::Fixed(width + pad),
+                ));
+            }
+        }
+        for line in table.lines() {
+            writeln!(w, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+
+    /// Ends the list: closes the JSON array, and tells a person how to get more.
+    pub fn finish(self, w: &mut dyn Write, next_cursor: Option<&str>) -> std::io::Result<()> {
+        if self.out.format == Format::Json {
+            if self.json_open {
+                writeln!(w, "\n]")?;
+            } else {
+                writeln!(w, "[]")?;
+            }
+        }
+        w.flush()?;
+        if self.count == 0 && !self.out.is_machine() {
+            self.out.note("No results.");
+        }
+        if let Some(cursor) = next_cursor.filter(|_| !self.stream_all) {
+            self.out.note(format!(
+                "More results: rerun with --cursor {cursor} (or use --all)"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Column widths from the first page, shrunk (widest first) to fit the terminal.
+fn fit_widths(columns: &[Column], cells: &[Vec<String>], terminal: Option<u16>) -> Vec<u16> {
+    let mut widths: Vec<u16> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let content = cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0);
+            content.max(c.header.len()).clamp(1, 200) as u16
+        })
+        .collect();
+    if let Some(total) = terminal {
+        let gaps = 2 * columns.len().saturating_sub(1) as u16;
+        let budget = total.saturating_sub(gaps).max(columns.len() as u16 * 4);
+        while widths.iter().sum::<u16>() > budget {
+            let (i, widest) = widths
+                .iter()
+                .copied()
+                .enumerate()
+                .max_by_key(|(_, w)| *w)
+                .unwrap_or((0, 0));
+            if widest <= 4 {
+                break;
+            }
+            widths[i] = widest - 1;
+        }
+    }
+    widths
+}
+
+/// Follows a dotted path (`pagination.cursor`, `customer.email`).
+pub fn lookup<'v>(value: &'v Value, path: &str) -> &'v Value {
+    let mut v = value;
+    for key in path.split('.') {
+        v = match v {
+            Value::Object(map) => map.get(key).unwrap_or(&Value::Null),
+            Value::Array(items) => key
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .unwrap_or(&Value::Null),
+            _ => &Value::Null,
+        };
+    }
+    v
+}
+
+/// A scalar as text; arrays of scalars joined with commas; other structures as compact JSON; null as empty.
+pub fn plain(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            items.iter().map(plain).collect::<Vec<_>>().join(",")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn table_cell(v: &Value, kind: Kind) -> String {
+    let text = match kind {
+        Kind::Time => iso_time(v).unwrap_or_else(|| plain(v)),
+        Kind::Text => plain(v),
+    };
+    if text.is_empty() {
+        "-".to_owned()
+    } else {
+        sanitize_cell(&text)
+    }
+}
+
+fn looks_like_time_key(k: &str) -> bool {
+    k.ends_with("At") || k.ends_with("_at") || k == "createdAt"
+}
+
+/// Epoch seconds (or milliseconds) as `2026-01-02T03:04:05Z`.
+pub fn iso_time(v: &Value) -> Option<String> {
+    let n = v.as_f64()?;
+    let secs = if n > 1e11 { n / 1000.0 } else { n };
+    let dt = chrono::DateTime::from_timestamp(secs as i64, 0)?;
+    Some(dt.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// Escapes backslash, tab, newline and carriage return so each record stays on one line with fixed columns.
+pub fn tsv_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in sanitize(s).chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    // sanitize turned lone CRs into newlines, so they are escaped above; keep the literal form for CR inputs too.
+    out
+}
+
+pub fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const COLS: &[Column] = &[
+        col("ID", "id"),
+        col("NAME", "name"),
+        time("CREATED", "createdAt"),
+    ];
+
+    fn render(format: Format, pages: &[Vec<Value>], all: bool, width: Option<u16>) -> String {
+        let mut out = Output::fixed(format);
+        out.quiet = true;
+        out.width = width;
+        let mut buf = Vec::new();
+        let mut list = out.list(COLS, all);
+        for p in pages {
+            list.page(&mut buf, p).unwrap();
+        }
+        list.finish(&mut buf, None).unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn tsv_has_a_header_and_escapes_tabs_newlines_and_backslashes() {
+        let items = vec![json!({"id": "a1", "name": "tab\there\nnew\\line", "createdAt": 0})];
+        assert_eq!(
+            render(Format::Tsv, &[items], false, None),
+            "id\tname\tcreatedAt\na1\ttab\\there\\nnew\\\\line\t0\n"
+        );
+    }
+
+    #[test]
+    fn tsv_strips_escape_sequences() {
+        let items = vec![json!({"id": "a\x1b[31m1", "name": null})];
+        assert_eq!(
+            render(Format::Tsv, &[items], false, None),
+            "id\tname\tcreatedAt\na1\t\t\n"
+        );
+    }
+
+    #[test]
+    fn json_lists_stream_as_one_valid_array_across_pages() {
+        let text = render(
+            Format::Json,
+            &[
+                vec![json!({"id": 1})],
+                vec![json!({"id": 2}), json!({"id": 3})],
+            ],
+            true,
+            None,
+        );
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, json!([{"id": 1}, {"id": 2}, {"id": 3}]));
+        assert_eq!(render(Format::Json, &[vec![]], true, None), "[]\n");
+    }
+
+    #[test]
+    fn ndjson_is_one_object_per_line() {
+        let text = render(
+            Format::Ndjson,
+            &[vec![json!({"id": 1})], vec![json!({"id": 2})]],
+            true,
+            None,
+        );
+        assert_eq!(text, "{\"id\":1}\n{\"id\":2}\n");
+    }
+
+    #[test]
+    fn table_pages_share_column_widths_and_print_one_header() {
+        let text = render(
+            Format::Table,
+            &[
+                vec![json!({"id": "a1", "name": "Support", "createdAt": 1_700_000_000})],
+                vec![json!({"id": "a2", "name": "Sales"})],
+            ],
+            true,
+            None,
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "{text}");
+        assert!(
+            lines[0].starts_with("ID") && lines[0].contains("NAME") && lines[0].contains("CREATED")
+        );
+        assert!(lines[1].contains("2023-11-14T22:13:20Z"));
+        assert_eq!(lines[1].find("Support"), lines[2].find("Sales"));
+        assert!(lines[2].ends_with('-'));
+    }
+
+    #[test]
+    fn table_fits_the_terminal_width() {
+        let long = "x".repeat(300);
+        let text = render(
+            Format::Table,
+            &[vec![json!({"id": "a1", "name": long, "createdAt": 1})]],
+            false,
+            Some(60),
+        );
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 60,
+                "{} > 60: {line}",
+                line.chars().count()
+            );
+        }
+    }
+
+    #[test]
+    fn table_cells_are_sanitised_and_flattened() {
+        let text = render(
+            Format::Table,
+            &[vec![json!({"id": "a\nb", "name": "\x1b]52;c;eA==\x07ok"})]],
+            false,
+            None,
+        );
+        assert!(!text.contains('\x1b'));
+        assert!(text.contains("a b") && text.contains("ok"));
+    }
+
+    #[test]
+    fn objects_render_in_every_format() {
+        let v = json!({"id": "x", "createdAt": 0, "tags": ["a", "b"]});
+        let mut buf = Vec::new();
+        Output::fixed(Format::Tsv).object(&mut buf, &v).unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "createdAt\tid\ttags\n0\tx\ta,b\n"
+        );
+        let mut buf = Vec::new();
+        Output::fixed(Format::Table).object(&mut buf, &v).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert!(text.contains("1970-01-01T00:00:00Z"), "{text}");
+        let mut buf = Vec::new();
+        Output::fixed(Format::Ndjson).object(&mut buf, &v).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), format!("{v}\n"));
+    }
+
+    #[test]
+    fn lookup_follows_dotted_paths() {
+        let v = json!({"customer": {"email": "a@b"}, "list": [1, 2]});
+        assert_eq!(lookup(&v, "customer.email"), &json!("a@b"));
+        assert_eq!(lookup(&v, "list.1"), &json!(2));
+        assert_eq!(lookup(&v, "nope.x"), &Value::Null);
+    }
+}
