@@ -1,0 +1,582 @@
+//! Chat and retry (JSON or SSE in the AI SDK UI message stream format), tool results, and
+//! the shared reply engine and paced stream bodies that v1 chat also uses.
+
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use super::{PathParams, load_agent, param};
+use crate::config::Faults;
+use crate::error::{ApiError, ApiResult};
+use crate::search::{AgentIndex, answer, deltas};
+use crate::server::AppState;
+use crate::store::Db;
+use crate::util::{
+    V, json_body, new_message_id, new_uuid, now_iso, now_unix, random_alnum, str_field,
+};
+
+static USER_ID: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"^[a-zA-Z0-9._-]+$").expect("static regex is valid"));
+
+pub(crate) fn user_id_regex() -> &'static regex::Regex {
+    &USER_ID
+}
+
+/// What one chat turn produced.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub message_id: String,
+    pub user_message_id: String,
+    pub conversation_id: String,
+    pub user_id: Option<String>,
+    pub parts: Vec<Value>,
+    pub finish_reason: &'static str,
+    pub credits: u32,
+}
+
+impl Outcome {
+    fn metadata(&self) -> Value {
+        json!({
+            "userMessageId": self.user_message_id,
+            "conversationId": self.conversation_id,
+            "userId": self.user_id,
+            "finishReason": self.finish_reason,
+            "usage": {"credits": self.credits},
+        })
+    }
+
+    pub fn json(&self) -> Value {
+        json!({"data": {
+            "id": self.message_id,
+            "role": "assistant",
+            "parts": self.parts,
+            "metadata": self.metadata(),
+        }})
+    }
+}
+
+pub(crate) fn new_conversation_doc(
+    id: &str,
+    title: &str,
+    user_id: Option<&str>,
+    source: &str,
+) -> Value {
+    let now = now_unix();
+    let title: String = title.chars().take(100).collect();
+    json!({
+        "id": id,
+        "title": if title.is_empty() { Value::Null } else { json!(title) },
+        "createdAt": now,
+        "updatedAt": now,
+        "userId": user_id,
+        "status": "ongoing",
+        "source": source,
+    })
+}
+
+pub(crate) fn insert_message(
+    db: &Db<'_>,
+    agent: &str,
+    conversation: &str,
+    role: &str,
+    parts: Vec<Value>,
+    score: Option<f64>,
+) -> ApiResult<Value> {
+    let id = new_message_id();
+    let mut doc = json!({
+        "id": id,
+        "role": role,
+        "parts": parts,
+        "createdAt": now_unix(),
+        "feedback": null,
+    });
+    if role == "assistant" {
+        doc["metadata"] = json!({"score": score});
+    }
+    db.insert("message", &id, agent, conversation, &doc)?;
+    Ok(doc)
+}
+
+pub(crate) fn text_of(msg: &Value) -> String {
+    msg["parts"]
+        .as_array()
+        .map(|parts| {
+            parts
+                .iter()
+                .filter(|p| p["type"] == json!("text"))
+                .filter_map(|p| p["text"].as_str())
+                .collect::<Vec<_>>()
+                .join("")
+        })
+        .unwrap_or_default()
+}
+
+fn touch_conversation(db: &Db<'_>, conv: &mut Value) -> ApiResult<()> {
+    conv["updatedAt"] = json!(now_unix());
+    let id = str_field(conv, "id").to_string();
+    db.update("conversation", &id, conv)
+}
+
+/// Charges one credit, or fails when the agent's credit limit is used up.
+pub(crate) fn charge(db: &Db<'_>, agent: &mut Value) -> ApiResult<()> {
+    let used = agent["creditsUsed"].as_i64().unwrap_or(0);
+    if let Some(limit) = agent["creditLimit"].as_i64()
+        && used >= limit
+    {
+        return Err(ApiError::new(
+            axum::http::StatusCode::PAYMENT_REQUIRED,
+            "CHAT_CREDITS_EXHAUSTED",
+            "Message limit reached",
+        ));
+    }
+    agent["creditsUsed"] = json!(used + 1);
+    agent["lastMessageAt"] = json!(now_iso());
+    let id = str_field(agent, "id").to_string();
+    db.update("agent", &id, agent)
+}
+
+pub(crate) fn greeting(agent: &Value) -> Option<String> {
+    agent["initialMessages"]
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(Value::as_str)
+        .map(String::from)
+}
+
+/// `/tool <name> [json]` asks the emulator to answer with a tool call, so clients can
+/// exercise the client-action loop without a model.
+fn parse_tool_request(message: &str) -> Option<(String, Value)> {
+    let rest = message.strip_prefix("/tool ")?.trim();
+    let (name, input) = match rest.split_once(char::is_whitespace) {
+        Some((n, i)) => (
+            n,
+            serde_json::from_str(i.trim()).unwrap_or_else(|_| json!({"text": i.trim()})),
+        ),
+        None => (rest, json!({})),
+    };
+    (!name.is_empty()).then(|| (name.to_string(), input))
+}
+
+pub(crate) struct ChatInput {
+    pub agent: String,
+    pub message: Option<String>,
+    pub conversation_id: Option<String>,
+    pub user_id: Option<String>,
+}
+
+/// One v2 chat turn, in a single transaction.
+fn chat_turn(db: &Db<'_>, idx: &AgentIndex, input: ChatInput) -> ApiResult<Outcome> {
+    let mut agent = load_agent(db, &input.agent)?;
+    let mut conv = match &input.conversation_id {
+        Some(cid) => {
+            let conv = db
+                .get("conversation", cid)?
+                .ok_or_else(ApiError::resource_not_found)?;
+            match db.owner("conversation", cid)? {
+                Some((owner, _)) if owner == input.agent => {}
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "CHAT_CONVERSATION_MISMATCH",
+                        "The conversation belongs to another agent",
+                    ));
+                }
+            }
+            if str_field(&conv, "status") != "ongoing" {
+                return Err(ApiError::conflict(
+                    "CHAT_CONVERSATION_NOT_ONGOING",
+                    "The conversation is paused or handled by a human",
+                ));
+            }
+            conv
+        }
+        None => {
+            let id = new_uuid();
+            let doc = new_conversation_doc(
+                &id,
+                input.message.as_deref().unwrap_or(""),
+                input.user_id.as_deref(),
+                "API",
+            );
+            db.insert("conversation", &id, &input.agent, &input.agent, &doc)?;
+            doc
+        }
+    };
+    let cid = str_field(&conv, "id").to_string();
+    charge(db, &mut agent)?;
+    let (user_message_id, parts, finish, score) = match &input.message {
+        Some(message) => {
+            let user = insert_message(
+                db,
+                &input.agent,
+                &cid,
+                "user",
+                vec![json!({"type": "text", "text": message})],
+                None,
+            )?;
+            let user_message_id = str_field(&user, "id").to_string();
+            if let Some((tool, tool_input)) = parse_tool_request(message) {
+                let call_id = format!("call_{}", random_alnum(20));
+                let part = json!({"type": "tool-call", "toolCallId": call_id, "toolName": tool, "input": tool_input});
+                (user_message_id, vec![part], "tool-calls", None)
+            } else {
+                let a = answer(idx, message, greeting(&agent).as_deref());
+                let part = json!({"type": "text", "text": a.text});
+                (user_message_id, vec![part], "stop", a.score)
+            }
+        }
+        None => {
+            // Continue after tool results: summarise every result not yet answered.
+            let calls = db.list("toolcall", &cid)?;
+            let ready: Vec<Value> = calls
+                .into_iter()
+                .map(|r| r.data)
+                .filter(|c| c["status"] == json!("resolved"))
+                .collect();
+            if ready.is_empty() {
+                return Err(ApiError::invalid_field("message", "Required"));
+            }
+            let mut text = String::new();
+            for mut c in ready {
+                let out = c.get("output").cloned().unwrap_or(Value::Null);
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&format!(
+                    "The {} action returned: {}",
+                    str_field(&c, "toolName"),
+                    out
+                ));
+                c["status"] = json!("answered");
+                let id = str_field(&c, "toolCallId").to_string();
+                db.update("toolcall", &id, &c)?;
+            }
+            let last_user = db
+                .list("message", &cid)?
+                .into_iter()
+                .rev()
+                .find(|r| r.data["role"] == json!("user"))
+                .map(|r| str_field(&r.data, "id").to_string())
+                .unwrap_or_default();
+            (
+                last_user,
+                vec![json!({"type": "text", "text": text})],
+                "stop",
+                None,
+            )
+        }
+    };
+    let msg = insert_message(db, &input.agent, &cid, "assistant", parts.clone(), score)?;
+    let message_id = str_field(&msg, "id").to_string();
+    for p in &parts {
+        if p["type"] == json!("tool-call") {
+            let call_id = str_field(p, "toolCallId").to_string();
+            let doc = json!({
+                "toolCallId": call_id,
+                "toolName": p["toolName"],
+                "input": p["input"],
+                "messageId": message_id,
+                "status": "pending",
+            });
+            db.insert("toolcall", &call_id, &input.agent, &cid, &doc)?;
+        }
+    }
+    touch_conversation(db, &mut conv)?;
+    Ok(Outcome {
+        message_id,
+        user_message_id,
+        conversation_id: cid,
+        user_id: conv["userId"].as_str().map(String::from),
+        parts,
+        finish_reason: finish,
+        credits: 1,
+    })
+}
+
+/// One event of a paced stream; `paced` events wait for the stream delay first.
+pub(crate) struct Event {
+    pub bytes: Bytes,
+    pub paced: bool,
+}
+
+fn sse(v: Value) -> Event {
+    Event {
+        bytes: Bytes::from(format!("data: {v}\n\n")),
+        paced: false,
+    }
+}
+
+struct Pacer {
+    events: std::vec::IntoIter<Event>,
+    index: usize,
+    delay: Duration,
+    cut: Option<usize>,
+    stall: Option<(usize, Duration)>,
+    cut_done: bool,
+    error_sent: bool,
+}
+
+/// A response body that sends `events` with the configured pacing and stream faults.
+pub(crate) fn paced_body(events: Vec<Event>, delay: Duration, faults: &Faults) -> Body {
+    let state = Pacer {
+        events: events.into_iter(),
+        index: 0,
+        delay,
+        cut: faults.stream_cut_after_events,
+        stall: faults
+            .stall
+            .as_ref()
+            .map(|s| (s.after_events, Duration::from_millis(s.duration_ms))),
+        cut_done: false,
+        error_sent: false,
+    };
+    let stream = futures::stream::unfold(state, |mut s| async move {
+        if s.cut_done {
+            // An error ends the body so hyper aborts the connection instead of
+            // finishing the response cleanly.
+            if s.error_sent {
+                return None;
+            }
+            s.error_sent = true;
+            return Some((Err(std::io::Error::other("emulated stream cut")), s));
+        }
+        let ev = s.events.next()?;
+        let i = s.index;
+        s.index += 1;
+        if let Some((at, dur)) = s.stall
+            && at == i
+        {
+            tokio::time::sleep(dur).await;
+        }
+        if ev.paced && !s.delay.is_zero() {
+            tokio::time::sleep(s.delay).await;
+        }
+        if s.cut == Some(i) {
+            s.cut_done = true;
+            let half = ev.bytes.slice(..ev.bytes.len() / 2);
+            return Some((Ok::<Bytes, std::io::Error>(half), s));
+        }
+        Some((Ok(ev.bytes), s))
+    });
+    Body::from_stream(stream)
+}
+
+/// The SSE event sequence for one assistant turn.
+pub(crate) fn sse_events(o: &Outcome) -> Vec<Event> {
+    let mut ev = vec![
+        sse(json!({"type": "start", "messageId": o.message_id})),
+        sse(json!({"type": "start-step"})),
+    ];
+    for (n, part) in o.parts.iter().enumerate() {
+        match part["type"].as_str() {
+            Some("tool-call") => {
+                ev.push(sse(json!({"type": "tool-input-start", "toolCallId": part["toolCallId"], "toolName": part["toolName"]})));
+                ev.push(sse(json!({"type": "tool-input-delta", "toolCallId": part["toolCallId"], "inputTextDelta": part["input"].to_string()})));
+                ev.push(sse(json!({"type": "tool-input-available", "toolCallId": part["toolCallId"], "toolName": part["toolName"], "input": part["input"]})));
+            }
+            _ => {
+                let id = format!("txt_{n}");
+                ev.push(sse(json!({"type": "text-start", "id": id})));
+                for d in deltas(part["text"].as_str().unwrap_or("")) {
+                    let mut e = sse(json!({"type": "text-delta", "id": id, "delta": d}));
+                    e.paced = true;
+                    ev.push(e);
+                }
+                ev.push(sse(json!({"type": "text-end", "id": id})));
+            }
+        }
+    }
+    let mut meta = o.metadata();
+    meta["messageId"] = json!(o.message_id);
+    ev.push(sse(json!({"type": "finish-step"})));
+    ev.push(sse(
+        json!({"type": "message-metadata", "messageMetadata": meta}),
+    ));
+    ev.push(sse(
+        json!({"type": "finish", "finishReason": o.finish_reason, "messageMetadata": meta}),
+    ));
+    ev.push(Event {
+        bytes: Bytes::from_static(b"data: [DONE]\n\n"),
+        paced: false,
+    });
+    ev
+}
+
+pub(crate) fn respond(app: &AppState, o: &Outcome, stream: bool) -> Response {
+    if !stream {
+        return Json(o.json()).into_response();
+    }
+    let body = paced_body(sse_events(o), app.stream_delay, &app.faults());
+    let mut resp = Response::new(body);
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        "x-vercel-ai-ui-message-stream",
+        HeaderValue::from_static("v1"),
+    );
+    resp
+}
+
+pub(crate) async fn chat(
+    State(app): State<AppState>,
+    axum::extract::Path(p): PathParams,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let agent = param(&p, "agentId").to_string();
+    let b = json_body(&body, app.max_body)?;
+    let mut v = V::new(&b);
+    let message = v.str("message", false, 1, 100_000);
+    let conversation_id = v.str("conversationId", false, 1, 200);
+    let stream = v.bool("stream", false).unwrap_or(true);
+    let user_id = v.pattern("userId", false, 128, user_id_regex());
+    v.finish()?;
+    let idx: Arc<AgentIndex> = app.index(&agent).await?;
+    let input = ChatInput {
+        agent,
+        message,
+        conversation_id,
+        user_id,
+    };
+    let outcome = app.store.run(move |db| chat_turn(db, &idx, input)).await?;
+    Ok(respond(&app, &outcome, stream))
+}
+
+pub(crate) async fn retry(
+    State(app): State<AppState>,
+    axum::extract::Path(p): PathParams,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let agent = param(&p, "agentId").to_string();
+    let cid = param(&p, "conversationId").to_string();
+    let b = json_body(&body, app.max_body)?;
+    let mut v = V::new(&b);
+    let message_id = v.str("messageId", true, 1, 200);
+    let stream = v.bool("stream", false).unwrap_or(true);
+    v.finish()?;
+    let message_id = message_id.unwrap_or_default();
+    let idx = app.index(&agent).await?;
+    let outcome = app
+        .store
+        .run(move |db| {
+            let mut agent_doc = load_agent(db, &agent)?;
+            let mut conv = load_conversation(db, &agent, &cid)?;
+            let msgs = db.list("message", &cid)?;
+            let pos = msgs
+                .iter()
+                .position(|r| str_field(&r.data, "id") == message_id)
+                .ok_or_else(|| {
+                    ApiError::not_found(
+                        "CHAT_RETRY_MESSAGE_NOT_FOUND",
+                        "Message not found in this conversation",
+                    )
+                })?;
+            let user_pos = if msgs[pos].data["role"] == json!("user") {
+                Some(pos)
+            } else {
+                msgs[..pos]
+                    .iter()
+                    .rposition(|r| r.data["role"] == json!("user"))
+            };
+            let Some(user_pos) = user_pos else {
+                return Err(ApiError::bad_request(
+                    "CHAT_RETRY_NO_USER_MESSAGE",
+                    "No user message precedes the target message",
+                ));
+            };
+            charge(db, &mut agent_doc)?;
+            for r in &msgs[user_pos + 1..] {
+                db.delete("message", str_field(&r.data, "id"))?;
+            }
+            let user = &msgs[user_pos].data;
+            let question = text_of(user);
+            let a = answer(&idx, &question, greeting(&agent_doc).as_deref());
+            let parts = vec![json!({"type": "text", "text": a.text})];
+            let msg = insert_message(db, &agent, &cid, "assistant", parts.clone(), a.score)?;
+            touch_conversation(db, &mut conv)?;
+            Ok(Outcome {
+                message_id: str_field(&msg, "id").to_string(),
+                user_message_id: str_field(user, "id").to_string(),
+                conversation_id: cid.clone(),
+                user_id: conv["userId"].as_str().map(String::from),
+                parts,
+                finish_reason: "stop",
+                credits: 1,
+            })
+        })
+        .await?;
+    Ok(respond(&app, &outcome, stream))
+}
+
+/// Loads a conversation of `agent` or fails with `RESOURCE_NOT_FOUND`.
+pub(crate) fn load_conversation(db: &Db<'_>, agent: &str, cid: &str) -> ApiResult<Value> {
+    load_agent(db, agent)?;
+    match db.owner("conversation", cid)? {
+        Some((owner, _)) if owner == agent => db
+            .get("conversation", cid)?
+            .ok_or_else(ApiError::resource_not_found),
+        _ => Err(ApiError::resource_not_found()),
+    }
+}
+
+pub(crate) async fn tool_result(
+    State(app): State<AppState>,
+    axum::extract::Path(p): PathParams,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let agent = param(&p, "agentId").to_string();
+    let cid = param(&p, "conversationId").to_string();
+    let b = json_body(&body, app.max_body)?;
+    let mut v = V::new(&b);
+    let call_id = v.str("toolCallId", true, 1, 200);
+    v.only(&["toolCallId", "output"]);
+    v.finish()?;
+    let call_id = call_id.unwrap_or_default();
+    let output = b.get("output").cloned().unwrap_or(Value::Null);
+    app.store
+        .run(move |db| {
+            load_conversation(db, &agent, &cid)?;
+            let not_found = || {
+                ApiError::not_found(
+                    "RESOURCE_TOOL_CALL_NOT_FOUND",
+                    "Tool call not found or expired",
+                )
+            };
+            let mut call = db.get("toolcall", &call_id)?.ok_or_else(not_found)?;
+            match db.owner("toolcall", &call_id)? {
+                Some((_, parent)) if parent == cid => {}
+                _ => return Err(not_found()),
+            }
+            if call["status"] != json!("pending") {
+                return Err(not_found());
+            }
+            call["status"] = json!("resolved");
+            call["output"] = output.clone();
+            db.update("toolcall", &call_id, &call)?;
+            // The result joins the history as a part of the message that made the call.
+            let mid = str_field(&call, "messageId").to_string();
+            if let Some(mut msg) = db.get("message", &mid)? {
+                if let Some(parts) = msg["parts"].as_array_mut() {
+                    parts.push(json!({
+                        "type": "tool-result",
+                        "toolCallId": call_id,
+                        "toolName": call["toolName"],
+                        "output": output,
+                    }));
+                }
+                db.update("message", &mid, &msg)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(Json(json!({"data": {"success": true}})))
+}
