@@ -40,6 +40,7 @@ pub(crate) struct AgentIndex {
 #[derive(Debug, Clone)]
 pub(crate) struct Hit {
     pub score: f32,
+    index: usize,
     source: String,
     heading: Option<String>,
     text: String,
@@ -131,6 +132,13 @@ impl AgentIndex {
         Self { chunks, engine }
     }
 
+    /// The passage after `hit` when it continues the same source (short intros read
+    /// better with the section that follows them).
+    fn continuation(&self, hit: &Hit) -> Option<&str> {
+        let next = self.chunks.get(hit.index + 1)?;
+        (next.source == hit.source && next.answer.is_none()).then_some(next.text.as_str())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.chunks.is_empty()
     }
@@ -155,6 +163,7 @@ impl AgentIndex {
                 let c = self.chunks.get(r.document.id as usize)?;
                 Some(Hit {
                     score: r.score,
+                    index: r.document.id as usize,
                     source: c.source.clone(),
                     heading: c.heading.clone(),
                     text: c.text.clone(),
@@ -234,7 +243,14 @@ pub(crate) fn answer(index: &AgentIndex, question: &str, greeting: Option<&str>)
         text.push_str(a.trim());
     } else {
         text.push_str(&format!("Here is what I found in \"{}\":\n\n", title(best)));
-        text.push_str(&excerpt(&best.text, 600));
+        let mut passage = best.text.clone();
+        if passage.chars().count() < 250
+            && let Some(next) = index.continuation(best)
+        {
+            passage.push_str("\n\n");
+            passage.push_str(next);
+        }
+        text.push_str(&excerpt(&passage, 700));
     }
     let mut names: Vec<String> = Vec::new();
     for h in &cited {
