@@ -505,4 +505,40 @@ mod tests {
             }
         }
     }
+
+    /// The generated `Client::new` sets a 15-second total timeout that would cut streams;
+    /// every client in the workspace must be built with `new_with_client`.
+    #[test]
+    fn generated_client_new_is_never_called() {
+        let root = workspace_root();
+        let mut offenders = Vec::new();
+        let mut stack = vec![root.join("crates")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    if !path.ends_with("generated") && !path.ends_with("target") {
+                        stack.push(path);
+                    }
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    for (n, line) in text.lines().enumerate() {
+                        let compact: String = line.split_whitespace().collect();
+                        if compact.contains("v1::Client::new(")
+                            || compact.contains("v2::Client::new(")
+                        {
+                            offenders.push(format!("{}:{}", path.display(), n + 1));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "use Client::new_with_client instead of the generated Client::new: {offenders:?}"
+        );
+    }
 }

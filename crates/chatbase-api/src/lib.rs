@@ -37,11 +37,13 @@
 /// Chatbase API v1 (`https://www.chatbase.co/api/v1`): chatbots, chat, conversations, leads,
 /// contacts and custom attributes.
 #[path = "generated/v1.rs"]
+#[rustfmt::skip] // prettyplease formats generated code; rustfmt must not touch it.
 pub mod v1;
 
 /// Chatbase API v2 (`https://www.chatbase.co/api/v2`): agents, chat, conversations, sources,
 /// WhatsApp and the helpdesk.
 #[path = "generated/v2.rs"]
+#[rustfmt::skip] // prettyplease formats generated code; rustfmt must not touch it.
 pub mod v2;
 
 #[cfg(feature = "mock")]

@@ -4,8 +4,10 @@
 
 /// httpmock helpers for [`crate::v1`].
 #[path = "../generated/v1_mock.rs"]
+#[rustfmt::skip] // prettyplease formats generated code; rustfmt must not touch it.
 pub mod v1;
 
 /// httpmock helpers for [`crate::v2`].
 #[path = "../generated/v2_mock.rs"]
+#[rustfmt::skip] // prettyplease formats generated code; rustfmt must not touch it.
 pub mod v2;
