@@ -222,16 +222,16 @@ impl ChatRequest {
                 "continuing without a message needs a conversation id",
             ));
         }
-        if let Some(u) = &self.user_id {
-            if u.len() > 128
+        if let Some(u) = &self.user_id
+            && (u.is_empty()
+                || u.len() > 128
                 || !u
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-            {
-                return Err(Error::invalid(
-                    "user id must be 1-128 characters of letters, digits, '.', '_' or '-'",
-                ));
-            }
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
+        {
+            return Err(Error::invalid(
+                "user id must be 1-128 characters of letters, digits, '.', '_' or '-'",
+            ));
         }
         Ok(())
     }

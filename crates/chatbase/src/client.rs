@@ -76,6 +76,7 @@ impl Client {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn config(&self) -> &Config {
         &self.inner.config
     }

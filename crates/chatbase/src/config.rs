@@ -50,7 +50,7 @@ pub struct ClientBuilder {
 
 enum HttpSource {
     Default,
-    Builder(reqwest::ClientBuilder),
+    Builder(Box<reqwest::ClientBuilder>),
     Client(reqwest::Client),
 }
 
@@ -181,7 +181,7 @@ impl ClientBuilder {
     /// Starts from a caller-configured `reqwest::ClientBuilder` (proxies, TLS roots, …); the SDK
     /// adds its default headers and timeouts on top.
     pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
-        self.http = HttpSource::Builder(builder);
+        self.http = HttpSource::Builder(Box::new(builder));
         self
     }
 
@@ -219,7 +219,7 @@ impl ClientBuilder {
                 false,
             ),
             HttpSource::Builder(b) => (
-                finish_http(b, &auth, &ua, self.connect_timeout, self.read_timeout)?,
+                finish_http(*b, &auth, &ua, self.connect_timeout, self.read_timeout)?,
                 false,
             ),
         };
@@ -309,15 +309,15 @@ pub(crate) fn builder_from_env() -> Result<ClientBuilder> {
     let key = std::env::var("CHATBASE_API_KEY")
         .map_err(|_| Error::invalid("CHATBASE_API_KEY is not set"))?;
     let mut b = ClientBuilder::default().api_key_secret(SecretString::from(key));
-    if let Ok(url) = std::env::var("CHATBASE_API_URL") {
-        if !url.trim().is_empty() {
-            b = b.api_url(url);
-        }
+    if let Ok(url) = std::env::var("CHATBASE_API_URL")
+        && !url.trim().is_empty()
+    {
+        b = b.api_url(url);
     }
-    if let Ok(url) = std::env::var("CHATBASE_FILES_URL") {
-        if !url.trim().is_empty() {
-            b = b.files_url(url);
-        }
+    if let Ok(url) = std::env::var("CHATBASE_FILES_URL")
+        && !url.trim().is_empty()
+    {
+        b = b.files_url(url);
     }
     Ok(b)
 }

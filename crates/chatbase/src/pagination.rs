@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, Stream, TryStreamExt};
 
 use crate::error::Result;
 
@@ -54,16 +54,24 @@ impl<T> Page<T> {
         }
     }
 
-    /// A v1 numbered page requested with `size` items per page.
-    pub fn from_number(items: Vec<T>, number: u64, page_size: u64) -> Self {
+    /// A v1 numbered page requested with `page_size` items per page (when known: a shorter
+    /// page then ends the walk without an extra request).
+    pub fn from_number(items: Vec<T>, number: u64, page_size: Option<u64>) -> Self {
         Page {
             items,
             next_cursor: None,
             has_more: None,
             total: None,
             number: Some(number),
-            page_size: Some(page_size),
+            page_size,
         }
+    }
+
+    /// Sets the reported total and `hasMore` (v1 contacts report both).
+    pub(crate) fn with_totals(mut self, total: Option<u64>, has_more: Option<bool>) -> Self {
+        self.total = total;
+        self.has_more = has_more;
+        self
     }
 
     /// Items on this page.
@@ -103,7 +111,7 @@ impl<T> Page<T> {
         }
         if let Some(n) = self.number {
             let full = self.page_size.is_none_or(|s| self.items.len() as u64 >= s);
-            return full.then(|| PageCursor::Number(n + 1));
+            return (full && self.has_more != Some(false)).then(|| PageCursor::Number(n + 1));
         }
         if self.has_more == Some(false) {
             return None;
@@ -201,6 +209,7 @@ pub(crate) fn items_of<'a, T: 'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::StreamExt;
     use std::cell::Cell;
 
     /// A fake cursor API over `n` items, `limit` per page.
@@ -306,7 +315,7 @@ mod tests {
                 unreachable!()
             };
             let items: Vec<u64> = if n < 3 { vec![n; 10] } else { vec![n; 4] };
-            std::future::ready(Ok(Page::from_number(items, n, 10)))
+            std::future::ready(Ok(Page::from_number(items, n, Some(10))))
         };
         let items: Vec<u64> = items_of(walk_pages(PageCursor::Number(1), None, fetch))
             .try_collect()

@@ -1,0 +1,714 @@
+//! The v1 surface (`/api/v1`): chatbots, chat (raw text stream or JSON), conversations, leads,
+//! contacts, custom attributes, and chatbot icon / profile-picture uploads. Handles only; the
+//! request machinery is shared with v2 ([`crate::call`], [`crate::client`]).
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use chatbase_api::v1::builder as b1;
+use chatbase_api::v1::types as t1;
+use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
+use reqwest::header::HeaderMap;
+use serde::Serialize;
+
+use crate::call::Call;
+use crate::client::{Client, Op, RequestOptions, Response};
+use crate::error::{Error, Result};
+use crate::stream::body_error;
+use crate::upload::{Kind, Progress, UploadSource, part};
+
+impl Client {
+    /// The v1 API.
+    pub fn v1(&self) -> V1<'_> {
+        V1 { client: self }
+    }
+}
+
+/// Entry point of the v1 API.
+#[derive(Debug, Clone, Copy)]
+pub struct V1<'c> {
+    client: &'c Client,
+}
+
+impl<'c> V1<'c> {
+    /// The chatbots collection.
+    pub fn chatbots(&self) -> Chatbots<'c> {
+        Chatbots {
+            client: self.client,
+        }
+    }
+
+    /// One chatbot.
+    pub fn chatbot(&self, chatbot_id: impl Into<String>) -> Chatbot<'c> {
+        Chatbot {
+            client: self.client,
+            id: chatbot_id.into(),
+        }
+    }
+
+    /// `chat`: message a chatbot (send the whole history each time; v1 keeps no context).
+    pub fn chat(&self, chatbot_id: impl Into<String>) -> V1ChatRequest {
+        V1ChatRequest {
+            client: self.client.clone(),
+            body: V1ChatBody {
+                chatbot_id: chatbot_id.into(),
+                messages: Vec::new(),
+                conversation_id: None,
+                contact_id: None,
+                model: None,
+                temperature: None,
+                stream: false,
+            },
+            options: RequestOptions::default(),
+        }
+    }
+}
+
+/// `/get-chatbots`, `/create-chatbot`.
+#[derive(Debug, Clone, Copy)]
+pub struct Chatbots<'c> {
+    client: &'c Client,
+}
+
+impl<'c> Chatbots<'c> {
+    /// `listChatbots`.
+    pub fn list(&self) -> Call<'c, b1::ListChatbots<'c>> {
+        Call::new(self.client, self.client.inner.v1.list_chatbots())
+    }
+
+    /// `createChatbot`.
+    pub fn create(&self, body: t1::CreateChatbotRequest) -> Call<'c, b1::CreateChatbot<'c>> {
+        Call::new(
+            self.client,
+            self.client.inner.v1.create_chatbot().body(body),
+        )
+    }
+}
+
+/// Operations scoped to one chatbot.
+#[derive(Debug, Clone)]
+pub struct Chatbot<'c> {
+    client: &'c Client,
+    id: String,
+}
+
+impl<'c> Chatbot<'c> {
+    fn v1(&self) -> &'c chatbase_api::v1::Client {
+        &self.client.inner.v1
+    }
+
+    /// `deleteChatbot`.
+    pub fn delete(&self) -> Call<'c, b1::DeleteChatbot<'c>> {
+        Call::new(
+            self.client,
+            self.v1().delete_chatbot().chatbot_id(self.id.as_str()),
+        )
+    }
+
+    /// `updateChatbotData` (the body carries the chatbot id; retrains the chatbot).
+    pub fn update_data(
+        &self,
+        body: t1::UpdateChatbotDataRequest,
+    ) -> Call<'c, b1::UpdateChatbotData<'c>> {
+        Call::new(self.client, self.v1().update_chatbot_data().body(body))
+    }
+
+    /// `updateChatbotSettings` (the body carries the chatbot id).
+    pub fn update_settings(
+        &self,
+        body: t1::UpdateChatbotSettingsRequest,
+    ) -> Call<'c, b1::UpdateChatbotSettings<'c>> {
+        Call::new(self.client, self.v1().update_chatbot_settings().body(body))
+    }
+
+    /// `listConversations` (paginated by `page`/`size`).
+    pub fn conversations(&self) -> Call<'c, b1::ListConversations<'c>> {
+        Call::new(
+            self.client,
+            self.v1().list_conversations().chatbot_id(self.id.as_str()),
+        )
+    }
+
+    /// `listLeads` (paginated by `page`/`size`).
+    pub fn leads(&self) -> Call<'c, b1::ListLeads<'c>> {
+        Call::new(
+            self.client,
+            self.v1().list_leads().chatbot_id(self.id.as_str()),
+        )
+    }
+
+    /// `listContacts` (paginated by `page`/`per_page`).
+    pub fn contacts(&self) -> Call<'c, b1::ListContacts<'c>> {
+        Call::new(
+            self.client,
+            self.v1().list_contacts().chatbot_id(self.id.as_str()),
+        )
+    }
+
+    /// `createContacts` (1–1000 per request).
+    pub fn create_contacts(
+        &self,
+        body: t1::CreateContactsRequest,
+    ) -> Call<'c, b1::CreateContacts<'c>> {
+        Call::new(
+            self.client,
+            self.v1()
+                .create_contacts()
+                .chatbot_id(self.id.as_str())
+                .body(body),
+        )
+    }
+
+    /// One contact.
+    pub fn contact(&self, contact_id: impl Into<String>) -> Contact<'c> {
+        Contact {
+            client: self.client,
+            chatbot_id: self.id.clone(),
+            id: contact_id.into(),
+        }
+    }
+
+    /// `listCustomAttributes`.
+    pub fn custom_attributes(&self) -> Call<'c, b1::ListCustomAttributes<'c>> {
+        Call::new(
+            self.client,
+            self.v1()
+                .list_custom_attributes()
+                .chatbot_id(self.id.as_str()),
+        )
+    }
+
+    /// `createCustomAttribute`.
+    pub fn create_custom_attribute(
+        &self,
+        body: t1::CreateCustomAttributeRequest,
+    ) -> Call<'c, b1::CreateCustomAttribute<'c>> {
+        Call::new(
+            self.client,
+            self.v1()
+                .create_custom_attribute()
+                .chatbot_id(self.id.as_str())
+                .body(body),
+        )
+    }
+
+    /// `updateCustomAttribute`.
+    pub fn update_custom_attribute(
+        &self,
+        name: impl Into<String>,
+        body: t1::UpdateCustomAttributeRequest,
+    ) -> Call<'c, b1::UpdateCustomAttribute<'c>> {
+        Call::new(
+            self.client,
+            self.v1()
+                .update_custom_attribute()
+                .chatbot_id(self.id.as_str())
+                .name(name.into())
+                .body(body),
+        )
+    }
+
+    /// `deleteChatbotIcon`.
+    pub fn delete_icon(&self) -> Call<'c, b1::DeleteChatbotIcon<'c>> {
+        Call::new(
+            self.client,
+            self.v1().delete_chatbot_icon().chatbot_id(self.id.as_str()),
+        )
+    }
+
+    /// `deleteChatbotProfilePicture`.
+    pub fn delete_profile_picture(&self) -> Call<'c, b1::DeleteChatbotProfilePicture<'c>> {
+        Call::new(
+            self.client,
+            self.v1()
+                .delete_chatbot_profile_picture()
+                .chatbot_id(self.id.as_str()),
+        )
+    }
+
+    /// `uploadChatbotIcon` (square image under 1 MB).
+    pub fn upload_icon(&self, image: UploadSource) -> ImageUpload {
+        self.image_upload(image, ImageSlot::Icon)
+    }
+
+    /// `uploadChatbotProfilePicture` (square image under 1 MB).
+    pub fn upload_profile_picture(&self, image: UploadSource) -> ImageUpload {
+        self.image_upload(image, ImageSlot::ProfilePicture)
+    }
+
+    fn image_upload(&self, image: UploadSource, slot: ImageSlot) -> ImageUpload {
+        ImageUpload {
+            client: self.client.clone(),
+            chatbot_id: self.id.clone(),
+            image,
+            slot,
+            progress: None,
+            options: RequestOptions::default(),
+        }
+    }
+}
+
+/// One v1 contact.
+#[derive(Debug, Clone)]
+pub struct Contact<'c> {
+    client: &'c Client,
+    chatbot_id: String,
+    id: String,
+}
+
+impl<'c> Contact<'c> {
+    /// `getContact`.
+    pub fn get(&self) -> Call<'c, b1::GetContact<'c>> {
+        Call::new(
+            self.client,
+            self.client
+                .inner
+                .v1
+                .get_contact()
+                .chatbot_id(self.chatbot_id.as_str())
+                .contact_id(self.id.as_str()),
+        )
+    }
+
+    /// `updateContact`.
+    pub fn update(&self, body: t1::UpdateContactRequest) -> Call<'c, b1::UpdateContact<'c>> {
+        Call::new(
+            self.client,
+            self.client
+                .inner
+                .v1
+                .update_contact()
+                .chatbot_id(self.chatbot_id.as_str())
+                .contact_id(self.id.as_str())
+                .body(body),
+        )
+    }
+
+    /// `deleteContact`.
+    pub fn delete(&self) -> Call<'c, b1::DeleteContact<'c>> {
+        Call::new(
+            self.client,
+            self.client
+                .inner
+                .v1
+                .delete_contact()
+                .chatbot_id(self.chatbot_id.as_str())
+                .contact_id(self.id.as_str()),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ImageSlot {
+    Icon,
+    ProfilePicture,
+}
+
+/// Multipart upload of a chatbot icon or profile picture.
+#[derive(Clone)]
+#[must_use = "an upload does nothing until `.send()` is awaited"]
+pub struct ImageUpload {
+    client: Client,
+    chatbot_id: String,
+    image: UploadSource,
+    slot: ImageSlot,
+    progress: Option<Progress>,
+    options: RequestOptions,
+}
+
+impl std::fmt::Debug for ImageUpload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageUpload")
+            .field("chatbot_id", &self.chatbot_id)
+            .field("image", &self.image)
+            .field("slot", &self.slot)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ImageUpload {
+    /// Progress callback `(sent, total)`.
+    pub fn progress(mut self, f: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Retries for this call only.
+    pub fn max_retries(mut self, n: usize) -> Self {
+        self.options = self.options.max_retries(n);
+        self
+    }
+
+    /// Uploads the image.
+    pub async fn send(self) -> Result<t1::MessageResponse> {
+        Ok(self.send_with_response().await?.into_inner())
+    }
+
+    /// Like [`send`](Self::send), keeping status, headers and request id.
+    pub async fn send_with_response(self) -> Result<Response<t1::MessageResponse>> {
+        crate::upload::check(Kind::Image, &self.image)?;
+        let (path, field, op) = match self.slot {
+            ImageSlot::Icon => (
+                "upload-chatbot-icon",
+                "chatbotIconFile",
+                Op::safe("uploadChatbotIcon"),
+            ),
+            ImageSlot::ProfilePicture => (
+                "upload-chatbot-profile-picture",
+                "profilePictureFile",
+                Op::safe("uploadChatbotProfilePicture"),
+            ),
+        };
+        let url = format!("{}/{path}", self.client.v1_base_url());
+        let chatbot_id = self.chatbot_id.clone();
+        let image = self.image.clone();
+        let progress = self.progress.clone();
+        self.client
+            .run_json::<t1::MessageResponse, _>(op, &self.options, |http| {
+                let form = reqwest::multipart::Form::new()
+                    .text("chatbotId", chatbot_id.clone())
+                    .part(field, part(Kind::Image, &image, progress.as_ref())?);
+                Ok(http.post(&url).multipart(form))
+            })
+            .await
+    }
+}
+
+/// Who wrote a v1 chat message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The end user.
+    User,
+    /// The chatbot.
+    Assistant,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct V1Message {
+    role: Role,
+    content: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct V1ChatBody {
+    chatbot_id: String,
+    messages: Vec<V1Message>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conversation_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f64>,
+    stream: bool,
+}
+
+/// Builder for v1 `POST /chat`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` or `.stream()` is awaited"]
+pub struct V1ChatRequest {
+    client: Client,
+    body: V1ChatBody,
+    options: RequestOptions,
+}
+
+const V1_CHAT: Op = Op::unsafe_("chat");
+
+impl V1ChatRequest {
+    /// Appends one message to the history.
+    pub fn message(mut self, role: Role, content: impl Into<String>) -> Self {
+        self.body.messages.push(V1Message {
+            role,
+            content: content.into(),
+        });
+        self
+    }
+
+    /// Appends a user message.
+    pub fn user(self, content: impl Into<String>) -> Self {
+        self.message(Role::User, content)
+    }
+
+    /// Appends an assistant message.
+    pub fn assistant(self, content: impl Into<String>) -> Self {
+        self.message(Role::Assistant, content)
+    }
+
+    /// Appends many messages.
+    pub fn messages<I, S>(mut self, messages: I) -> Self
+    where
+        I: IntoIterator<Item = (Role, S)>,
+        S: Into<String>,
+    {
+        for (role, content) in messages {
+            self = self.message(role, content);
+        }
+        self
+    }
+
+    /// Caller-chosen conversation id (saves the exchange to the dashboard).
+    pub fn conversation_id(mut self, id: impl Into<String>) -> Self {
+        self.body.conversation_id = Some(id.into());
+        self
+    }
+
+    /// External contact id.
+    pub fn contact_id(mut self, id: impl Into<String>) -> Self {
+        self.body.contact_id = Some(id.into());
+        self
+    }
+
+    /// Model override (free string: the accepted list changes often).
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.body.model = Some(model.into());
+        self
+    }
+
+    /// Temperature 0–1.
+    pub fn temperature(mut self, t: f64) -> Self {
+        self.body.temperature = Some(t);
+        self
+    }
+
+    /// Retries for this call only.
+    pub fn max_retries(mut self, n: usize) -> Self {
+        self.options = self.options.max_retries(n);
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.body.messages.is_empty() {
+            return Err(Error::invalid("v1 chat needs at least one message"));
+        }
+        if let Some(t) = self.body.temperature
+            && !(0.0..=1.0).contains(&t)
+        {
+            return Err(Error::invalid("temperature must be between 0 and 1"));
+        }
+        Ok(())
+    }
+
+    /// Sends with `"stream": false` and returns `{text}`.
+    pub async fn send(self) -> Result<t1::ChatResponse> {
+        Ok(self.send_with_response().await?.into_inner())
+    }
+
+    /// Like [`send`](Self::send), keeping status, headers and request id.
+    pub async fn send_with_response(mut self) -> Result<Response<t1::ChatResponse>> {
+        self.validate()?;
+        self.body.stream = false;
+        let url = format!("{}/chat", self.client.v1_base_url());
+        let body = &self.body;
+        self.client
+            .run_json(V1_CHAT, &self.options, |http| {
+                Ok(http.post(&url).json(body))
+            })
+            .await
+    }
+
+    /// Streams the answer as text chunks.
+    pub async fn stream(mut self) -> Result<TextStream> {
+        self.validate()?;
+        self.body.stream = true;
+        let url = format!("{}/chat", self.client.v1_base_url());
+        let body = &self.body;
+        let resp = self
+            .client
+            .run_streaming(V1_CHAT, &self.options, |http| {
+                Ok(http.post(&url).json(body))
+            })
+            .await?;
+        let headers = resp.headers().clone();
+        Ok(TextStream::from_bytes(resp.bytes_stream(), headers))
+    }
+}
+
+/// Text chunks of a v1 chat answer. Accepts the documented raw `text/plain` stream and also
+/// SSE `data:` lines ending in `data: [DONE]`.
+pub struct TextStream {
+    inner: BoxStream<'static, Result<String>>,
+    headers: HeaderMap,
+}
+
+impl std::fmt::Debug for TextStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextStream")
+            .field("request_id", &self.request_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TextStream {
+    /// Decodes any byte stream (tests, recorded answers).
+    pub fn from_bytes<S, E>(body: S, headers: HeaderMap) -> Self
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        TextStream {
+            inner: text_chunks(Box::pin(body)),
+            headers,
+        }
+    }
+
+    /// The `x-request-id` of the call.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// Concatenates the whole answer.
+    pub async fn collect_text(self) -> Result<String> {
+        self.try_collect::<Vec<String>>().await.map(|v| v.concat())
+    }
+}
+
+impl Stream for TextStream {
+    type Item = Result<String>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+fn text_chunks<S, E>(body: S) -> BoxStream<'static, Result<String>>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let sniff = async move {
+        let mut body = body;
+        let mut prefix = BytesMut::new();
+        let sse = loop {
+            match body.next().await {
+                Some(Ok(chunk)) => {
+                    prefix.extend_from_slice(&chunk);
+                    let p = prefix
+                        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+                        .unwrap_or(&prefix);
+                    let p = p.trim_ascii_start();
+                    if p.len() >= 5
+                        || (!p.is_empty() && !b"data:".starts_with(&p[..p.len().min(5)]))
+                    {
+                        break p.starts_with(b"data:");
+                    }
+                }
+                Some(Err(e)) => return stream::iter([Err(body_error(e))]).boxed(),
+                None => break false,
+            }
+        };
+        let head = stream::iter([Ok::<Bytes, E>(prefix.freeze())]).chain(body);
+        if sse {
+            sse_stream::SseByteStream::new(head)
+                .map_err(|e| match e {
+                    sse_stream::Error::Body(inner) => Error::Transport {
+                        kind: crate::TransportKind::Body,
+                        message: inner.to_string(),
+                        source: inner,
+                    },
+                    other => Error::Decode {
+                        path: ".".into(),
+                        message: other.to_string(),
+                        snippet: String::new(),
+                    },
+                })
+                .try_take_while(|sse| {
+                    let done = sse.data.as_deref().map(str::trim) == Some("[DONE]");
+                    std::future::ready(Ok(!done))
+                })
+                .try_filter_map(|sse| std::future::ready(Ok(sse.data.filter(|d| !d.is_empty()))))
+                .boxed()
+        } else {
+            utf8_chunks(head).boxed()
+        }
+    };
+    stream::once(sniff).flatten().boxed()
+}
+
+/// Raw bytes to UTF-8 strings, holding back a code point split across reads.
+fn utf8_chunks<S, E>(body: S) -> impl Stream<Item = Result<String>> + Send + 'static
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    stream::try_unfold(
+        (body, Vec::<u8>::new(), true),
+        |(mut body, mut pending, mut first)| async move {
+            loop {
+                match body.next().await {
+                    Some(Ok(chunk)) => {
+                        pending.extend_from_slice(&chunk);
+                        if first && pending.len() >= 3 {
+                            first = false;
+                            if pending.starts_with(b"\xEF\xBB\xBF") {
+                                pending.drain(..3);
+                            }
+                        }
+                        let cut = match std::str::from_utf8(&pending) {
+                            Ok(_) => pending.len(),
+                            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                            Err(_) => pending.len(),
+                        };
+                        if cut == 0 {
+                            continue;
+                        }
+                        let rest = pending.split_off(cut);
+                        let text = String::from_utf8_lossy(&pending).into_owned();
+                        pending = rest;
+                        return Ok(Some((text, (body, pending, first))));
+                    }
+                    Some(Err(e)) => return Err(body_error(e)),
+                    None => {
+                        if pending.is_empty() {
+                            return Ok(None);
+                        }
+                        let text = String::from_utf8_lossy(&pending).into_owned();
+                        pending.clear();
+                        return Ok(Some((text, (body, pending, first))));
+                    }
+                }
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn text(parts: &[&[u8]]) -> String {
+        let v: Vec<std::result::Result<Bytes, std::io::Error>> = parts
+            .iter()
+            .map(|p| Ok(Bytes::copy_from_slice(p)))
+            .collect();
+        TextStream::from_bytes(stream::iter(v), HeaderMap::new())
+            .collect_text()
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn raw_text_chunks_pass_through_and_split_utf8_is_rejoined() {
+        let s = "Grüße aus Köln";
+        let bytes = s.as_bytes();
+        let parts: Vec<&[u8]> = bytes.chunks(1).collect();
+        assert_eq!(text(&parts).await, s);
+    }
+
+    #[tokio::test]
+    async fn sse_data_lines_and_done_are_tolerated() {
+        let body = b"data: Hello\n\ndata:  world\n\ndata: [DONE]\n\ndata: ignored\n\n";
+        assert_eq!(text(&[&body[..7], &body[7..]]).await, "Hello world");
+    }
+
+    #[tokio::test]
+    async fn short_raw_answers_are_not_mistaken_for_sse() {
+        assert_eq!(text(&[b"da"]).await, "da");
+        assert_eq!(text(&[b"Hi"]).await, "Hi");
+    }
+}
