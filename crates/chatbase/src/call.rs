@@ -1,7 +1,7 @@
 //! [`Call`]: the wrapper around every generated operation builder. It adds retries, the
 //! per-attempt deadline, tracing, error mapping, `send_with_response()` and, for list
 //! operations, lazy pagination. Which builder belongs to which operation (and whether the
-//! operation is safe to replay) is declared in [`crate::ops`]; typed setters live there too.
+//! operation is safe to replay) is declared in the private `ops` module, with the typed setters.
 
 use std::future::Future;
 use std::time::Duration;

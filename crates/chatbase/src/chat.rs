@@ -15,7 +15,7 @@ use crate::stream::{ChatEvent, ChatStream, FinishReason, MessageMetadata};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ToolCall {
-    /// Id to quote in [`crate::agents::Agent::submit_tool_result`].
+    /// Id to quote in [`crate::agents::Conversation::submit_tool_result`].
     pub tool_call_id: String,
     /// Name of the custom action.
     pub tool_name: String,
