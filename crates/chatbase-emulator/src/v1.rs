@@ -83,6 +83,14 @@ fn chatbot_view(agent: &Value) -> Value {
     })
 }
 
+/// v1 models have no nullable fields: absent values are left out instead.
+fn drop_nulls(mut v: Value) -> Value {
+    if let Some(o) = v.as_object_mut() {
+        o.retain(|_, x| !x.is_null());
+    }
+    v
+}
+
 fn unix_to_iso(t: f64) -> String {
     chrono::DateTime::from_timestamp_millis((t * 1000.0) as i64)
         .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
@@ -549,7 +557,7 @@ pub(crate) async fn list_leads(
     let data: Vec<Value> = leads
         .into_iter()
         .rev()
-        .map(|r| r.data)
+        .map(|r| drop_nulls(r.data))
         .filter(|l| {
             let t = util::iso_to_unix(str_field(l, "created_at")).unwrap_or(0.0);
             start.is_none_or(|s| t >= s) && end.is_none_or(|e| t <= e)
@@ -786,10 +794,10 @@ pub(crate) async fn create_custom_attribute(
                     "Custom attribute already exists",
                 ));
             }
-            let attr = json!({
+            let attr = drop_nulls(json!({
                 "name": name, "type": kind, "label": label.unwrap_or_else(|| name.clone()),
                 "description": description, "archived": archived,
-            });
+            }));
             db.insert("custom_attribute", &key, &id, &id, &attr)?;
             Ok(attr)
         })
@@ -1077,7 +1085,7 @@ pub(crate) async fn create_contacts(
                         &mut ca,
                     );
                 }
-                let contact = json!({
+                let contact = drop_nulls(json!({
                     "id": internal,
                     "external_id": u.get("external_id").cloned().unwrap_or(Value::Null),
                     "name": u.get("name").cloned().unwrap_or(Value::Null),
@@ -1088,7 +1096,7 @@ pub(crate) async fn create_contacts(
                     "created_at": now,
                     "updated_at": now,
                     "_key": key,
-                });
+                }));
                 db.insert("contact", &contact_key(&id, &key), &id, &id, &contact)?;
                 out.push(public(&contact));
             }
@@ -1165,6 +1173,7 @@ pub(crate) async fn update_contact(
             }
             v.finish().map_err(v1_invalid)?;
             c["updated_at"] = json!(now_unix().floor());
+            let mut c = drop_nulls(c);
             let new_ext = data
                 .get("external_id")
                 .and_then(Value::as_str)

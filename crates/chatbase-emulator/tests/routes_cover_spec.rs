@@ -47,3 +47,20 @@ fn every_v2_operation_has_a_route() {
 fn every_v1_operation_has_a_route() {
     assert_eq!(check("chatbase-v1.yaml", "/api/v1"), 20);
 }
+
+#[test]
+fn conformance_checker_rejects_off_spec_bodies() {
+    let good = common::Resp {
+        status: 200,
+        headers: Default::default(),
+        text: String::new(),
+        body: serde_json::json!({"status": "ok", "timestamp": 1}),
+    };
+    common::conform("GET", "/api/v2/health", &good);
+    let bad = common::Resp {
+        body: serde_json::json!({"status": "fine"}),
+        ..good
+    };
+    let caught = std::panic::catch_unwind(|| common::conform("GET", "/api/v2/health", &bad));
+    assert!(caught.is_err(), "an off-spec body must fail the check");
+}

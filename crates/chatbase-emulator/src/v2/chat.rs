@@ -344,6 +344,9 @@ pub(crate) fn paced_body(events: Vec<Event>, delay: Duration, faults: &Faults) -
                 return None;
             }
             s.error_sent = true;
+            // Let hyper flush the partial event first, so the client really receives a
+            // stream that stops mid-event rather than no response at all.
+            tokio::time::sleep(Duration::from_millis(20)).await;
             return Some((Err(std::io::Error::other("emulated stream cut")), s));
         }
         let ev = s.events.next()?;
@@ -359,6 +362,7 @@ pub(crate) fn paced_body(events: Vec<Event>, delay: Duration, faults: &Faults) -
         }
         if s.cut == Some(i) {
             s.cut_done = true;
+            tokio::time::sleep(Duration::from_millis(20)).await;
             let half = ev.bytes.slice(..ev.bytes.len() / 2);
             return Some((Ok::<Bytes, std::io::Error>(half), s));
         }
