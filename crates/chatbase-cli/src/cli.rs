@@ -944,6 +944,12 @@ pub enum EmulatorCmd {
         port: u16,
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
+        /// Keep state in this directory (default: $XDG_DATA_HOME/chatbase/emulator)
+        #[arg(long, value_name = "DIR", conflicts_with = "in_memory")]
+        data: Option<PathBuf>,
+        /// Keep nothing after shutdown
+        #[arg(long)]
+        in_memory: bool,
     },
 }
 

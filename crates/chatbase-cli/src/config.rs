@@ -450,7 +450,7 @@ pub fn set_value(
     match key {
         "agent" => file.profile_mut(profile).agent = (!clear).then(|| value.to_owned()),
         "api-url" => {
-            if !clear && !(value.starts_with("http://") || value.starts_with("https://")) {
+            if !(clear || value.starts_with("http://") || value.starts_with("https://")) {
                 return Err(CliError::usage(format!(
                     "api-url must start with http:// or https://, got {value:?}"
                 )));
@@ -555,8 +555,10 @@ mod tests {
 
     #[test]
     fn profiles_are_selected_by_flag_then_file_default() {
-        let mut f = ConfigFile::default();
-        f.default_profile = Some("work".into());
+        let mut f = ConfigFile {
+            default_profile: Some("work".into()),
+            ..Default::default()
+        };
         f.profile_mut("work").agent = Some("agent-work".into());
         f.profile_mut("home").agent = Some("agent-home".into());
         let s = Settings::resolve_with(
@@ -592,8 +594,10 @@ mod tests {
     fn api_key_debug_is_redacted() {
         let k = ApiKey::new("sk-secret-value-1234");
         assert_eq!(format!("{k:?}"), "ApiKey(…1234)");
-        let mut p = Profile::default();
-        p.api_key = Some("sk-secret-value-1234".into());
+        let p = Profile {
+            api_key: Some("sk-secret-value-1234".into()),
+            ..Default::default()
+        };
         assert!(!format!("{p:?}").contains("secret"));
     }
 

@@ -96,11 +96,6 @@ impl Ctx {
             None => self.agent_id().await,
         }
     }
-
-    pub fn is_tty_session(&self) -> bool {
-        use std::io::IsTerminal;
-        !self.global.no_input && std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
-    }
 }
 
 /// Builds the SDK client for an API host root. Uploads go to the same host when it is not the public API, so a

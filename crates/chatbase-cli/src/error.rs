@@ -36,7 +36,8 @@ pub struct CliError {
     pub message: String,
     pub code: Option<String>,
     pub status: Option<u16>,
-    pub details: Option<serde_json::Value>,
+    // Boxed: keeps `Result<T, CliError>` small on the happy path.
+    pub details: Option<Box<serde_json::Value>>,
     pub request_id: Option<String>,
     pub hint: Option<String>,
 }
@@ -253,7 +254,7 @@ mod tests {
     #[test]
     fn text_rendering_shows_code_details_request_id_and_hint() {
         let mut e = CliError::runtime("Invalid body").with_code("VALIDATION_INVALID_BODY");
-        e.details = Some(serde_json::json!({"name": ["Required"]}));
+        e.details = Some(Box::new(serde_json::json!({"name": ["Required"]})));
         e.request_id = Some("req_1".into());
         e.hint = CliError::hint_for(e.code.as_deref(), Some(400), None);
         let mut out = Vec::new();

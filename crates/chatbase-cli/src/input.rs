@@ -52,12 +52,13 @@ pub fn build_body(body: &BodyArgs, mut base: Map<String, Value>) -> Result<Map<S
 
 /// Like [`build_body`] for endpoints whose body may be any JSON value (v1 contacts take an array).
 pub fn body_value(body: &BodyArgs) -> Result<Value> {
-    if body.fields.is_empty() && body.typed_fields.is_empty() {
-        if let Some(data) = &body.data {
-            let text = read_value(data)?;
-            return serde_json::from_str(&text)
-                .map_err(|e| CliError::usage(format!("--data is not valid JSON: {e}")));
-        }
+    if body.fields.is_empty()
+        && body.typed_fields.is_empty()
+        && let Some(data) = &body.data
+    {
+        let text = read_value(data)?;
+        return serde_json::from_str(&text)
+            .map_err(|e| CliError::usage(format!("--data is not valid JSON: {e}")));
     }
     Ok(Value::Object(build_body(body, Map::new())?))
 }
@@ -71,10 +72,10 @@ fn split_field(field: &str) -> Result<(&str, &str)> {
 
 /// `-F` values: true/false/null, numbers, JSON arrays/objects, `@file`; anything else stays a string.
 pub fn typed_value(v: &str) -> Value {
-    if let Some(path) = v.strip_prefix('@') {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            return Value::String(text);
-        }
+    if let Some(path) = v.strip_prefix('@')
+        && let Ok(text) = std::fs::read_to_string(path)
+    {
+        return Value::String(text);
     }
     serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_owned()))
 }
@@ -99,10 +100,10 @@ fn set_path(map: &mut Map<String, Value>, key: &str, value: Value) -> Result<()>
 
 /// Inserts `value` under `key` when it is set.
 pub fn put<T: serde::Serialize>(map: &mut Map<String, Value>, key: &str, value: Option<T>) {
-    if let Some(v) = value {
-        if let Ok(v) = serde_json::to_value(v) {
-            map.insert(key.to_owned(), v);
-        }
+    if let Some(v) = value
+        && let Ok(v) = serde_json::to_value(v)
+    {
+        map.insert(key.to_owned(), v);
     }
 }
 

@@ -29,7 +29,7 @@ impl From<Error> for CliError {
                     hint: CliError::hint_for(Some(&code), Some(status), retry_secs),
                     code: Some(code),
                     status: Some(status),
-                    details: api.details.clone().filter(|d| !d.is_null()),
+                    details: api.details.clone().filter(|d| !d.is_null()).map(Box::new),
                     request_id: api.request_id.clone(),
                 }
             }

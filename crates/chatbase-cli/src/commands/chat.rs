@@ -1,0 +1,716 @@
+//! `chatbase chat`: one-shot (`-m` or piped stdin) and the interactive session. Deltas are sanitised and flushed
+//! as they arrive; Ctrl-C cancels the answer in progress (and, at an idle prompt, leaves). Tool calls are shown on
+//! stderr; `--format ndjson` prints every stream event as JSON instead of text.
+
+use crate::cli::{ChatArgs, ChatCmd, ChatSub, Format};
+use crate::context::Ctx;
+use crate::error::{CliError, ExitKind, Result};
+use crate::sanitize::sanitize;
+use chatbase::{ChatEvent, ChatResponse, ChatStream, FinishReason};
+use futures::StreamExt;
+use serde_json::{Value, json};
+use std::io::{IsTerminal, Read, Write};
+
+/// What one turn produced.
+#[derive(Debug, Default)]
+struct Outcome {
+    conversation_id: Option<String>,
+    message_id: Option<String>,
+    cancelled: bool,
+    tool_calls: Vec<(String, String)>,
+}
+
+enum Turn {
+    Message(String),
+    Retry(String),
+}
+
+pub async fn run(ctx: &Ctx, cmd: ChatCmd) -> Result<()> {
+    let client = ctx.client()?;
+    let agent_id = ctx.agent_id().await?;
+    if let Some(ChatSub::Retry {
+        conversation,
+        message_id,
+        no_stream,
+    }) = cmd.sub
+    {
+        let mut conv = Some(conversation);
+        let outcome = turn(
+            ctx,
+            client,
+            &agent_id,
+            &mut conv,
+            Turn::Retry(message_id),
+            no_stream,
+        )
+        .await?;
+        return finish_one_shot(ctx, &agent_id, outcome);
+    }
+    let args = cmd.args;
+    let mut conv = args.conversation.clone();
+    if args.resume
+        && let Some(c) = &conv
+    {
+        show_history(ctx, client, &agent_id, c).await;
+    }
+    let message = match &args.message {
+        Some(m) => Some(m.clone()),
+        None if !std::io::stdin().is_terminal() => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            let text = text.trim().to_owned();
+            if text.is_empty() {
+                return Err(CliError::usage("nothing to send: stdin was empty")
+                    .with_hint("pass -m \"your question\""));
+            }
+            Some(text)
+        }
+        None if ctx.global.no_input => {
+            return Err(CliError::usage(
+                "no message: pass -m \"…\" or pipe text on stdin (--no-input forbids prompting)",
+            ));
+        }
+        None => None,
+    };
+    match message {
+        Some(m) => {
+            let outcome =
+                turn_with_user(ctx, client, &agent_id, &mut conv, Turn::Message(m), &args).await?;
+            finish_one_shot(ctx, &agent_id, outcome)
+        }
+        None => repl(ctx, client, &agent_id, conv, &args).await,
+    }
+}
+
+async fn turn_with_user(
+    ctx: &Ctx,
+    client: &chatbase::Client,
+    agent_id: &str,
+    conv: &mut Option<String>,
+    t: Turn,
+    args: &ChatArgs,
+) -> Result<Outcome> {
+    if let (Turn::Message(m), Some(user)) = (&t, &args.user_id) {
+        return run_turn(
+            ctx,
+            client,
+            agent_id,
+            conv,
+            Some(user.as_str()),
+            Turn::Message(m.clone()),
+            args.no_stream,
+        )
+        .await;
+    }
+    turn(ctx, client, agent_id, conv, t, args.no_stream).await
+}
+
+async fn turn(
+    ctx: &Ctx,
+    client: &chatbase::Client,
+    agent_id: &str,
+    conv: &mut Option<String>,
+    t: Turn,
+    no_stream: bool,
+) -> Result<Outcome> {
+    run_turn(ctx, client, agent_id, conv, None, t, no_stream).await
+}
+
+fn finish_one_shot(ctx: &Ctx, agent_id: &str, outcome: Outcome) -> Result<()> {
+    if let Some(c) = &outcome.conversation_id {
+        let agent_flag =
+            if ctx.default_agent.as_deref() == Some(agent_id) && ctx.settings.agent.is_none() {
+                String::new()
+            } else {
+                format!(" -a {agent_id}")
+            };
+        let emu = if ctx.global.emulator {
+            " --emulator"
+        } else {
+            ""
+        };
+        ctx.out.note(format!(
+            "Conversation: {c} (continue with: chatbase{emu} chat{agent_flag} --conversation {c})"
+        ));
+    }
+    for (id, name) in &outcome.tool_calls {
+        let c = outcome
+            .conversation_id
+            .as_deref()
+            .unwrap_or("CONVERSATION_ID");
+        ctx.out.note(format!(
+            "hint: the agent asked for client action {name}; send its result with: chatbase conversations tool-result {c} --tool-call-id {id} --output '<json>'"
+        ));
+    }
+    if outcome.cancelled {
+        return Err(CliError::new(ExitKind::Interrupted, ""));
+    }
+    Ok(())
+}
+
+/// One request/answer, streamed (default) or not; Ctrl-C while waiting cancels it.
+async fn run_turn(
+    ctx: &Ctx,
+    client: &chatbase::Client,
+    agent_id: &str,
+    conv: &mut Option<String>,
+    user: Option<&str>,
+    t: Turn,
+    no_stream: bool,
+) -> Result<Outcome> {
+    let agent = client.agent(agent_id);
+    let json_mode = ctx.out.format == Format::Json;
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    let spinner = thinking_spinner(ctx);
+
+    if no_stream || json_mode {
+        let fut = async {
+            match &t {
+                Turn::Message(m) => {
+                    let mut req = agent.chat(m.clone());
+                    if let Some(c) = conv.as_deref() {
+                        req = req.conversation(c);
+                    }
+                    if let Some(u) = user {
+                        req = req.user(u);
+                    }
+                    req.send().await
+                }
+                Turn::Retry(mid) => {
+                    let c = conv.clone().unwrap_or_default();
+                    agent.conversation(c).retry(mid.clone()).send().await
+                }
+            }
+        };
+        let resp = tokio::select! {
+            r = fut => r,
+            _ = &mut ctrl_c => {
+                spinner.finish_and_clear();
+                eprintln!("\n[cancelled]");
+                return Ok(Outcome { conversation_id: conv.clone(), cancelled: true, ..Default::default() });
+            }
+        };
+        spinner.finish_and_clear();
+        let resp = resp?;
+        print_response(ctx, &resp)?;
+        if resp.conversation_id.is_some() {
+            conv.clone_from(&resp.conversation_id);
+        }
+        return Ok(Outcome {
+            conversation_id: conv.clone(),
+            message_id: resp.message_id.clone(),
+            cancelled: false,
+            tool_calls: resp
+                .tool_calls
+                .iter()
+                .map(|t| (t.tool_call_id.clone(), t.tool_name.clone()))
+                .collect(),
+        });
+    }
+
+    let open = async {
+        match &t {
+            Turn::Message(m) => {
+                let mut req = agent.chat(m.clone());
+                if let Some(c) = conv.as_deref() {
+                    req = req.conversation(c);
+                }
+                if let Some(u) = user {
+                    req = req.user(u);
+                }
+                req.stream().await
+            }
+            Turn::Retry(mid) => {
+                let c = conv.clone().unwrap_or_default();
+                agent.conversation(c).retry(mid.clone()).stream().await
+            }
+        }
+    };
+    let stream = tokio::select! {
+        s = open => s,
+        _ = &mut ctrl_c => {
+            spinner.finish_and_clear();
+            eprintln!("\n[cancelled]");
+            return Ok(Outcome { conversation_id: conv.clone(), cancelled: true, ..Default::default() });
+        }
+    };
+    let stream = match stream {
+        Ok(s) => s,
+        Err(e) => {
+            spinner.finish_and_clear();
+            return Err(e.into());
+        }
+    };
+    let mut outcome = consume(ctx, stream, &spinner, &mut ctrl_c).await?;
+    if outcome.conversation_id.is_none() {
+        outcome.conversation_id = conv.clone();
+    }
+    conv.clone_from(&outcome.conversation_id);
+    Ok(outcome)
+}
+
+async fn consume(
+    ctx: &Ctx,
+    mut stream: ChatStream,
+    spinner: &indicatif::ProgressBar,
+    ctrl_c: &mut std::pin::Pin<&mut impl std::future::Future<Output = std::io::Result<()>>>,
+) -> Result<Outcome> {
+    let ndjson = ctx.out.format == Format::Ndjson;
+    let mut stdout = std::io::stdout().lock();
+    let mut outcome = Outcome::default();
+    let mut wrote_text = false;
+    let mut ends_with_newline = true;
+    let mut failure: Option<CliError> = None;
+    loop {
+        let next = tokio::select! {
+            ev = stream.next() => ev,
+            _ = ctrl_c.as_mut() => {
+                spinner.finish_and_clear();
+                drop(stdout);
+                eprintln!("\n[cancelled: the answer was interrupted]");
+                outcome.cancelled = true;
+                return Ok(outcome);
+            }
+        };
+        let Some(ev) = next else { break };
+        let ev = match ev {
+            Ok(ev) => ev,
+            Err(e) => {
+                failure = Some(e.into());
+                break;
+            }
+        };
+        if ndjson {
+            spinner.finish_and_clear();
+            writeln!(stdout, "{}", event_json(&ev))?;
+            stdout.flush()?;
+        }
+        match &ev {
+            ChatEvent::TextDelta { delta, .. } if !ndjson => {
+                spinner.finish_and_clear();
+                let clean = sanitize(delta);
+                if !clean.is_empty() {
+                    stdout.write_all(clean.as_bytes())?;
+                    stdout.flush()?;
+                    wrote_text = true;
+                    ends_with_newline = clean.ends_with('\n');
+                }
+            }
+            ChatEvent::ToolInputAvailable {
+                tool_call_id,
+                tool_name,
+                input,
+            } => {
+                if !ndjson {
+                    spinner.finish_and_clear();
+                    let _ = stdout.flush();
+                    eprintln!(
+                        "{}[tool call] {}({}) id={}",
+                        if wrote_text && !ends_with_newline {
+                            "\n"
+                        } else {
+                            ""
+                        },
+                        sanitize(tool_name),
+                        sanitize(&input.to_string()),
+                        sanitize(tool_call_id)
+                    );
+                }
+                outcome
+                    .tool_calls
+                    .push((tool_call_id.clone(), tool_name.clone()));
+            }
+            ChatEvent::ToolOutputAvailable {
+                tool_call_id,
+                output,
+            } if !ndjson && ctx.global.verbose => {
+                eprintln!(
+                    "[tool result] id={} {}",
+                    sanitize(tool_call_id),
+                    sanitize(&output.to_string())
+                );
+            }
+            ChatEvent::ToolOutputError {
+                tool_call_id,
+                error_text,
+            } if !ndjson => {
+                eprintln!(
+                    "[tool error] id={} {}",
+                    sanitize(tool_call_id),
+                    sanitize(error_text)
+                );
+            }
+            ChatEvent::MessageStart {
+                message_id,
+                metadata,
+            } => {
+                if outcome.message_id.is_none() {
+                    outcome.message_id.clone_from(message_id);
+                }
+                if let Some(m) = metadata {
+                    absorb(&mut outcome, m);
+                }
+            }
+            ChatEvent::MessageMetadata(m) => absorb(&mut outcome, m),
+            ChatEvent::Finish {
+                metadata,
+                finish_reason,
+            } => {
+                if let Some(m) = metadata {
+                    absorb(&mut outcome, m);
+                }
+                if finish_reason.as_ref() == Some(&FinishReason::Error) && failure.is_none() {
+                    failure = Some(
+                        CliError::runtime("the agent failed while answering")
+                            .with_code("CHAT_STREAMING_ERROR"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    spinner.finish_and_clear();
+    if wrote_text && !ends_with_newline {
+        writeln!(stdout)?;
+    }
+    stdout.flush()?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(outcome),
+    }
+}
+
+fn absorb(outcome: &mut Outcome, m: &chatbase::MessageMetadata) {
+    if m.conversation_id.is_some() {
+        outcome.conversation_id.clone_from(&m.conversation_id);
+    }
+    if m.message_id.is_some() {
+        outcome.message_id.clone_from(&m.message_id);
+    }
+}
+
+fn print_response(ctx: &Ctx, resp: &ChatResponse) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match ctx.out.format {
+        Format::Json | Format::Ndjson => {
+            let v = response_json(resp);
+            ctx.out.object(&mut stdout, &v)?;
+        }
+        _ => {
+            let text = sanitize(&resp.text);
+            write!(stdout, "{text}")?;
+            if !text.ends_with('\n') {
+                writeln!(stdout)?;
+            }
+            for t in &resp.tool_calls {
+                eprintln!(
+                    "[tool call] {}({}) id={}",
+                    sanitize(&t.tool_name),
+                    sanitize(&t.input.to_string()),
+                    sanitize(&t.tool_call_id)
+                );
+            }
+        }
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+/// The non-streamed answer in the API's `{data: …}` shape.
+fn response_json(r: &ChatResponse) -> Value {
+    json!({
+        "data": {
+            "messageId": r.message_id,
+            "userMessageId": r.user_message_id,
+            "conversationId": r.conversation_id,
+            "userId": r.user_id,
+            "text": r.text,
+            "finishReason": r.finish_reason.as_ref().map(|f| f.as_str().to_owned()),
+            "toolCalls": r.tool_calls.iter().map(|t| json!({"toolCallId": t.tool_call_id, "toolName": t.tool_name, "input": t.input})).collect::<Vec<_>>(),
+            "usage": {"credits": r.credits},
+        }
+    })
+}
+
+fn meta_json(m: &chatbase::MessageMetadata) -> Value {
+    json!({
+        "messageId": m.message_id,
+        "userMessageId": m.user_message_id,
+        "conversationId": m.conversation_id,
+        "userId": m.user_id,
+        "finishReason": m.finish_reason.as_ref().map(|f| f.as_str().to_owned()),
+        "usage": {"credits": m.credits},
+    })
+}
+
+/// A stream event in the AI SDK UI-message wire shape, for `--format ndjson`.
+pub fn event_json(ev: &ChatEvent) -> Value {
+    match ev {
+        ChatEvent::MessageStart {
+            message_id,
+            metadata,
+        } => {
+            json!({"type": "start", "messageId": message_id, "messageMetadata": metadata.as_ref().map(meta_json)})
+        }
+        ChatEvent::StepStart => json!({"type": "start-step"}),
+        ChatEvent::StepFinish => json!({"type": "finish-step"}),
+        ChatEvent::TextStart { id } => json!({"type": "text-start", "id": id}),
+        ChatEvent::TextDelta { id, delta } => {
+            json!({"type": "text-delta", "id": id, "delta": delta})
+        }
+        ChatEvent::TextEnd { id } => json!({"type": "text-end", "id": id}),
+        ChatEvent::ReasoningStart { id } => json!({"type": "reasoning-start", "id": id}),
+        ChatEvent::ReasoningDelta { id, delta } => {
+            json!({"type": "reasoning-delta", "id": id, "delta": delta})
+        }
+        ChatEvent::ReasoningEnd { id } => json!({"type": "reasoning-end", "id": id}),
+        ChatEvent::ToolInputStart {
+            tool_call_id,
+            tool_name,
+        } => {
+            json!({"type": "tool-input-start", "toolCallId": tool_call_id, "toolName": tool_name})
+        }
+        ChatEvent::ToolInputDelta {
+            tool_call_id,
+            input_text_delta,
+        } => {
+            json!({"type": "tool-input-delta", "toolCallId": tool_call_id, "inputTextDelta": input_text_delta})
+        }
+        ChatEvent::ToolInputAvailable {
+            tool_call_id,
+            tool_name,
+            input,
+        } => {
+            json!({"type": "tool-input-available", "toolCallId": tool_call_id, "toolName": tool_name, "input": input})
+        }
+        ChatEvent::ToolOutputAvailable {
+            tool_call_id,
+            output,
+        } => {
+            json!({"type": "tool-output-available", "toolCallId": tool_call_id, "output": output})
+        }
+        ChatEvent::ToolOutputError {
+            tool_call_id,
+            error_text,
+        } => {
+            json!({"type": "tool-output-error", "toolCallId": tool_call_id, "errorText": error_text})
+        }
+        ChatEvent::MessageMetadata(m) => {
+            json!({"type": "message-metadata", "messageMetadata": meta_json(m)})
+        }
+        ChatEvent::Finish {
+            finish_reason,
+            metadata,
+        } => json!({
+            "type": "finish",
+            "finishReason": finish_reason.as_ref().map(|f| f.as_str().to_owned()),
+            "messageMetadata": metadata.as_ref().map(meta_json),
+        }),
+        ChatEvent::Unknown { raw, .. } => raw.clone(),
+        other => json!({"type": "unknown", "debug": format!("{other:?}")}),
+    }
+}
+
+/// "Thinking…" on stderr until the first token, on a terminal only, after a short delay to avoid flicker.
+fn thinking_spinner(ctx: &Ctx) -> indicatif::ProgressBar {
+    if ctx.out.quiet || !ctx.out.stderr_tty || ctx.out.format == Format::Ndjson {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg}") {
+        bar.set_style(style);
+    }
+    bar.set_message("Thinking…");
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// Prints the last messages of a conversation (dimmed, cut to 200 characters) before continuing it.
+async fn show_history(ctx: &Ctx, client: &chatbase::Client, agent_id: &str, conversation: &str) {
+    let page = client
+        .agent(agent_id)
+        .conversation(conversation)
+        .messages()
+        .limit(6)
+        .first_page()
+        .await;
+    let page = match page {
+        Ok(p) => p,
+        Err(e) => {
+            let e: CliError = e.into();
+            ctx.out
+                .warn(format!("cannot load the conversation history: {e}"));
+            return;
+        }
+    };
+    let mut items: Vec<Value> = page
+        .items()
+        .iter()
+        .filter_map(|m| serde_json::to_value(m).ok())
+        .collect();
+    // Newest first on the wire; show oldest first.
+    items.sort_by(|a, b| {
+        let key = |v: &Value| {
+            v.get("createdAt")
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        };
+        key(a).cmp(&key(b))
+    });
+    for m in items {
+        let role = m.get("role").and_then(Value::as_str).unwrap_or("?");
+        let text: String = m
+            .get("parts")
+            .and_then(Value::as_array)
+            .map(|parts| {
+                parts
+                    .iter()
+                    .filter_map(|p| p.get("text").and_then(Value::as_str))
+                    .collect::<Vec<_>>()
+                    .join("")
+            })
+            .unwrap_or_default();
+        let mut short: String = crate::sanitize::sanitize_cell(&text)
+            .chars()
+            .take(200)
+            .collect();
+        if text.chars().count() > 200 {
+            short.push('…');
+        }
+        ctx.out.note(format!("{role}: {short}"));
+    }
+}
+
+/// The interactive session: a line editor with history, slash commands, and per-turn cancellation.
+async fn repl(
+    ctx: &Ctx,
+    client: &chatbase::Client,
+    agent_id: &str,
+    mut conv: Option<String>,
+    args: &ChatArgs,
+) -> Result<()> {
+    let editor = rustyline::DefaultEditor::new()
+        .map_err(|e| CliError::runtime(format!("cannot open the terminal: {e}")))?;
+    let editor = std::sync::Arc::new(std::sync::Mutex::new(editor));
+    eprintln!(
+        "Chatting with agent {agent_id}. /new starts over, /retry regenerates, /id shows the conversation, /exit or Ctrl-D quits; Ctrl-C cancels an answer."
+    );
+    let mut last_message: Option<String> = None;
+    loop {
+        let ed = editor.clone();
+        let line = tokio::task::spawn_blocking(move || match ed.lock() {
+            Ok(mut e) => e.readline("> "),
+            Err(_) => Err(rustyline::error::ReadlineError::Eof),
+        })
+        .await
+        .map_err(|e| CliError::runtime(format!("terminal input failed: {e}")))?;
+        let line = match line {
+            Ok(l) => l,
+            Err(rustyline::error::ReadlineError::Interrupted) => {
+                return Err(CliError::new(ExitKind::Interrupted, ""));
+            }
+            Err(rustyline::error::ReadlineError::Eof) => break,
+            Err(e) => return Err(CliError::runtime(format!("terminal input failed: {e}"))),
+        };
+        let input = line.trim();
+        if input.is_empty() {
+            continue;
+        }
+        if let Ok(mut e) = editor.lock() {
+            let _ = e.add_history_entry(input);
+        }
+        let t = match input {
+            "/exit" | "/quit" => break,
+            "/help" => {
+                eprintln!(
+                    "/new  start a new conversation\n/retry  regenerate the last answer\n/id  print the conversation ID\n/exit  leave"
+                );
+                continue;
+            }
+            "/new" => {
+                conv = None;
+                last_message = None;
+                eprintln!("(new conversation)");
+                continue;
+            }
+            "/id" => {
+                match &conv {
+                    Some(c) => println!("{c}"),
+                    None => eprintln!("(no conversation yet)"),
+                }
+                continue;
+            }
+            "/retry" => {
+                let id = match &last_message {
+                    Some(id) => Some(id.clone()),
+                    None => match &conv {
+                        Some(c) => last_assistant_message(client, agent_id, c).await,
+                        None => None,
+                    },
+                };
+                match id {
+                    Some(id) => Turn::Retry(id),
+                    None => {
+                        eprintln!("(nothing to retry yet)");
+                        continue;
+                    }
+                }
+            }
+            s if s.starts_with('/') && !s.starts_with("/tool") => {
+                eprintln!("unknown command {s}; /help lists them");
+                continue;
+            }
+            s => Turn::Message(s.to_owned()),
+        };
+        match turn_with_user(ctx, client, agent_id, &mut conv, t, args).await {
+            Ok(outcome) => {
+                if outcome.message_id.is_some() {
+                    last_message = outcome.message_id;
+                }
+            }
+            Err(e) => {
+                let mut err = std::io::stderr();
+                let _ = e.render_text(&mut err, ctx.out.color);
+            }
+        }
+    }
+    if let Some(c) = &conv {
+        ctx.out.note(format!(
+            "Conversation: {c} (continue with: chatbase chat -a {agent_id} --conversation {c})"
+        ));
+    }
+    Ok(())
+}
+
+/// The newest assistant message of a conversation, for `/retry` after `--conversation`.
+async fn last_assistant_message(
+    client: &chatbase::Client,
+    agent_id: &str,
+    conversation: &str,
+) -> Option<String> {
+    let page = client
+        .agent(agent_id)
+        .conversation(conversation)
+        .messages()
+        .limit(20)
+        .first_page()
+        .await
+        .ok()?;
+    let mut best: Option<(String, String)> = None;
+    for m in page.items() {
+        let v = serde_json::to_value(m).ok()?;
+        if v.get("role").and_then(Value::as_str) != Some("assistant") {
+            continue;
+        }
+        let id = v.get("id").and_then(Value::as_str)?.to_owned();
+        let at = v
+            .get("createdAt")
+            .map(|c| c.to_string())
+            .unwrap_or_default();
+        if best.as_ref().is_none_or(|(_, b)| at > *b) {
+            best = Some((id, at));
+        }
+    }
+    best.map(|(id, _)| id)
+}

@@ -1,0 +1,216 @@
+//! `chatbase sources …`: list, get, create (text, Q&A, link, or a file upload with a progress bar), update,
+//! delete, restore, summary. `sources sync` lives in `sync`.
+
+use super::util::{self, print_created, print_done, print_list, print_object};
+use crate::cli::{LinkType, SourceType, SourcesCmd};
+use crate::context::Ctx;
+use crate::error::{CliError, Result};
+use crate::input::{Severity, build_body, confirm, put, read_value};
+use crate::output::{Column, col, time};
+use serde_json::{Map, Value, json};
+use std::path::Path;
+
+pub const SOURCE_COLUMNS: &[Column] = &[
+    col("ID", "id"),
+    col("TYPE", "type"),
+    col("NAME", "name"),
+    col("STATUS", "status"),
+    col("SIZE", "size"),
+    time("CREATED", "createdAt"),
+];
+
+pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
+    if let SourcesCmd::Sync {
+        dir,
+        dry_run,
+        yes,
+        include,
+        exclude,
+    } = cmd
+    {
+        return super::sync::run(ctx, &dir, dry_run, yes, &include, &exclude).await;
+    }
+    let client = ctx.client()?;
+    let agent_id = ctx.agent_id().await?;
+    let agent = client.agent(&agent_id);
+    match cmd {
+        SourcesCmd::List { list, type_, name } => {
+            let mut call = agent.sources().list();
+            if let Some(n) = util::limit(&list) {
+                call = call.limit(n);
+            }
+            if let Some(c) = &list.cursor {
+                call = call.cursor(c.clone());
+            }
+            if let Some(t) = type_ {
+                call = call.type_(t);
+            }
+            if let Some(n) = name {
+                call = call.name(n);
+            }
+            print_list(ctx, call, &list, SOURCE_COLUMNS).await
+        }
+        SourcesCmd::Get { source_id } => {
+            print_object(ctx, &agent.source(&source_id).get().send().await?)
+        }
+        SourcesCmd::Create {
+            type_,
+            file,
+            name,
+            content,
+            questions,
+            answer,
+            url,
+            link_type,
+            body,
+        } => {
+            if let Some(path) = file {
+                let mut upload = agent.sources().upload(chatbase::UploadSource::path(&path));
+                if let Some(n) = name {
+                    upload = upload.name(n);
+                }
+                let bar = upload_bar(ctx, &path);
+                let progress = bar.clone();
+                let created = upload.progress(move |sent, total| {
+                    progress.set_length(total);
+                    progress.set_position(sent);
+                });
+                let created = created.send().await;
+                bar.finish_and_clear();
+                let created = created?;
+                print_created(ctx, "file source", &created)?;
+                ctx.out.note("hint: sources are trained by the API automatically; `chatbase sources list` shows their status");
+                return Ok(());
+            }
+            let mut map = Map::new();
+            if let Some(t) = type_ {
+                map.insert(
+                    "type".into(),
+                    json!(match t {
+                        SourceType::Text => "text",
+                        SourceType::Qna => "qna",
+                        SourceType::Link => "link",
+                    }),
+                );
+                if t == SourceType::Qna && name.is_none() && body.data.is_none() {
+                    return Err(CliError::usage("a Q&A source needs --name"));
+                }
+            }
+            put(&mut map, "name", name);
+            if let Some(c) = content {
+                map.insert("content".into(), Value::String(read_value(&c)?));
+            }
+            if !questions.is_empty() {
+                map.insert("questions".into(), json!(questions));
+            }
+            put(&mut map, "answer", answer);
+            put(&mut map, "url", url);
+            put(
+                &mut map,
+                "linkType",
+                link_type.map(|l| match l {
+                    LinkType::Individual => "individual",
+                    LinkType::Sitemap => "sitemap",
+                    LinkType::Crawl => "crawl",
+                }),
+            );
+            let map = build_body(&body, map)?;
+            let created = agent.sources().create(util::body(map)?).send().await?;
+            print_created(ctx, "source", &created)
+        }
+        SourcesCmd::Update {
+            source_id,
+            file,
+            name,
+            content,
+            body,
+        } => {
+            if let Some(path) = file {
+                let mut upload = agent
+                    .source(&source_id)
+                    .update_file()
+                    .file(chatbase::UploadSource::path(&path));
+                if let Some(n) = name {
+                    upload = upload.name(n);
+                }
+                let bar = upload_bar(ctx, &path);
+                let progress = bar.clone();
+                let res = upload
+                    .progress(move |sent, total| {
+                        progress.set_length(total);
+                        progress.set_position(sent);
+                    })
+                    .send()
+                    .await;
+                bar.finish_and_clear();
+                return print_object(ctx, &res?);
+            }
+            let mut map = Map::new();
+            put(&mut map, "name", name);
+            if let Some(c) = content {
+                map.insert("content".into(), Value::String(read_value(&c)?));
+            }
+            let map = build_body(&body, map)?;
+            if map.is_empty() {
+                return Err(CliError::usage(
+                    "nothing to update: pass --name, --content, --file, --data or -f key=value",
+                ));
+            }
+            print_object(
+                ctx,
+                &agent
+                    .source(&source_id)
+                    .update(util::body(map)?)
+                    .send()
+                    .await?,
+            )
+        }
+        SourcesCmd::Delete {
+            source_id,
+            confirm: c,
+        } => {
+            confirm(
+                "source",
+                &source_id,
+                &c,
+                ctx.global.no_input,
+                Severity::Normal,
+            )?;
+            let res = agent.source(&source_id).delete().send().await?;
+            print_done(ctx, &res, format!("Deleted source {source_id}"))
+        }
+        SourcesCmd::Restore { source_id } => {
+            let res = agent.source(&source_id).restore().send().await?;
+            print_done(
+                ctx,
+                &res,
+                format!("Restore requested for source {source_id}"),
+            )
+        }
+        SourcesCmd::Summary => print_object(ctx, &agent.sources().summary().send().await?),
+        SourcesCmd::Sync { .. } => Ok(()),
+    }
+}
+
+/// A byte progress bar on stderr for uploads; hidden when stderr is not a terminal or with -q.
+pub fn upload_bar(ctx: &Ctx, path: &Path) -> indicatif::ProgressBar {
+    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if ctx.out.quiet || !ctx.out.stderr_tty {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    bar.set_message(format!("Uploading {name}"));
+    bar
+}
