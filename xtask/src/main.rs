@@ -3,6 +3,7 @@
 //! of our specs with an upstream document. Nothing here is shipped to users.
 
 mod codegen;
+mod open_enums;
 mod spec_diff;
 
 use std::process::ExitCode;

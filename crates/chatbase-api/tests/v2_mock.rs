@@ -211,3 +211,21 @@ async fn error_envelope_decodes_as_error_response() {
         other => panic!("expected an error response, got {other:?}"),
     }
 }
+
+#[test]
+fn unknown_enum_values_decode_and_round_trip() {
+    let mut json = agent_json("agent-7");
+    json["model"] = json!("gpt-99-turbo");
+    json["status"] = json!("archived");
+    let agent: types::Agent = serde_json::from_value(json).unwrap();
+    assert!(matches!(&agent.model, types::AgentModel::Unknown(m) if m == "gpt-99-turbo"));
+    assert!(matches!(&agent.status, types::AgentStatus::Unknown(s) if s == "archived"));
+    assert_eq!(agent.status.to_string(), "archived");
+    let back = serde_json::to_value(&agent).unwrap();
+    assert_eq!(back["model"], "gpt-99-turbo");
+    // Known values still decode to their own variants.
+    assert_eq!(
+        "trained".parse::<types::AgentStatus>().unwrap(),
+        types::AgentStatus::Trained
+    );
+}

@@ -14,7 +14,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -22,6 +21,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AiModel {
         #[serde(rename = "gpt-4o")]
         Gpt4o,
@@ -85,6 +85,9 @@ pub mod types {
         Llama4Maverick17b128eInstructFp8,
         #[serde(rename = "kimi-k2")]
         KimiK2,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AiModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -124,6 +127,7 @@ pub mod types {
                     f.write_str("Llama-4-Maverick-17B-128E-Instruct-FP8")
                 }
                 Self::KimiK2 => f.write_str("kimi-k2"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -166,7 +170,7 @@ pub mod types {
                     Ok(Self::Llama4Maverick17b128eInstructFp8)
                 }
                 "kimi-k2" => Ok(Self::KimiK2),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -208,7 +212,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -216,17 +219,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ChatButtonAlignment {
         #[serde(rename = "left")]
         Left,
         #[serde(rename = "right")]
         Right,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ChatButtonAlignment {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Left => f.write_str("left"),
                 Self::Right => f.write_str("right"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -238,7 +246,7 @@ pub mod types {
             match value {
                 "left" => Ok(Self::Left),
                 "right" => Ok(Self::Right),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -280,7 +288,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -288,14 +295,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ChatMessageType {
         #[serde(rename = "text")]
         Text,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ChatMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Text => f.write_str("text"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -306,7 +318,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "text" => Ok(Self::Text),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -466,7 +478,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -474,6 +485,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ChatbotStatus {
         #[serde(rename = "training")]
         Training,
@@ -481,6 +493,9 @@ pub mod types {
         Ready,
         #[serde(rename = "failed")]
         Failed,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ChatbotStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -488,6 +503,7 @@ pub mod types {
                 Self::Training => f.write_str("training"),
                 Self::Ready => f.write_str("ready"),
                 Self::Failed => f.write_str("failed"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -500,7 +516,7 @@ pub mod types {
                 "training" => Ok(Self::Training),
                 "ready" => Ok(Self::Ready),
                 "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -565,7 +581,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -573,17 +588,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ChatbotTheme {
         #[serde(rename = "light")]
         Light,
         #[serde(rename = "dark")]
         Dark,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ChatbotTheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Light => f.write_str("light"),
                 Self::Dark => f.write_str("dark"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -595,7 +615,7 @@ pub mod types {
             match value {
                 "light" => Ok(Self::Light),
                 "dark" => Ok(Self::Dark),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -620,7 +640,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -628,17 +647,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ChatbotVisibility {
         #[serde(rename = "public")]
         Public,
         #[serde(rename = "private")]
         Private,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ChatbotVisibility {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Public => f.write_str("public"),
                 Self::Private => f.write_str("private"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -650,7 +674,7 @@ pub mod types {
             match value {
                 "public" => Ok(Self::Public),
                 "private" => Ok(Self::Private),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -814,7 +838,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -822,6 +845,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ConversationSource {
         #[serde(rename = "api")]
         Api,
@@ -835,6 +859,9 @@ pub mod types {
         Messenger,
         #[serde(rename = "instagram")]
         Instagram,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ConversationSource {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -845,6 +872,7 @@ pub mod types {
                 Self::Slack => f.write_str("slack"),
                 Self::Messenger => f.write_str("messenger"),
                 Self::Instagram => f.write_str("instagram"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -860,7 +888,7 @@ pub mod types {
                 "slack" => Ok(Self::Slack),
                 "messenger" => Ok(Self::Messenger),
                 "instagram" => Ok(Self::Instagram),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -1161,7 +1189,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1169,6 +1196,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CustomAttributeType {
         #[serde(rename = "text")]
         Text,
@@ -1178,6 +1206,9 @@ pub mod types {
         Boolean,
         #[serde(rename = "date")]
         Date,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for CustomAttributeType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1186,6 +1217,7 @@ pub mod types {
                 Self::Number => f.write_str("number"),
                 Self::Boolean => f.write_str("boolean"),
                 Self::Date => f.write_str("date"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -1199,7 +1231,7 @@ pub mod types {
                 "number" => Ok(Self::Number),
                 "boolean" => Ok(Self::Boolean),
                 "date" => Ok(Self::Date),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -1400,7 +1432,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1408,17 +1439,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageRole {
         #[serde(rename = "user")]
         User,
         #[serde(rename = "assistant")]
         Assistant,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for MessageRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::User => f.write_str("user"),
                 Self::Assistant => f.write_str("assistant"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -1430,7 +1466,7 @@ pub mod types {
             match value {
                 "user" => Ok(Self::User),
                 "assistant" => Ok(Self::Assistant),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
