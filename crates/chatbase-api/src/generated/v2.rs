@@ -128,7 +128,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -136,17 +135,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentCreatedResponsePendingStepsItem {
         #[serde(rename = "ADD_SOURCE")]
         AddSource,
         #[serde(rename = "TRAIN_AGENT")]
         TrainAgent,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentCreatedResponsePendingStepsItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::AddSource => f.write_str("ADD_SOURCE"),
                 Self::TrainAgent => f.write_str("TRAIN_AGENT"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -158,7 +162,7 @@ pub mod types {
             match value {
                 "ADD_SOURCE" => Ok(Self::AddSource),
                 "TRAIN_AGENT" => Ok(Self::TrainAgent),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -199,7 +203,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -207,6 +210,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentModel {
         #[serde(rename = "gpt-4o")]
         Gpt4o,
@@ -294,6 +298,9 @@ pub mod types {
         Glm52,
         #[serde(rename = "auto")]
         Auto,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -345,6 +352,7 @@ pub mod types {
                 Self::MistralSmall2603 => f.write_str("mistral-small-2603"),
                 Self::Glm52 => f.write_str("glm-5.2"),
                 Self::Auto => f.write_str("auto"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -399,7 +407,7 @@ pub mod types {
                 "mistral-small-2603" => Ok(Self::MistralSmall2603),
                 "glm-5.2" => Ok(Self::Glm52),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -472,7 +480,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -480,6 +487,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentStatus {
         #[serde(rename = "untrained")]
         Untrained,
@@ -489,6 +497,9 @@ pub mod types {
         Failed,
         #[serde(rename = "trained")]
         Trained,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -497,6 +508,7 @@ pub mod types {
                 Self::Training => f.write_str("training"),
                 Self::Failed => f.write_str("failed"),
                 Self::Trained => f.write_str("trained"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -510,7 +522,7 @@ pub mod types {
                 "training" => Ok(Self::Training),
                 "failed" => Ok(Self::Failed),
                 "trained" => Ok(Self::Trained),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -769,7 +781,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -777,17 +788,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentStylesInnerCenterStageTheme {
         #[serde(rename = "light")]
         Light,
         #[serde(rename = "dark")]
         Dark,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentStylesInnerCenterStageTheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Light => f.write_str("light"),
                 Self::Dark => f.write_str("dark"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -799,7 +815,7 @@ pub mod types {
             match value {
                 "light" => Ok(Self::Light),
                 "dark" => Ok(Self::Dark),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -1203,7 +1219,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1211,17 +1226,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentStylesInnerChatAlignChatButton {
         #[serde(rename = "left")]
         Left,
         #[serde(rename = "right")]
         Right,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentStylesInnerChatAlignChatButton {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Left => f.write_str("left"),
                 Self::Right => f.write_str("right"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -1233,7 +1253,7 @@ pub mod types {
             match value {
                 "left" => Ok(Self::Left),
                 "right" => Ok(Self::Right),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -1342,7 +1362,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1350,17 +1369,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentStylesInnerChatTheme {
         #[serde(rename = "light")]
         Light,
         #[serde(rename = "dark")]
         Dark,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentStylesInnerChatTheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Light => f.write_str("light"),
                 Self::Dark => f.write_str("dark"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -1372,7 +1396,7 @@ pub mod types {
             match value {
                 "light" => Ok(Self::Light),
                 "dark" => Ok(Self::Dark),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -1460,7 +1484,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1468,17 +1491,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentVisibility {
         #[serde(rename = "public")]
         Public,
         #[serde(rename = "private")]
         Private,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentVisibility {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Public => f.write_str("public"),
                 Self::Private => f.write_str("private"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -1490,7 +1518,7 @@ pub mod types {
             match value {
                 "public" => Ok(Self::Public),
                 "private" => Ok(Self::Private),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -1695,7 +1723,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1703,6 +1730,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AgentVoiceSettingsModel {
         #[serde(rename = "gpt-4o")]
         Gpt4o,
@@ -1790,6 +1818,9 @@ pub mod types {
         Glm52,
         #[serde(rename = "auto")]
         Auto,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentVoiceSettingsModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1841,6 +1872,7 @@ pub mod types {
                 Self::MistralSmall2603 => f.write_str("mistral-small-2603"),
                 Self::Glm52 => f.write_str("glm-5.2"),
                 Self::Auto => f.write_str("auto"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -1895,7 +1927,7 @@ pub mod types {
                 "mistral-small-2603" => Ok(Self::MistralSmall2603),
                 "glm-5.2" => Ok(Self::Glm52),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -2088,7 +2120,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2096,14 +2127,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ButtonColorSubtype1 {
         #[serde(rename = "transparent")]
         Transparent,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ButtonColorSubtype1 {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Transparent => f.write_str("transparent"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -2114,7 +2150,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "transparent" => Ok(Self::Transparent),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -2431,7 +2467,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2439,6 +2474,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ChatResponseMetadataFinishReason {
         #[serde(rename = "stop")]
         Stop,
@@ -2446,6 +2482,9 @@ pub mod types {
         Error,
         #[serde(rename = "tool-calls")]
         ToolCalls,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ChatResponseMetadataFinishReason {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2453,6 +2492,7 @@ pub mod types {
                 Self::Stop => f.write_str("stop"),
                 Self::Error => f.write_str("error"),
                 Self::ToolCalls => f.write_str("tool-calls"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -2465,7 +2505,7 @@ pub mod types {
                 "stop" => Ok(Self::Stop),
                 "error" => Ok(Self::Error),
                 "tool-calls" => Ok(Self::ToolCalls),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -2491,7 +2531,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2499,14 +2538,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ChatResponseRole {
         #[serde(rename = "assistant")]
         Assistant,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ChatResponseRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Assistant => f.write_str("assistant"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -2517,7 +2561,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "assistant" => Ok(Self::Assistant),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -2675,7 +2719,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2683,17 +2726,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ConversationMessageFeedback {
         #[serde(rename = "positive")]
         Positive,
         #[serde(rename = "negative")]
         Negative,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ConversationMessageFeedback {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Positive => f.write_str("positive"),
                 Self::Negative => f.write_str("negative"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -2705,7 +2753,7 @@ pub mod types {
             match value {
                 "positive" => Ok(Self::Positive),
                 "negative" => Ok(Self::Negative),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -2730,7 +2778,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2738,17 +2785,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ConversationMessageRole {
         #[serde(rename = "user")]
         User,
         #[serde(rename = "assistant")]
         Assistant,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ConversationMessageRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::User => f.write_str("user"),
                 Self::Assistant => f.write_str("assistant"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -2760,7 +2812,7 @@ pub mod types {
             match value {
                 "user" => Ok(Self::User),
                 "assistant" => Ok(Self::Assistant),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -2813,7 +2865,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2821,6 +2872,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ConversationMetadataStatus {
         #[serde(rename = "ongoing")]
         Ongoing,
@@ -2830,6 +2882,9 @@ pub mod types {
         TakenOver,
         #[serde(rename = "paused")]
         Paused,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ConversationMetadataStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2838,6 +2893,7 @@ pub mod types {
                 Self::Ended => f.write_str("ended"),
                 Self::TakenOver => f.write_str("taken_over"),
                 Self::Paused => f.write_str("paused"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -2851,7 +2907,7 @@ pub mod types {
                 "ended" => Ok(Self::Ended),
                 "taken_over" => Ok(Self::TakenOver),
                 "paused" => Ok(Self::Paused),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -2902,7 +2958,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2910,6 +2965,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CreateAgentBodyModel {
         #[serde(rename = "gpt-4o-mini")]
         Gpt4oMini,
@@ -2983,6 +3039,9 @@ pub mod types {
         Glm52,
         #[serde(rename = "auto")]
         Auto,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for CreateAgentBodyModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3027,6 +3086,7 @@ pub mod types {
                 Self::MistralSmall2603 => f.write_str("mistral-small-2603"),
                 Self::Glm52 => f.write_str("glm-5.2"),
                 Self::Auto => f.write_str("auto"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -3074,7 +3134,7 @@ pub mod types {
                 "mistral-small-2603" => Ok(Self::MistralSmall2603),
                 "glm-5.2" => Ok(Self::Glm52),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -3156,7 +3216,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3164,17 +3223,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CreateAgentBodyVisibility {
         #[serde(rename = "public")]
         Public,
         #[serde(rename = "private")]
         Private,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for CreateAgentBodyVisibility {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Public => f.write_str("public"),
                 Self::Private => f.write_str("private"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -3186,7 +3250,7 @@ pub mod types {
             match value {
                 "public" => Ok(Self::Public),
                 "private" => Ok(Self::Private),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -3492,7 +3556,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3500,6 +3563,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CreateSourceBodyLinkType {
         #[serde(rename = "individual")]
         Individual,
@@ -3507,6 +3571,9 @@ pub mod types {
         Sitemap,
         #[serde(rename = "crawl")]
         Crawl,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for CreateSourceBodyLinkType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3514,6 +3581,7 @@ pub mod types {
                 Self::Individual => f.write_str("individual"),
                 Self::Sitemap => f.write_str("sitemap"),
                 Self::Crawl => f.write_str("crawl"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -3526,7 +3594,7 @@ pub mod types {
                 "individual" => Ok(Self::Individual),
                 "sitemap" => Ok(Self::Sitemap),
                 "crawl" => Ok(Self::Crawl),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -3821,7 +3889,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3829,6 +3896,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CreateTicketBodyPriority {
         #[serde(rename = "none")]
         None,
@@ -3840,6 +3908,9 @@ pub mod types {
         High,
         #[serde(rename = "urgent")]
         Urgent,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for CreateTicketBodyPriority {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3849,6 +3920,7 @@ pub mod types {
                 Self::Normal => f.write_str("normal"),
                 Self::High => f.write_str("high"),
                 Self::Urgent => f.write_str("urgent"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -3863,7 +3935,7 @@ pub mod types {
                 "normal" => Ok(Self::Normal),
                 "high" => Ok(Self::High),
                 "urgent" => Ok(Self::Urgent),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -3888,7 +3960,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3896,6 +3967,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CreateTicketBodyStatusCategory {
         #[serde(rename = "new")]
         New,
@@ -3909,6 +3981,9 @@ pub mod types {
         Closed,
         #[serde(rename = "cancelled")]
         Cancelled,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for CreateTicketBodyStatusCategory {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3919,6 +3994,7 @@ pub mod types {
                 Self::OnHold => f.write_str("on_hold"),
                 Self::Closed => f.write_str("closed"),
                 Self::Cancelled => f.write_str("cancelled"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -3934,7 +4010,7 @@ pub mod types {
                 "on_hold" => Ok(Self::OnHold),
                 "closed" => Ok(Self::Closed),
                 "cancelled" => Ok(Self::Cancelled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -4223,7 +4299,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4231,14 +4306,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CreateTicketMessageBodyType {
         #[serde(rename = "reply")]
         Reply,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for CreateTicketMessageBodyType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Reply => f.write_str("reply"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -4249,7 +4329,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "reply" => Ok(Self::Reply),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -4361,7 +4441,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4369,14 +4448,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum CreatedTicketMessageType {
         #[serde(rename = "reply")]
         Reply,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for CreatedTicketMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Reply => f.write_str("reply"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -4387,7 +4471,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "reply" => Ok(Self::Reply),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -4904,7 +4988,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4912,6 +4995,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ExportConversationStatus {
         #[serde(rename = "ongoing")]
         Ongoing,
@@ -4921,6 +5005,9 @@ pub mod types {
         TakenOver,
         #[serde(rename = "paused")]
         Paused,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ExportConversationStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4929,6 +5016,7 @@ pub mod types {
                 Self::Ended => f.write_str("ended"),
                 Self::TakenOver => f.write_str("taken_over"),
                 Self::Paused => f.write_str("paused"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -4942,7 +5030,7 @@ pub mod types {
                 "ended" => Ok(Self::Ended),
                 "taken_over" => Ok(Self::TakenOver),
                 "paused" => Ok(Self::Paused),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5021,7 +5109,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5029,17 +5116,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ExportConversationsInclude {
         #[serde(rename = "summary")]
         Summary,
         #[serde(rename = "messages")]
         Messages,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ExportConversationsInclude {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Summary => f.write_str("summary"),
                 Self::Messages => f.write_str("messages"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5051,7 +5143,7 @@ pub mod types {
             match value {
                 "summary" => Ok(Self::Summary),
                 "messages" => Ok(Self::Messages),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5119,7 +5211,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5127,17 +5218,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ExportMessageFeedback {
         #[serde(rename = "positive")]
         Positive,
         #[serde(rename = "negative")]
         Negative,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ExportMessageFeedback {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Positive => f.write_str("positive"),
                 Self::Negative => f.write_str("negative"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5149,7 +5245,7 @@ pub mod types {
             match value {
                 "positive" => Ok(Self::Positive),
                 "negative" => Ok(Self::Negative),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5197,7 +5293,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5205,17 +5300,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ExportMessageRole {
         #[serde(rename = "user")]
         User,
         #[serde(rename = "assistant")]
         Assistant,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ExportMessageRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::User => f.write_str("user"),
                 Self::Assistant => f.write_str("assistant"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5227,7 +5327,7 @@ pub mod types {
             match value {
                 "user" => Ok(Self::User),
                 "assistant" => Ok(Self::Assistant),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5270,7 +5370,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5278,14 +5377,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ExportToolCallPartType {
         #[serde(rename = "tool-call")]
         ToolCall,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ExportToolCallPartType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::ToolCall => f.write_str("tool-call"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5296,7 +5400,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "tool-call" => Ok(Self::ToolCall),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5525,7 +5629,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5533,6 +5636,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum GetConversationResponseDataStatus {
         #[serde(rename = "ongoing")]
         Ongoing,
@@ -5542,6 +5646,9 @@ pub mod types {
         TakenOver,
         #[serde(rename = "paused")]
         Paused,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for GetConversationResponseDataStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5550,6 +5657,7 @@ pub mod types {
                 Self::Ended => f.write_str("ended"),
                 Self::TakenOver => f.write_str("taken_over"),
                 Self::Paused => f.write_str("paused"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5563,7 +5671,7 @@ pub mod types {
                 "ended" => Ok(Self::Ended),
                 "taken_over" => Ok(Self::TakenOver),
                 "paused" => Ok(Self::Paused),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5817,7 +5925,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5825,14 +5932,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum HealthResponseStatus {
         #[serde(rename = "ok")]
         Ok,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for HealthResponseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Ok => f.write_str("ok"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5843,7 +5955,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "ok" => Ok(Self::Ok),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5911,7 +6023,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5919,14 +6030,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum LinkMetadataVariant0Type {
         #[serde(rename = "individual")]
         Individual,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for LinkMetadataVariant0Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Individual => f.write_str("individual"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5937,7 +6053,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "individual" => Ok(Self::Individual),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5962,7 +6078,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5970,6 +6085,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum LinkMetadataVariant1CrawlStatus {
         #[serde(rename = "fetching")]
         Fetching,
@@ -5977,6 +6093,9 @@ pub mod types {
         Fetched,
         #[serde(rename = "failed")]
         Failed,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for LinkMetadataVariant1CrawlStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5984,6 +6103,7 @@ pub mod types {
                 Self::Fetching => f.write_str("fetching"),
                 Self::Fetched => f.write_str("fetched"),
                 Self::Failed => f.write_str("failed"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5996,7 +6116,7 @@ pub mod types {
                 "fetching" => Ok(Self::Fetching),
                 "fetched" => Ok(Self::Fetched),
                 "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -6022,7 +6142,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6030,17 +6149,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum LinkMetadataVariant1Type {
         #[serde(rename = "crawl")]
         Crawl,
         #[serde(rename = "sitemap")]
         Sitemap,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for LinkMetadataVariant1Type {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Crawl => f.write_str("crawl"),
                 Self::Sitemap => f.write_str("sitemap"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -6052,7 +6176,7 @@ pub mod types {
             match value {
                 "crawl" => Ok(Self::Crawl),
                 "sitemap" => Ok(Self::Sitemap),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -6453,7 +6577,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6461,17 +6584,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListTicketMessagesOrder {
         #[serde(rename = "asc")]
         Asc,
         #[serde(rename = "desc")]
         Desc,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ListTicketMessagesOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Asc => f.write_str("asc"),
                 Self::Desc => f.write_str("desc"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -6483,7 +6611,7 @@ pub mod types {
             match value {
                 "asc" => Ok(Self::Asc),
                 "desc" => Ok(Self::Desc),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -6633,7 +6761,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6641,17 +6768,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListTicketsIncludeTotal {
         #[serde(rename = "true")]
         True,
         #[serde(rename = "false")]
         False,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ListTicketsIncludeTotal {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::True => f.write_str("true"),
                 Self::False => f.write_str("false"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -6663,7 +6795,7 @@ pub mod types {
             match value {
                 "true" => Ok(Self::True),
                 "false" => Ok(Self::False),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -6693,7 +6825,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6701,17 +6832,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListTicketsOrder {
         #[serde(rename = "asc")]
         Asc,
         #[serde(rename = "desc")]
         Desc,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ListTicketsOrder {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Asc => f.write_str("asc"),
                 Self::Desc => f.write_str("desc"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -6723,7 +6859,7 @@ pub mod types {
             match value {
                 "asc" => Ok(Self::Asc),
                 "desc" => Ok(Self::Desc),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -6765,7 +6901,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6773,6 +6908,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListTicketsSortBy {
         #[serde(rename = "createdAt")]
         CreatedAt,
@@ -6780,6 +6916,9 @@ pub mod types {
         UpdatedAt,
         #[serde(rename = "lastMessageAt")]
         LastMessageAt,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ListTicketsSortBy {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6787,6 +6926,7 @@ pub mod types {
                 Self::CreatedAt => f.write_str("createdAt"),
                 Self::UpdatedAt => f.write_str("updatedAt"),
                 Self::LastMessageAt => f.write_str("lastMessageAt"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -6799,7 +6939,7 @@ pub mod types {
                 "createdAt" => Ok(Self::CreatedAt),
                 "updatedAt" => Ok(Self::UpdatedAt),
                 "lastMessageAt" => Ok(Self::LastMessageAt),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -7108,7 +7248,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7116,17 +7255,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageActorInnerType {
         #[serde(rename = "agent")]
         Agent,
         #[serde(rename = "customer")]
         Customer,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for MessageActorInnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Agent => f.write_str("agent"),
                 Self::Customer => f.write_str("customer"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -7138,7 +7282,7 @@ pub mod types {
             match value {
                 "agent" => Ok(Self::Agent),
                 "customer" => Ok(Self::Customer),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -7327,7 +7471,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7335,6 +7478,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageSenderInnerType {
         #[serde(rename = "customer")]
         Customer,
@@ -7342,6 +7486,9 @@ pub mod types {
         Agent,
         #[serde(rename = "system")]
         System,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for MessageSenderInnerType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7349,6 +7496,7 @@ pub mod types {
                 Self::Customer => f.write_str("customer"),
                 Self::Agent => f.write_str("agent"),
                 Self::System => f.write_str("system"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -7361,7 +7509,7 @@ pub mod types {
                 "customer" => Ok(Self::Customer),
                 "agent" => Ok(Self::Agent),
                 "system" => Ok(Self::System),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -7386,7 +7534,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7394,6 +7541,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum MessageType {
         #[serde(rename = "reply")]
         Reply,
@@ -7401,6 +7549,9 @@ pub mod types {
         Note,
         #[serde(rename = "event")]
         Event,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for MessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7408,6 +7559,7 @@ pub mod types {
                 Self::Reply => f.write_str("reply"),
                 Self::Note => f.write_str("note"),
                 Self::Event => f.write_str("event"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -7420,7 +7572,7 @@ pub mod types {
                 "reply" => Ok(Self::Reply),
                 "note" => Ok(Self::Note),
                 "event" => Ok(Self::Event),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -7663,7 +7815,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7671,14 +7822,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum NestedSuggestedMessageType {
         #[serde(rename = "nested")]
         Nested,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for NestedSuggestedMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Nested => f.write_str("nested"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -7689,7 +7845,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "nested" => Ok(Self::Nested),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -8626,7 +8782,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8634,14 +8789,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum SingleSuggestedMessageType {
         #[serde(rename = "single")]
         Single,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for SingleSuggestedMessageType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Single => f.write_str("single"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -8652,7 +8812,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "single" => Ok(Self::Single),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -8704,7 +8864,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8712,6 +8871,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum SourceListItemStatus {
         #[serde(rename = "untrained")]
         Untrained,
@@ -8723,6 +8883,9 @@ pub mod types {
         Updated,
         #[serde(rename = "failed")]
         Failed,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for SourceListItemStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8732,6 +8895,7 @@ pub mod types {
                 Self::ToBeDeleted => f.write_str("toBeDeleted"),
                 Self::Updated => f.write_str("updated"),
                 Self::Failed => f.write_str("failed"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -8746,7 +8910,7 @@ pub mod types {
                 "toBeDeleted" => Ok(Self::ToBeDeleted),
                 "updated" => Ok(Self::Updated),
                 "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -8771,7 +8935,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8779,6 +8942,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum SourceListItemType {
         #[serde(rename = "link")]
         Link,
@@ -8790,6 +8954,9 @@ pub mod types {
         NotionPage,
         #[serde(rename = "text")]
         Text,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for SourceListItemType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8799,6 +8966,7 @@ pub mod types {
                 Self::Qna => f.write_str("qna"),
                 Self::NotionPage => f.write_str("notionPage"),
                 Self::Text => f.write_str("text"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -8813,7 +8981,7 @@ pub mod types {
                 "qna" => Ok(Self::Qna),
                 "notionPage" => Ok(Self::NotionPage),
                 "text" => Ok(Self::Text),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -9181,7 +9349,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9189,14 +9356,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TextPartType {
         #[serde(rename = "text")]
         Text,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for TextPartType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Text => f.write_str("text"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -9207,7 +9379,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "text" => Ok(Self::Text),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -9293,7 +9465,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9301,6 +9472,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TicketChannel {
         #[serde(rename = "helpdesk")]
         Helpdesk,
@@ -9324,6 +9496,9 @@ pub mod types {
         InstagramComment,
         #[serde(rename = "facebook_comment")]
         FacebookComment,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for TicketChannel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9339,6 +9514,7 @@ pub mod types {
                 Self::Phone => f.write_str("phone"),
                 Self::InstagramComment => f.write_str("instagram_comment"),
                 Self::FacebookComment => f.write_str("facebook_comment"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -9359,7 +9535,7 @@ pub mod types {
                 "phone" => Ok(Self::Phone),
                 "instagram_comment" => Ok(Self::InstagramComment),
                 "facebook_comment" => Ok(Self::FacebookComment),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -9463,7 +9639,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9471,6 +9646,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TicketListItemChannel {
         #[serde(rename = "helpdesk")]
         Helpdesk,
@@ -9494,6 +9670,9 @@ pub mod types {
         InstagramComment,
         #[serde(rename = "facebook_comment")]
         FacebookComment,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for TicketListItemChannel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9509,6 +9688,7 @@ pub mod types {
                 Self::Phone => f.write_str("phone"),
                 Self::InstagramComment => f.write_str("instagram_comment"),
                 Self::FacebookComment => f.write_str("facebook_comment"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -9529,7 +9709,7 @@ pub mod types {
                 "phone" => Ok(Self::Phone),
                 "instagram_comment" => Ok(Self::InstagramComment),
                 "facebook_comment" => Ok(Self::FacebookComment),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -9554,7 +9734,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9562,6 +9741,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TicketListItemPriority {
         #[serde(rename = "none")]
         None,
@@ -9573,6 +9753,9 @@ pub mod types {
         High,
         #[serde(rename = "urgent")]
         Urgent,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for TicketListItemPriority {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9582,6 +9765,7 @@ pub mod types {
                 Self::Normal => f.write_str("normal"),
                 Self::High => f.write_str("high"),
                 Self::Urgent => f.write_str("urgent"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -9596,7 +9780,7 @@ pub mod types {
                 "normal" => Ok(Self::Normal),
                 "high" => Ok(Self::High),
                 "urgent" => Ok(Self::Urgent),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -9621,7 +9805,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9629,6 +9812,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TicketListItemStatusCategory {
         #[serde(rename = "new")]
         New,
@@ -9642,6 +9826,9 @@ pub mod types {
         Closed,
         #[serde(rename = "cancelled")]
         Cancelled,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for TicketListItemStatusCategory {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9652,6 +9839,7 @@ pub mod types {
                 Self::OnHold => f.write_str("on_hold"),
                 Self::Closed => f.write_str("closed"),
                 Self::Cancelled => f.write_str("cancelled"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -9667,7 +9855,7 @@ pub mod types {
                 "on_hold" => Ok(Self::OnHold),
                 "closed" => Ok(Self::Closed),
                 "cancelled" => Ok(Self::Cancelled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -9711,7 +9899,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9719,6 +9906,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TicketPriority {
         #[serde(rename = "none")]
         None,
@@ -9730,6 +9918,9 @@ pub mod types {
         High,
         #[serde(rename = "urgent")]
         Urgent,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for TicketPriority {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9739,6 +9930,7 @@ pub mod types {
                 Self::Normal => f.write_str("normal"),
                 Self::High => f.write_str("high"),
                 Self::Urgent => f.write_str("urgent"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -9753,7 +9945,7 @@ pub mod types {
                 "normal" => Ok(Self::Normal),
                 "high" => Ok(Self::High),
                 "urgent" => Ok(Self::Urgent),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -9805,7 +9997,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9813,6 +10004,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum TicketStatusCategory {
         #[serde(rename = "new")]
         New,
@@ -9826,6 +10018,9 @@ pub mod types {
         Closed,
         #[serde(rename = "cancelled")]
         Cancelled,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for TicketStatusCategory {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9836,6 +10031,7 @@ pub mod types {
                 Self::OnHold => f.write_str("on_hold"),
                 Self::Closed => f.write_str("closed"),
                 Self::Cancelled => f.write_str("cancelled"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -9851,7 +10047,7 @@ pub mod types {
                 "on_hold" => Ok(Self::OnHold),
                 "closed" => Ok(Self::Closed),
                 "cancelled" => Ok(Self::Cancelled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -9917,7 +10113,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9925,14 +10120,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolCallPartType {
         #[serde(rename = "tool-call")]
         ToolCall,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ToolCallPartType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::ToolCall => f.write_str("tool-call"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -9943,7 +10143,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "tool-call" => Ok(Self::ToolCall),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -9989,7 +10189,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9997,14 +10196,19 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ToolResultPartType {
         #[serde(rename = "tool-result")]
         ToolResult,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ToolResultPartType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::ToolResult => f.write_str("tool-result"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -10015,7 +10219,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "tool-result" => Ok(Self::ToolResult),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -10424,7 +10628,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10432,6 +10635,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentBodyModel {
         #[serde(rename = "gpt-4o-mini")]
         Gpt4oMini,
@@ -10505,6 +10709,9 @@ pub mod types {
         Glm52,
         #[serde(rename = "auto")]
         Auto,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentBodyModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10549,6 +10756,7 @@ pub mod types {
                 Self::MistralSmall2603 => f.write_str("mistral-small-2603"),
                 Self::Glm52 => f.write_str("glm-5.2"),
                 Self::Auto => f.write_str("auto"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -10596,7 +10804,7 @@ pub mod types {
                 "mistral-small-2603" => Ok(Self::MistralSmall2603),
                 "glm-5.2" => Ok(Self::Glm52),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -10766,7 +10974,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10774,17 +10981,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentBodyVisibility {
         #[serde(rename = "public")]
         Public,
         #[serde(rename = "private")]
         Private,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentBodyVisibility {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Public => f.write_str("public"),
                 Self::Private => f.write_str("private"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -10796,7 +11008,7 @@ pub mod types {
             match value {
                 "public" => Ok(Self::Public),
                 "private" => Ok(Self::Private),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -11006,7 +11218,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11014,6 +11225,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentBodyVoiceSettingsModel {
         #[serde(rename = "gpt-4o-mini")]
         Gpt4oMini,
@@ -11087,6 +11299,9 @@ pub mod types {
         Glm52,
         #[serde(rename = "auto")]
         Auto,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentBodyVoiceSettingsModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11131,6 +11346,7 @@ pub mod types {
                 Self::MistralSmall2603 => f.write_str("mistral-small-2603"),
                 Self::Glm52 => f.write_str("glm-5.2"),
                 Self::Auto => f.write_str("auto"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -11178,7 +11394,7 @@ pub mod types {
                 "mistral-small-2603" => Ok(Self::MistralSmall2603),
                 "glm-5.2" => Ok(Self::Glm52),
                 "auto" => Ok(Self::Auto),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -11223,7 +11439,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11231,6 +11446,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentBodyVoiceSettingsTranscriberModel {
         #[serde(rename = "elevenlabs/scribe_v2_realtime")]
         ElevenlabsScribeV2Realtime,
@@ -11250,6 +11466,9 @@ pub mod types {
         SonioxSttRtV4,
         #[serde(rename = "hamsa/hamsa-ar")]
         HamsaHamsaAr,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentBodyVoiceSettingsTranscriberModel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11267,6 +11486,7 @@ pub mod types {
                 Self::SonioxSttRtV5 => f.write_str("soniox/stt-rt-v5"),
                 Self::SonioxSttRtV4 => f.write_str("soniox/stt-rt-v4"),
                 Self::HamsaHamsaAr => f.write_str("hamsa/hamsa-ar"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -11285,7 +11505,7 @@ pub mod types {
                 "soniox/stt-rt-v5" => Ok(Self::SonioxSttRtV5),
                 "soniox/stt-rt-v4" => Ok(Self::SonioxSttRtV4),
                 "hamsa/hamsa-ar" => Ok(Self::HamsaHamsaAr),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -12585,7 +12805,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12593,17 +12812,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentStylesInputCenterStageTheme {
         #[serde(rename = "light")]
         Light,
         #[serde(rename = "dark")]
         Dark,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentStylesInputCenterStageTheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Light => f.write_str("light"),
                 Self::Dark => f.write_str("dark"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -12615,7 +12839,7 @@ pub mod types {
             match value {
                 "light" => Ok(Self::Light),
                 "dark" => Ok(Self::Dark),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -12737,7 +12961,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12745,6 +12968,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentStylesInputCenterStageTypographyFontSize {
         #[serde(rename = "12px")]
         X12px,
@@ -12756,6 +12980,9 @@ pub mod types {
         X18px,
         #[serde(rename = "20px")]
         X20px,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentStylesInputCenterStageTypographyFontSize {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12765,6 +12992,7 @@ pub mod types {
                 Self::X16px => f.write_str("16px"),
                 Self::X18px => f.write_str("18px"),
                 Self::X20px => f.write_str("20px"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -12779,7 +13007,7 @@ pub mod types {
                 "16px" => Ok(Self::X16px),
                 "18px" => Ok(Self::X18px),
                 "20px" => Ok(Self::X20px),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -12924,7 +13152,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12932,6 +13159,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentStylesInputCenterStageWidth {
         #[serde(rename = "small")]
         Small,
@@ -12939,6 +13167,9 @@ pub mod types {
         Medium,
         #[serde(rename = "large")]
         Large,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentStylesInputCenterStageWidth {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12946,6 +13177,7 @@ pub mod types {
                 Self::Small => f.write_str("small"),
                 Self::Medium => f.write_str("medium"),
                 Self::Large => f.write_str("large"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -12958,7 +13190,7 @@ pub mod types {
                 "small" => Ok(Self::Small),
                 "medium" => Ok(Self::Medium),
                 "large" => Ok(Self::Large),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -13086,7 +13318,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13094,17 +13325,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentStylesInputChatAlignChatButton {
         #[serde(rename = "left")]
         Left,
         #[serde(rename = "right")]
         Right,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentStylesInputChatAlignChatButton {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Left => f.write_str("left"),
                 Self::Right => f.write_str("right"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -13116,7 +13352,7 @@ pub mod types {
             match value {
                 "left" => Ok(Self::Left),
                 "right" => Ok(Self::Right),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -13450,7 +13686,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13458,17 +13693,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentStylesInputChatTheme {
         #[serde(rename = "light")]
         Light,
         #[serde(rename = "dark")]
         Dark,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentStylesInputChatTheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Light => f.write_str("light"),
                 Self::Dark => f.write_str("dark"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -13480,7 +13720,7 @@ pub mod types {
             match value {
                 "light" => Ok(Self::Light),
                 "dark" => Ok(Self::Dark),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -13709,7 +13949,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -13717,17 +13956,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateConversationResponseDataStatus {
         #[serde(rename = "ongoing")]
         Ongoing,
         #[serde(rename = "paused")]
         Paused,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateConversationResponseDataStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Ongoing => f.write_str("ongoing"),
                 Self::Paused => f.write_str("paused"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -13739,7 +13983,7 @@ pub mod types {
             match value {
                 "ongoing" => Ok(Self::Ongoing),
                 "paused" => Ok(Self::Paused),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -14013,7 +14257,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14021,17 +14264,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateMessageFeedbackRequestFeedback {
         #[serde(rename = "positive")]
         Positive,
         #[serde(rename = "negative")]
         Negative,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateMessageFeedbackRequestFeedback {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Positive => f.write_str("positive"),
                 Self::Negative => f.write_str("negative"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -14043,7 +14291,7 @@ pub mod types {
             match value {
                 "positive" => Ok(Self::Positive),
                 "negative" => Ok(Self::Negative),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -14643,7 +14891,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14651,6 +14898,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateTicketBodyPriority {
         #[serde(rename = "none")]
         None,
@@ -14662,6 +14910,9 @@ pub mod types {
         High,
         #[serde(rename = "urgent")]
         Urgent,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateTicketBodyPriority {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14671,6 +14922,7 @@ pub mod types {
                 Self::Normal => f.write_str("normal"),
                 Self::High => f.write_str("high"),
                 Self::Urgent => f.write_str("urgent"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -14685,7 +14937,7 @@ pub mod types {
                 "normal" => Ok(Self::Normal),
                 "high" => Ok(Self::High),
                 "urgent" => Ok(Self::Urgent),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -14710,7 +14962,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -14718,6 +14969,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateTicketBodyStatusCategory {
         #[serde(rename = "new")]
         New,
@@ -14731,6 +14983,9 @@ pub mod types {
         Closed,
         #[serde(rename = "cancelled")]
         Cancelled,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateTicketBodyStatusCategory {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14741,6 +14996,7 @@ pub mod types {
                 Self::OnHold => f.write_str("on_hold"),
                 Self::Closed => f.write_str("closed"),
                 Self::Cancelled => f.write_str("cancelled"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -14756,7 +15012,7 @@ pub mod types {
                 "on_hold" => Ok(Self::OnHold),
                 "closed" => Ok(Self::Closed),
                 "cancelled" => Ok(Self::Cancelled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -15065,7 +15321,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -15073,17 +15328,22 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum WhatsAppTemplateParameterFormat {
         #[serde(rename = "POSITIONAL")]
         Positional,
         #[serde(rename = "NAMED")]
         Named,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for WhatsAppTemplateParameterFormat {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Positional => f.write_str("POSITIONAL"),
                 Self::Named => f.write_str("NAMED"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -15095,7 +15355,7 @@ pub mod types {
             match value {
                 "POSITIONAL" => Ok(Self::Positional),
                 "NAMED" => Ok(Self::Named),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
