@@ -38,12 +38,14 @@
 /// contacts and custom attributes.
 #[path = "generated/v1.rs"]
 #[rustfmt::skip] // prettyplease formats generated code; rustfmt must not touch it.
+#[allow(clippy::all)] // Lints on generated code are for the generator, not for us.
 pub mod v1;
 
 /// Chatbase API v2 (`https://www.chatbase.co/api/v2`): agents, chat, conversations, sources,
 /// WhatsApp and the helpdesk.
 #[path = "generated/v2.rs"]
 #[rustfmt::skip] // prettyplease formats generated code; rustfmt must not touch it.
+#[allow(clippy::all)] // Lints on generated code are for the generator, not for us.
 pub mod v2;
 
 #[cfg(feature = "mock")]

@@ -5,9 +5,11 @@
 /// httpmock helpers for [`crate::v1`].
 #[path = "../generated/v1_mock.rs"]
 #[rustfmt::skip] // prettyplease formats generated code; rustfmt must not touch it.
+#[allow(clippy::all)] // Lints on generated code are for the generator, not for us.
 pub mod v1;
 
 /// httpmock helpers for [`crate::v2`].
 #[path = "../generated/v2_mock.rs"]
 #[rustfmt::skip] // prettyplease formats generated code; rustfmt must not touch it.
+#[allow(clippy::all)] // Lints on generated code are for the generator, not for us.
 pub mod v2;
