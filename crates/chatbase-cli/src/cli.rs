@@ -58,7 +58,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub json: bool,
     /// Configuration profile to use (several workspaces)
-    #[arg(long, global = true, env = "CHATBASE_PROFILE", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "CHATBASE_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
     /// Agent ID for agent-scoped commands
     #[arg(
@@ -66,6 +72,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "CHATBASE_AGENT_ID",
+        hide_env_values = true,
         value_name = "ID"
     )]
     pub agent: Option<String>,
@@ -73,7 +80,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub agent_name: Option<String>,
     /// API host root, e.g. http://127.0.0.1:8787 (v2 is reached at {url}/api/v2)
-    #[arg(long, global = true, env = "CHATBASE_API_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "CHATBASE_API_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub api_url: Option<String>,
     /// Run against a local in-process emulator: no account, no network
     #[arg(long, global = true)]

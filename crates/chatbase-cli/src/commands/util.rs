@@ -116,8 +116,19 @@ pub fn print_data_list<T: Serialize>(ctx: &Ctx, value: &T, columns: &[Column]) -
         Value::Array(items) => items.clone(),
         Value::Object(map) => match map.get("data") {
             Some(Value::Array(items)) => items.clone(),
-            // Some list answers name their array (`templates`, `chatbots`): take the first one.
-            _ => match map.values().find(|x| x.is_array()) {
+            // Some list answers name their array (`templates`, `chatbots`): take the one whose items have the
+            // first column, else the first array.
+            _ => match map
+                .values()
+                .find(|x| {
+                    x.as_array().and_then(|a| a.first()).is_some_and(|i| {
+                        columns
+                            .first()
+                            .is_some_and(|c| !crate::output::lookup(i, c.path).is_null())
+                    })
+                })
+                .or_else(|| map.values().find(|x| x.is_array()))
+            {
                 Some(Value::Array(items)) => items.clone(),
                 _ => vec![v.clone()],
             },

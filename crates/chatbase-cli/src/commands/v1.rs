@@ -376,7 +376,11 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 chatbot,
                 body,
             } => {
-                let map = build_body(&body, Map::new())?;
+                let mut map = build_body(&body, Map::new())?;
+                // The API wants `{data: {…}}`; accept the bare fields too.
+                if !map.is_empty() && !map.contains_key("data") {
+                    map = Map::from_iter([("data".to_owned(), Value::Object(map))]);
+                }
                 if map.is_empty() {
                     return Err(CliError::usage(
                         "nothing to update: pass --data or -f key=value",

@@ -1,0 +1,387 @@
+//! Cross-cutting behaviour of the binary: exit codes, error output, credentials and config files, TTY vs pipe
+//! formats, streaming of `--all`, and Ctrl-C during a streamed answer.
+
+mod common;
+
+use chatbase_emulator::{ErrorFault, Faults, StallFault};
+use common::{Emu, KEY, bare, stderr_of, stdout_of};
+use predicates::prelude::*;
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
+use std::time::Duration;
+
+fn redact(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("request id: ") {
+            let _ = rest;
+            out.push_str("request id: [REQUEST_ID]\n");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn exit_codes_usage_auth_rate_limit() {
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["agents", "list", "--limit", "0"])
+        .assert()
+        .code(2);
+    emu.cmd().args(["no-such-command"]).assert().code(2);
+    emu.cmd()
+        .env("CHATBASE_API_KEY", "bad")
+        .args(["agents", "list"])
+        .assert()
+        .code(3);
+    let home = tempfile::tempdir().unwrap();
+    bare(&home)
+        .args(["agents", "list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("auth login"));
+
+    let limited = Emu::with(|b| {
+        b.faults(Faults {
+            errors: vec![ErrorFault {
+                operation: Some("listAgents".into()),
+                rate: 1.0,
+                status: 429,
+            }],
+            ..Default::default()
+        })
+    });
+    limited
+        .cmd()
+        .args(["agents", "list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("rate limited"));
+}
+
+#[test]
+fn error_output_snapshots() {
+    let emu = Emu::start();
+    let out = emu
+        .cmd()
+        .args(["agents", "get", "missing-agent"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("error_not_found", redact(&stderr_of(&out)));
+
+    let out = emu
+        .cmd()
+        .env("CHATBASE_API_KEY", "bad")
+        .args(["sources", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    insta::assert_snapshot!("error_bad_key", redact(&stderr_of(&out)));
+
+    let home = tempfile::tempdir().unwrap();
+    let out = bare(&home).args(["sources", "list"]).output().unwrap();
+    insta::assert_snapshot!("error_no_key", stderr_of(&out));
+
+    let out = emu
+        .cmd()
+        .args(["agents", "delete", "some-agent"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("error_delete_unconfirmed", stderr_of(&out));
+
+    // Machine formats get the error envelope as JSON on stderr.
+    let out = emu
+        .cmd()
+        .args(["agents", "get", "missing-agent", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(stderr_of(&out).trim()).unwrap();
+    assert_eq!(v["error"]["code"], "AGENT_NOT_FOUND");
+    assert_eq!(v["exitCode"], 1);
+}
+
+#[test]
+fn login_writes_a_private_config_and_status_shows_only_the_tail() {
+    let emu = Emu::start();
+    let home = tempfile::tempdir().unwrap();
+    bare(&home)
+        .env("CHATBASE_API_URL", &emu.url)
+        .args(["auth", "login", "--with-token"])
+        .write_stdin(format!("{KEY}\n"))
+        .assert()
+        .success();
+    let path = home.path().join("config/chatbase/config.toml");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
+    }
+    let status = bare(&home)
+        .env("CHATBASE_API_URL", &emu.url)
+        .args(["auth", "status", "--format", "tsv"])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", stderr_of(&status));
+    let text = stdout_of(&status);
+    assert!(
+        text.contains("…CRET") && text.contains("profile default"),
+        "{text}"
+    );
+    assert!(!text.contains(KEY));
+
+    // The stored key is used, and env overrides it with the origin shown.
+    bare(&home)
+        .env("CHATBASE_API_URL", &emu.url)
+        .args(["-a", "demo-agent", "sources", "summary"])
+        .assert()
+        .success();
+    bare(&home)
+        .env("CHATBASE_API_KEY", "other-key-1111")
+        .args(["config", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("…1111\tenv CHATBASE_API_KEY"));
+
+    // A wrong key is verified and not stored.
+    bare(&home)
+        .env("CHATBASE_API_URL", &emu.url)
+        .args(["--profile", "other", "auth", "login", "--with-token"])
+        .write_stdin("not-the-key")
+        .assert()
+        .code(3);
+    let cfg = std::fs::read_to_string(&path).unwrap();
+    assert!(!cfg.contains("not-the-key"));
+
+    bare(&home).args(["auth", "logout"]).assert().success();
+    bare(&home)
+        .env("CHATBASE_API_URL", &emu.url)
+        .args(["auth", "status"])
+        .assert()
+        .code(3);
+}
+
+#[test]
+fn key_file_beats_env_and_config_records_origins() {
+    let home = tempfile::tempdir().unwrap();
+    let key_file = home.path().join("key");
+    std::fs::write(&key_file, "file-key-2222\n").unwrap();
+    bare(&home)
+        .env("CHATBASE_API_KEY_FILE", &key_file)
+        .env("CHATBASE_API_KEY", "env-key-3333")
+        .args(["config", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("…2222\tenv CHATBASE_API_KEY_FILE"));
+    bare(&home)
+        .args(["config", "set", "agent", "agent-x"])
+        .assert()
+        .success();
+    bare(&home)
+        .args(["config", "get", "agent"])
+        .assert()
+        .success()
+        .stdout("agent-x\n")
+        .stderr(predicate::str::contains("profile default"));
+    bare(&home)
+        .env("CHATBASE_AGENT_ID", "agent-env")
+        .args(["config", "get", "agent"])
+        .assert()
+        .stdout("agent-env\n")
+        .stderr(predicate::str::contains("env CHATBASE_AGENT_ID"));
+    bare(&home)
+        .args(["--agent", "agent-flag", "config", "get", "agent"])
+        .assert()
+        .stderr(predicate::str::contains("flag --agent"));
+    bare(&home)
+        .args(["config", "set", "api-key", "x"])
+        .assert()
+        .code(2);
+    bare(&home)
+        .args(["--profile", "work", "config", "set", "agent", "agent-w"])
+        .assert()
+        .success();
+    bare(&home)
+        .args(["--profile", "work", "config", "get", "agent"])
+        .assert()
+        .stdout("agent-w\n");
+}
+
+#[test]
+fn piped_output_defaults_to_tsv_with_a_header() {
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["helpdesk", "teams"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("id\tname\n"));
+}
+
+#[test]
+fn terminal_output_defaults_to_a_table() {
+    // `script` gives the child a pseudo-terminal; skip where it is missing.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("script(1) not available; skipping");
+        return;
+    }
+    let emu = Emu::start();
+    let bin = env!("CARGO_BIN_EXE_chatbase");
+    let out = std::process::Command::new("script")
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("{bin} helpdesk teams"),
+            "/dev/null",
+        ])
+        .env("CHATBASE_API_URL", &emu.url)
+        .env("CHATBASE_API_KEY", KEY)
+        .env("CHATBASE_AGENT_ID", "demo-agent")
+        .env("XDG_CONFIG_HOME", emu.home.path())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(out.status.success(), "{text}");
+    let header = text
+        .lines()
+        .find(|l| l.contains("ID"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(!header.contains('\t'), "table, not tsv: {header:?}");
+    assert!(
+        header.starts_with("ID") && header.contains("NAME"),
+        "{header:?}"
+    );
+}
+
+#[test]
+fn all_streams_rows_before_the_last_page_arrives() {
+    // 300 ms per request and one item per page: 7 pages take >2 s, the first row must show long before.
+    let emu = Emu::with(|b| {
+        b.faults(Faults {
+            latency_ms: 300,
+            ..Default::default()
+        })
+    });
+    let mut child = emu
+        .std_cmd()
+        .args([
+            "sources", "list", "--all", "--limit", "1", "--format", "ndjson",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the first row must arrive while later pages are still pending"
+    );
+    let rest = lines.count();
+    assert_eq!(rest, 6);
+    assert!(child.wait().unwrap().success());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_a_streaming_answer_with_exit_130() {
+    let emu = Emu::with(|b| {
+        b.faults(Faults {
+            stall: Some(StallFault {
+                after_events: 4,
+                duration_ms: 20_000,
+            }),
+            ..Default::default()
+        })
+    });
+    let mut child = emu
+        .std_cmd()
+        .args(["chat", "-m", "How do I reset my password?"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the first text to be printed, then interrupt.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    let started = std::time::Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "Ctrl-C must not wait for the stalled stream"
+    );
+    assert_eq!(out.status.code(), Some(130));
+    assert!(stderr_of(&out).contains("cancelled"), "{}", stderr_of(&out));
+}
+
+#[test]
+fn stream_cut_is_an_error_not_a_success() {
+    let emu = Emu::with(|b| {
+        b.faults(Faults {
+            stream_cut_after_events: Some(5),
+            ..Default::default()
+        })
+    });
+    emu.cmd()
+        .args(["chat", "-m", "How do I reset my password?"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error:"));
+}
+
+#[test]
+fn version_and_completions_and_man() {
+    let home = tempfile::tempdir().unwrap();
+    bare(&home)
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("chatbase "));
+    bare(&home)
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_chatbase"));
+    bare(&home).args(["completions", "zsh"]).assert().success();
+    bare(&home)
+        .args(["man"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH chatbase"));
+    let dir = tempfile::tempdir().unwrap();
+    bare(&home)
+        .args(["man", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert!(dir.path().join("chatbase-agents-list.1").exists());
+    assert!(dir.path().join("chatbase-v1-contacts-create.1").exists());
+}
