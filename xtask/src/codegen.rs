@@ -277,14 +277,6 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// The workspace root: the parent of this crate's directory.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
 /// Generates every version, returning all files (relative paths) and the changes made.
 pub fn generate_all(root: &Path) -> Result<Vec<(ApiVersion, Generated)>> {
     VERSIONS
@@ -319,7 +311,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             args.join(" ")
         ),
     };
-    let root = workspace_root();
+    let root = crate::workspace_root()?;
     let generated = generate_all(&root)?;
     for (version, g) in &generated {
         for change in &g.changes {
@@ -465,7 +457,7 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic() {
-        let root = workspace_root();
+        let root = crate::workspace_root().unwrap();
         let first = generate_all(&root).unwrap();
         let second = generate_all(&root).unwrap();
         for ((_, a), (_, b)) in first.iter().zip(&second) {
@@ -475,7 +467,7 @@ mod tests {
 
     #[test]
     fn checked_in_code_is_fresh() {
-        let root = workspace_root();
+        let root = crate::workspace_root().unwrap();
         let generated = generate_all(&root).unwrap();
         let stale = stale_files(&root, &generated);
         assert!(
@@ -486,7 +478,7 @@ mod tests {
 
     #[test]
     fn header_names_spec_and_digest() {
-        let root = workspace_root();
+        let root = crate::workspace_root().unwrap();
         for (version, g) in generate_all(&root).unwrap() {
             let bytes = std::fs::read(root.join(version.spec)).unwrap();
             let digest = hex(&Sha256::digest(&bytes));
@@ -500,7 +492,7 @@ mod tests {
 
     #[test]
     fn every_removed_operation_is_listed_in_openapi_readme() {
-        let root = workspace_root();
+        let root = crate::workspace_root().unwrap();
         let readme = std::fs::read_to_string(root.join("openapi/README.md")).unwrap();
         for (_, g) in generate_all(&root).unwrap() {
             for change in g.changes {
@@ -522,7 +514,7 @@ mod tests {
     /// every client in the workspace must be built with `new_with_client`.
     #[test]
     fn generated_client_new_is_never_called() {
-        let root = workspace_root();
+        let root = crate::workspace_root().unwrap();
         let mut offenders = Vec::new();
         let mut stack = vec![root.join("crates")];
         while let Some(dir) = stack.pop() {

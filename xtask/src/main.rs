@@ -6,7 +6,10 @@ mod codegen;
 mod open_enums;
 mod spec_diff;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use anyhow::Context;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -43,4 +46,23 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The workspace root is the directory holding `openapi/`; `cargo run` sets
+/// `CARGO_MANIFEST_DIR` to `xtask/`, and a copied binary falls back to walking up from the cwd.
+pub fn workspace_root() -> anyhow::Result<PathBuf> {
+    let runtime = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let compiled = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for manifest_dir in runtime.into_iter().chain([compiled]) {
+        if let Some(parent) = manifest_dir.parent()
+            && parent.join("openapi").is_dir()
+        {
+            return Ok(parent.to_path_buf());
+        }
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    cwd.ancestors()
+        .find(|dir| dir.join("openapi").is_dir())
+        .map(Path::to_path_buf)
+        .context("cannot find the workspace root (a directory containing openapi/)")
 }

@@ -48,7 +48,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let root = workspace_root()?;
+    let root = crate::workspace_root()?;
     let upstream_doc = load_document(&resolve_path(&root, &args.upstream))?;
     let ours = match args.ours {
         Some(ours) => ours,
@@ -124,25 +124,6 @@ fn parse_args(args: &[String]) -> std::result::Result<Command, String> {
     }
     let upstream = upstream.ok_or_else(|| "missing required `--upstream PATH`".to_owned())?;
     Ok(Command::Diff(DiffArgs { upstream, ours }))
-}
-
-/// The workspace root is the directory holding `openapi/`; `cargo run` sets
-/// `CARGO_MANIFEST_DIR` to `xtask/`, and a copied binary falls back to walking up from the cwd.
-fn workspace_root() -> Result<PathBuf> {
-    let runtime = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
-    let compiled = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for manifest_dir in runtime.into_iter().chain([compiled]) {
-        if let Some(parent) = manifest_dir.parent()
-            && parent.join("openapi").is_dir()
-        {
-            return Ok(parent.to_path_buf());
-        }
-    }
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    cwd.ancestors()
-        .find(|dir| dir.join("openapi").is_dir())
-        .map(Path::to_path_buf)
-        .context("cannot find the workspace root (a directory containing openapi/)")
 }
 
 fn resolve_path(root: &Path, path: &Path) -> PathBuf {
