@@ -45,6 +45,12 @@ impl From<Error> for CliError {
                 .with_code("STREAM_TRUNCATED")
                 .with_hint("retry; `chatbase chat retry` regenerates the last answer"),
             Error::InvalidInput(msg) => CliError::usage(msg.clone()),
+            // The body excerpt is long and rarely helps a person; --verbose logs show the exchange.
+            Error::Decode { path, message, .. } => {
+                CliError::runtime(format!("unexpected response from the server at `{path}`: {message}"))
+                    .with_code("DECODE_ERROR")
+                    .with_hint("the API may have changed; `chatbase api GET <path>` shows the raw answer")
+            }
             _ => CliError::runtime(e.to_string()),
         }
     }

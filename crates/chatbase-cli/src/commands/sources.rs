@@ -177,7 +177,14 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
                 Severity::Normal,
             )?;
             let res = agent.source(&source_id).delete().send().await?;
-            print_done(ctx, &res, format!("Deleted source {source_id}"))
+            print_done(ctx, &res, format!("Deleted source {source_id}"))?;
+            let pending = util::to_json(&res)?.to_string().contains("toBeDeleted");
+            if pending {
+                ctx.out.note(format!(
+                    "hint: deletion is pending; `chatbase sources restore {source_id}` may bring it back"
+                ));
+            }
+            Ok(())
         }
         SourcesCmd::Restore { source_id } => {
             let res = agent.source(&source_id).restore().send().await?;
