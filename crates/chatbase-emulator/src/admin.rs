@@ -46,16 +46,12 @@ pub(crate) async fn put_faults(
             "Status must be between 400 and 599",
         ));
     }
-    if let Ok(mut f) = app.faults.write() {
-        *f = faults.clone();
-    }
+    app.set_faults(faults.clone());
     Ok(Json(faults))
 }
 
 pub(crate) async fn clear_faults(State(app): State<AppState>) -> Json<Faults> {
-    if let Ok(mut f) = app.faults.write() {
-        *f = Faults::default();
-    }
+    app.set_faults(Faults::default());
     Json(Faults::default())
 }
 
@@ -65,9 +61,7 @@ pub(crate) async fn reset(State(app): State<AppState>) -> ApiResult<Json<Value>>
     app.store.run(|db| db.wipe()).await?;
     app.invalidate_all_indexes();
     app.limiter.clear();
-    if let Ok(mut f) = app.faults.write() {
-        *f = Faults::default();
-    }
+    app.set_faults(Faults::default());
     if app.seed_demo {
         crate::seed::seed_if_needed(&app).await?;
     }
@@ -110,4 +104,57 @@ pub(crate) async fn add_lead(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(lead)).into_response())
+}
+
+/// Adds `count` API conversations (each with `turns` question/answer pairs), for testing
+/// pagination and export against a large history.
+pub(crate) async fn seed_conversations(
+    State(app): State<AppState>,
+    axum::extract::Path(p): PathParams,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let agent = param(&p, "agentId").to_string();
+    let b = json_body(&body, app.max_body)?;
+    let mut v = V::new(&b);
+    let count = v.int("count", true, 1, 10_000).unwrap_or(0);
+    let turns = v.int("turns", false, 1, 50).unwrap_or(1);
+    let user_id = v.str("userId", false, 1, 128);
+    v.finish()?;
+    let ids = app
+        .store
+        .run(move |db| {
+            load_agent(db, &agent)?;
+            let mut ids = Vec::new();
+            for i in 0..count {
+                let cid = new_uuid();
+                let title = format!("Seeded conversation {}", i + 1);
+                let doc =
+                    crate::v2::chat::new_conversation_doc(&cid, &title, user_id.as_deref(), "API");
+                db.insert("conversation", &cid, &agent, &agent, &doc)?;
+                for t in 0..turns {
+                    let q = json!([{"type": "text", "text": format!("Seeded question {}", t + 1)}]);
+                    let a = json!([{"type": "text", "text": format!("Seeded answer {}", t + 1)}]);
+                    crate::v2::chat::insert_message(
+                        db,
+                        &agent,
+                        &cid,
+                        "user",
+                        q.as_array().cloned().unwrap_or_default(),
+                        None,
+                    )?;
+                    crate::v2::chat::insert_message(
+                        db,
+                        &agent,
+                        &cid,
+                        "assistant",
+                        a.as_array().cloned().unwrap_or_default(),
+                        None,
+                    )?;
+                }
+                ids.push(cid);
+            }
+            Ok(ids)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({"conversationIds": ids}))).into_response())
 }

@@ -243,24 +243,27 @@ pub(crate) enum RouteMatch {
 }
 
 fn literal_score(template: &str, path: &str) -> Option<usize> {
-    let t: Vec<&str> = template.trim_end_matches('/').split('/').collect();
-    let p: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    if t.len() != p.len() {
-        return None;
-    }
+    // Runs for every request, so it walks both strings without allocating.
+    let mut t = template.trim_end_matches('/').split('/');
+    let mut p = path.trim_end_matches('/').split('/');
     let mut literals = 0;
-    for (ts, ps) in t.iter().zip(&p) {
-        if ts.starts_with('{') {
-            if ps.is_empty() {
-                return None;
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(literals),
+            (Some(ts), Some(ps)) => {
+                if ts.starts_with('{') {
+                    if ps.is_empty() {
+                        return None;
+                    }
+                } else if ts == ps {
+                    literals += 1;
+                } else {
+                    return None;
+                }
             }
-        } else if ts == ps {
-            literals += 1;
-        } else {
-            return None;
+            _ => return None,
         }
     }
-    Some(literals)
 }
 
 /// Names the operation for `method` + `path`; literal segments beat parameters, as in
@@ -277,22 +280,20 @@ pub(crate) fn match_route(method: &str, path: &str, multipart: bool) -> RouteMat
     let Some((score, _, _)) = best else {
         return RouteMatch::NotFound;
     };
-    let candidates: Vec<&'static str> = ROUTES
-        .iter()
-        .filter(|(_, m, t)| *m == method && literal_score(t, path) == Some(score))
-        .map(|(op, _, _)| *op)
-        .collect();
-    match candidates.as_slice() {
-        [] => RouteMatch::MethodNotAllowed,
-        [one] => RouteMatch::Found(one),
-        many => {
-            let want_file = |op: &&str| op.ends_with("FileSource");
-            let pick = many
-                .iter()
-                .find(|op| want_file(op) == multipart)
-                .unwrap_or(&many[0]);
-            RouteMatch::Found(pick)
+    let mut first: Option<&'static str> = None;
+    for &(op, m, t) in ROUTES {
+        if m != method || literal_score(t, path) != Some(score) {
+            continue;
         }
+        // Shared paths: the files-host operation takes multipart bodies.
+        if op.ends_with("FileSource") == multipart {
+            return RouteMatch::Found(op);
+        }
+        first.get_or_insert(op);
+    }
+    match first {
+        Some(op) => RouteMatch::Found(op),
+        None => RouteMatch::MethodNotAllowed,
     }
 }
 

@@ -3,7 +3,7 @@
 //! Resource handlers live in `v1`, `v2` and `admin`.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -32,7 +32,9 @@ pub(crate) struct App {
     pub max_body: usize,
     pub max_upload: usize,
     pub seed_demo: bool,
-    pub faults: RwLock<Faults>,
+    faults: RwLock<Faults>,
+    /// Mirrors `!faults.is_empty()` so the hot path skips the lock and the clone.
+    faults_active: AtomicBool,
     pub limiter: RateLimiter,
     indexes: Mutex<HashMap<String, Arc<AgentIndex>>>,
     index_gen: AtomicU64,
@@ -48,6 +50,7 @@ impl App {
             max_upload: cfg.max_upload_bytes,
             seed_demo: cfg.seed_demo,
             faults: RwLock::new(cfg.faults.clone()),
+            faults_active: AtomicBool::new(!cfg.faults.is_empty()),
             limiter: RateLimiter::new(cfg.rate_limit),
             indexes: Mutex::new(HashMap::new()),
             index_gen: AtomicU64::new(0),
@@ -55,7 +58,18 @@ impl App {
     }
 
     pub fn faults(&self) -> Faults {
+        if !self.faults_active.load(AtomicOrdering::Relaxed) {
+            return Faults::default();
+        }
         self.faults.read().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        let active = !faults.is_empty();
+        if let Ok(mut f) = self.faults.write() {
+            *f = faults;
+        }
+        self.faults_active.store(active, AtomicOrdering::Relaxed);
     }
 
     /// Forgets cached indexes after sources change.
@@ -518,7 +532,11 @@ pub(crate) fn router(app: AppState) -> Router {
         )
         .route("/_emulator/reset", post(admin::reset))
         .route("/_emulator/info", get(admin::info))
-        .route("/_emulator/agents/{agentId}/leads", post(admin::add_lead));
+        .route("/_emulator/agents/{agentId}/leads", post(admin::add_lead))
+        .route(
+            "/_emulator/agents/{agentId}/conversations",
+            post(admin::seed_conversations),
+        );
     let body_limit = app.max_upload.max(app.max_body) + 64 * 1024;
     v2.merge(v1)
         .merge(admin)

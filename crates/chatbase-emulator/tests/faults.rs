@@ -161,3 +161,40 @@ async fn admin_reset_wipes_and_reseeds() {
     let info = api.get("/_emulator/info").await;
     assert_eq!(info.body["demoAgentId"], "demo-agent");
 }
+
+#[tokio::test]
+async fn admin_seeds_conversations_for_paging() {
+    let (_emu, api) = start().await;
+    let r = api
+        .post(
+            "/_emulator/agents/demo-agent/conversations",
+            json!({"count": 45, "turns": 2, "userId": "bulk"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["conversationIds"].as_array().unwrap().len(), 45);
+    let list = api
+        .get("/api/v2/agents/demo-agent/conversations?limit=100")
+        .await;
+    assert_eq!(list.body["pagination"]["total"], 45);
+    let export = api
+        .get("/api/v2/agents/demo-agent/conversations/export")
+        .await;
+    assert_eq!(export.body["data"].as_array().unwrap().len(), 20);
+    assert_eq!(
+        export.body["data"][0]["messages"].as_array().unwrap().len(),
+        4
+    );
+    assert_eq!(export.body["pagination"]["hasMore"], true);
+    let mine = api
+        .get("/api/v2/agents/demo-agent/users/bulk/conversations?limit=50")
+        .await;
+    assert_eq!(mine.body["pagination"]["total"], 45);
+    let bad = api
+        .post(
+            "/_emulator/agents/demo-agent/conversations",
+            json!({"count": 0}),
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+}
