@@ -466,6 +466,9 @@ pub enum ConversationsCmd {
         /// Only the first page
         #[arg(long)]
         one_page: bool,
+        /// Stop after this many conversations
+        #[arg(long, value_name = "N")]
+        max_items: Option<u64>,
         #[arg(long)]
         start_date: Option<String>,
         #[arg(long)]

@@ -830,3 +830,49 @@ fn key_never_appears_in_output() {
     assert_eq!(out.status.code(), Some(3));
     assert!(!stderr_of(&out).contains("SHOULD-NOT-PRINT"));
 }
+
+#[test]
+fn export_resumes_from_the_saved_cursor() {
+    let emu = Emu::start();
+    for q in ["How do I reset my password?", "billing", "plans"] {
+        emu.cmd()
+            .args(["chat", "--no-stream", "-m", q])
+            .assert()
+            .success();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("all.ndjson");
+    // Stop after the first page: the cursor is kept beside the file.
+    emu.cmd()
+        .args([
+            "conversations",
+            "export",
+            "--limit",
+            "1",
+            "--one-page",
+            "-o",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 1);
+    assert!(dir.path().join("all.ndjson.cursor").exists());
+    emu.cmd()
+        .args(["conversations", "export", "--limit", "1", "--resume", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let ids: std::collections::HashSet<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 3, "every conversation exactly once: {text}");
+    assert_eq!(text.lines().count(), 3);
+    assert!(!dir.path().join("all.ndjson.cursor").exists());
+}

@@ -138,6 +138,7 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
             cursor,
             resume,
             one_page,
+            max_items,
             start_date,
             end_date,
             conversation,
@@ -150,6 +151,7 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
                 cursor,
                 resume,
                 one_page,
+                max_items,
                 start_date,
                 end_date,
                 conversation,
@@ -167,6 +169,7 @@ struct Export {
     cursor: Option<String>,
     resume: bool,
     one_page: bool,
+    max_items: Option<u64>,
     start_date: Option<String>,
     end_date: Option<String>,
     conversation: Option<String>,
@@ -261,6 +264,9 @@ async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) 
 
     let bar = export_bar(ctx, ex.output.is_some());
     let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    if let Some(n) = ex.max_items {
+        call = call.max_items(usize::try_from(n).unwrap_or(usize::MAX));
+    }
     let mut pages = std::pin::pin!(call.pages());
     let mut count: u64 = 0;
     let mut last_cursor = start.clone();

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Benchmarks for the `chatbase` binary against a local emulator (127.0.0.1 only). Prints Markdown rows for
+# BENCHMARKS.md. Usage: crates/chatbase-cli/benches/cli.sh [path/to/release/chatbase] [conversations]
+# Build first: cargo build --release -p chatbase-cli
+set -euo pipefail
+
+BIN=${1:-target/release/chatbase}
+CONVERSATIONS=${2:-2000}
+PORT=${PORT:-18787}
+WORK=$(mktemp -d)
+trap 'kill "$EMU_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+export NO_COLOR=1 XDG_CONFIG_HOME="$WORK/config" XDG_DATA_HOME="$WORK/data"
+unset CHATBASE_API_KEY CHATBASE_API_KEY_FILE CHATBASE_AGENT_ID CHATBASE_PROFILE || true
+
+"$BIN" emulator serve --port "$PORT" --in-memory >"$WORK/emu.log" 2>&1 &
+EMU_PID=$!
+for _ in $(seq 50); do grep -q "API key" "$WORK/emu.log" 2>/dev/null && break; sleep 0.1; done
+KEY=$(grep "API key" "$WORK/emu.log" | awk '{print $3}')
+export CHATBASE_API_URL="http://127.0.0.1:$PORT" CHATBASE_API_KEY="$KEY" CHATBASE_AGENT_ID=demo-agent
+
+now_ns() { date +%s%N; }
+
+# Mean wall time in ms of N runs of a command.
+mean_ms() {
+  local n=$1; shift
+  local start end
+  start=$(now_ns)
+  for _ in $(seq "$n"); do "$@" >/dev/null 2>&1; done
+  end=$(now_ns)
+  echo "scale=2; ($end - $start) / $n / 1000000" | bc
+}
+
+echo "| benchmark | result |"
+echo "|---|---|"
+echo "| \`chatbase --version\` (mean of 200) | $(mean_ms 200 "$BIN" --version) ms |"
+echo "| \`chatbase sources list\` against the emulator (mean of 50) | $(mean_ms 50 "$BIN" sources list) ms |"
+echo "| \`chatbase --emulator sources list\` (in-process emulator, in memory; mean of 20) | $(CHATBASE_EMULATOR_DIR=:memory: mean_ms 20 "$BIN" --emulator sources list) ms |"
+
+# A Q&A answer is streamed whole, one delta per word: 100,000 words give a 100,000-delta stream.
+python3 -c "print(' '.join('w%d' % i for i in range(100000)))" >"$WORK/answer.txt"
+"$BIN" sources create --type qna --name "Huge answer" --question "tell me the huge answer" -F "answer=@$WORK/answer.txt" -q >/dev/null
+BODY='{"message":"tell me the huge answer","stream":true}'
+URL="$CHATBASE_API_URL/api/v2/agents/demo-agent/chat"
+
+start=$(now_ns)
+deltas=$("$BIN" chat --format ndjson -m "tell me the huge answer" | grep -c '"text-delta"')
+cli_ms=$(( ($(now_ns) - start) / 1000000 ))
+start=$(now_ns)
+curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$BODY" "$URL" >"$WORK/curl.out"
+curl_ms=$(( ($(now_ns) - start) / 1000000 ))
+start=$(now_ns)
+"$BIN" chat -m "tell me the huge answer" >"$WORK/cli.txt"
+text_ms=$(( ($(now_ns) - start) / 1000000 ))
+# Time to first printed delta: the first byte on stdout.
+start=$(now_ns)
+"$BIN" chat -m "tell me the huge answer" | head -c 1 >/dev/null
+first_ms=$(( ($(now_ns) - start) / 1000000 ))
+start=$(now_ns)
+curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$BODY" "$URL" | grep -m1 -q text-delta
+curl_first_ms=$(( ($(now_ns) - start) / 1000000 ))
+echo "| chat stream of $deltas deltas, printed as text: total | $text_ms ms (curl -N: $curl_ms ms) |"
+echo "| same stream, \`--format ndjson\` (every event parsed and re-encoded) | $cli_ms ms |"
+echo "| time to first printed delta | $first_ms ms (curl -N first text-delta: $curl_first_ms ms) |"
+
+# Export: seed conversations through the API (non-streaming chat), then export them all.
+seq "$CONVERSATIONS" | xargs -P 4 -I{} curl -s -o /dev/null -H "Authorization: Bearer $KEY" \
+  -H 'Content-Type: application/json' -d '{"message":"How do I reset my password? {}","stream":false}' "$URL"
+for n in 200 "$CONVERSATIONS"; do
+  /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" conversations export --limit 20 --max-items "$n" -o "$WORK/export.ndjson"
+  read -r secs kb <"$WORK/time"
+  lines=$(wc -l <"$WORK/export.ndjson")
+  echo "| export of $lines conversations to a file | ${secs} s, peak RSS $((kb / 1024)) MiB |"
+done
