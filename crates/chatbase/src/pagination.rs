@@ -153,8 +153,10 @@ struct Walk<F> {
     remaining: Option<usize>,
 }
 
-/// Walks pages lazily, starting at `start`, calling `fetch` for each page.
-pub(crate) fn walk_pages<'a, T, F, Fut>(
+/// Walks pages lazily, starting at `start`, calling `fetch` for each page. The resource handles
+/// use this; it is public so endpoints reached through [`crate::Client::raw_v2`] or custom
+/// requests can be paginated with the same stop rules.
+pub fn walk_pages<'a, T, F, Fut>(
     start: PageCursor,
     max_items: Option<usize>,
     fetch: F,
@@ -198,7 +200,7 @@ where
 }
 
 /// Flattens a page stream into items.
-pub(crate) fn items_of<'a, T: 'a>(
+pub fn items_of<'a, T: 'a>(
     pages: impl Stream<Item = Result<Page<T>>> + 'a,
 ) -> impl Stream<Item = Result<T>> + 'a {
     pages

@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use bytes::{Buf, Bytes, BytesMut};
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
@@ -261,6 +261,16 @@ struct Wire<'a> {
     code: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct DeltaWire<'a> {
+    #[serde(rename = "type", borrow)]
+    ty: Cow<'a, str>,
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(default)]
+    delta: Option<String>,
+}
+
 /// What a single data payload decoded to.
 #[derive(Debug)]
 pub(crate) enum Decoded {
@@ -283,6 +293,26 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
     }
     if trimmed == "[DONE]" {
         return Ok(Decoded::Done);
+    }
+    // Hot path: deltas carry only `type`, `id` and `delta`, so a three-field decode suffices.
+    if memchr::memmem::find(trimmed.as_bytes(), b"-delta\"").is_some()
+        && let Ok(d) = serde_json::from_str::<DeltaWire<'_>>(trimmed)
+    {
+        match d.ty.as_ref() {
+            "text-delta" => {
+                return Ok(Decoded::Event(ChatEvent::TextDelta {
+                    id: own(d.id),
+                    delta: d.delta.unwrap_or_default(),
+                }));
+            }
+            "reasoning-delta" => {
+                return Ok(Decoded::Event(ChatEvent::ReasoningDelta {
+                    id: own(d.id),
+                    delta: d.delta.unwrap_or_default(),
+                }));
+            }
+            _ => {}
+        }
     }
     let wire: Wire<'_> = match serde_json::from_str(trimmed) {
         Ok(w) => w,
@@ -420,20 +450,79 @@ pub(crate) struct Frame {
     pub(crate) data: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Framing {
-    Sse,
-    Ndjson,
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Error type of the type-erased body, so `sse-stream` (which wants `std::error::Error`) can
+/// carry any transport error and we can recover a `reqwest::Error` from it afterwards.
+#[derive(Debug)]
+pub(crate) struct BodyError(Box<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+impl std::error::Error for BodyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+pub(crate) type Body = BoxStream<'static, std::result::Result<Bytes, BodyError>>;
+
+/// Erases the body's concrete stream and error types (one allocation per stream).
+pub(crate) fn erase<S, E>(body: S) -> Body
+where
+    S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    body.map_err(|e| BodyError(Box::new(e))).boxed()
+}
+
+fn transport(inner: Box<dyn std::error::Error + Send + Sync>) -> Error {
+    match inner.downcast::<reqwest::Error>() {
+        Ok(re) => Error::from_reqwest(*re, true),
+        Err(other) => match other.downcast::<BodyError>() {
+            Ok(be) => transport(be.0),
+            Err(other) => Error::Transport {
+                kind: TransportKind::Body,
+                message: other.to_string(),
+                source: other,
+            },
+        },
+    }
+}
+
+pub(crate) fn body_error(e: BodyError) -> Error {
+    transport(e.0)
+}
+
+/// Maps any body error, recovering `reqwest` timeouts and resets.
+pub(crate) fn any_body_error<E>(e: E) -> Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    transport(Box::new(e))
+}
+
+pub(crate) fn sse_error(e: sse_stream::Error) -> Error {
+    match e {
+        sse_stream::Error::Body(inner) => transport(inner),
+        other => Error::Decode {
+            path: ".".into(),
+            message: other.to_string(),
+            snippet: String::new(),
+        },
+    }
+}
 
 /// Looks at the first meaningful byte: `{` means NDJSON, anything else SSE.
 fn detect(prefix: &[u8]) -> Option<Framing> {
-    let body = prefix.strip_prefix(BOM).unwrap_or(prefix);
     if prefix.len() < BOM.len() && BOM.starts_with(prefix) {
         return None; // could still be a BOM split across reads
     }
+    let body = prefix.strip_prefix(BOM).unwrap_or(prefix);
     body.iter().find(|b| !b.is_ascii_whitespace()).map(|&b| {
         if b == b'{' {
             Framing::Ndjson
@@ -443,127 +532,142 @@ fn detect(prefix: &[u8]) -> Option<Framing> {
     })
 }
 
-pub(crate) fn body_error<E>(e: E) -> Error
-where
-    E: std::error::Error + Send + Sync + 'static,
-{
-    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(e);
-    match boxed.downcast::<reqwest::Error>() {
-        Ok(re) => Error::from_reqwest(*re, true),
-        Err(other) => Error::Transport {
-            kind: TransportKind::Body,
-            message: other.to_string(),
-            source: other,
-        },
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Sse,
+    Ndjson,
 }
 
-fn sse_error(e: sse_stream::Error) -> Error {
-    match e {
-        sse_stream::Error::Body(inner) => match inner.downcast::<reqwest::Error>() {
-            Ok(re) => Error::from_reqwest(*re, true),
-            Err(other) => Error::Transport {
-                kind: TransportKind::Body,
-                message: other.to_string(),
-                source: other,
-            },
-        },
-        other => Error::Decode {
-            path: ".".into(),
-            message: other.to_string(),
-            snippet: String::new(),
-        },
-    }
+/// Splits a body into payloads. Hand-polled (no combinator chain per event) because this sits
+/// on the hot path of every chat stream.
+pub(crate) enum Framer {
+    Sniff { body: Body, prefix: BytesMut },
+    Sse(Box<sse_stream::SseByteStream<Body>>),
+    Ndjson(Ndjson),
+    Done,
 }
 
-/// Splits a byte stream into framed payloads, choosing SSE or NDJSON from the first bytes.
-pub(crate) fn frames<S, E>(body: S) -> BoxStream<'static, Result<Frame>>
-where
-    S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin + 'static,
-    E: std::error::Error + Send + Sync + 'static,
-{
-    let sniff = async move {
-        let mut body = body;
-        let mut prefix = BytesMut::new();
-        let framing = loop {
-            match body.next().await {
-                Some(Ok(chunk)) => {
-                    prefix.extend_from_slice(&chunk);
-                    if let Some(f) = detect(&prefix) {
-                        break f;
-                    }
-                }
-                Some(Err(e)) => return stream::iter([Err(body_error(e))]).boxed(),
-                None => break Framing::Sse,
-            }
-        };
-        let head = stream::iter([Ok::<Bytes, E>(prefix.freeze())]).chain(body);
-        match framing {
-            Framing::Sse => sse_stream::SseByteStream::new(head)
-                .map_err(sse_error)
-                .try_filter_map(|sse| async move {
-                    Ok(sse.data.map(|data| Frame {
-                        event: sse.event,
-                        data,
-                    }))
-                })
-                .boxed(),
-            Framing::Ndjson => ndjson(head).boxed(),
+impl Framer {
+    pub(crate) fn new(body: Body) -> Self {
+        Framer::Sniff {
+            body,
+            prefix: BytesMut::new(),
         }
-    };
-    stream::once(sniff).flatten().boxed()
+    }
+
+    pub(crate) fn poll_frame(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame>>> {
+        loop {
+            match self {
+                Framer::Done => return Poll::Ready(None),
+                Framer::Sniff { body, prefix } => {
+                    let framing = match body.as_mut().poll_next(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Some(Ok(chunk))) => {
+                            prefix.extend_from_slice(&chunk);
+                            match detect(prefix) {
+                                Some(f) => f,
+                                None => continue,
+                            }
+                        }
+                        Poll::Ready(Some(Err(e))) => {
+                            *self = Framer::Done;
+                            return Poll::Ready(Some(Err(body_error(e))));
+                        }
+                        Poll::Ready(None) => Framing::Sse,
+                    };
+                    let head = std::mem::take(prefix).freeze();
+                    let rest = std::mem::replace(body, stream::empty().boxed());
+                    let body: Body = stream::iter([Ok(head)]).chain(rest).boxed();
+                    *self = match framing {
+                        Framing::Sse => Framer::Sse(Box::new(sse_stream::SseByteStream::new(body))),
+                        Framing::Ndjson => Framer::Ndjson(Ndjson::new(body)),
+                    };
+                }
+                Framer::Sse(sse) => {
+                    return match Pin::new(sse.as_mut()).poll_next(cx) {
+                        Poll::Pending => Poll::Pending,
+                        Poll::Ready(None) => {
+                            *self = Framer::Done;
+                            Poll::Ready(None)
+                        }
+                        Poll::Ready(Some(Err(e))) => {
+                            *self = Framer::Done;
+                            Poll::Ready(Some(Err(sse_error(e))))
+                        }
+                        Poll::Ready(Some(Ok(ev))) => match ev.data {
+                            // Comment-only / metadata-only blocks carry nothing to decode.
+                            None => continue,
+                            Some(data) => Poll::Ready(Some(Ok(Frame {
+                                event: ev.event,
+                                data,
+                            }))),
+                        },
+                    };
+                }
+                Framer::Ndjson(nd) => {
+                    let res = ready!(nd.poll_line(cx));
+                    if !matches!(res, Some(Ok(_))) {
+                        *self = Framer::Done;
+                    }
+                    return Poll::Ready(res);
+                }
+            }
+        }
+    }
 }
 
 /// Newline-delimited JSON, tolerating a BOM, CRLF, blank lines and stray SSE `data:` prefixes.
-fn ndjson<S, E>(body: S) -> impl Stream<Item = Result<Frame>> + Send + 'static
-where
-    S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin + 'static,
-    E: std::error::Error + Send + Sync + 'static,
-{
-    struct St<S> {
-        body: S,
-        buf: BytesMut,
-        scanned: usize,
-        first: bool,
-        eof: bool,
+pub(crate) struct Ndjson {
+    body: Body,
+    buf: BytesMut,
+    scanned: usize,
+    first: bool,
+    eof: bool,
+}
+
+impl Ndjson {
+    fn new(body: Body) -> Self {
+        Ndjson {
+            body,
+            buf: BytesMut::new(),
+            scanned: 0,
+            first: true,
+            eof: false,
+        }
     }
-    let st = St {
-        body,
-        buf: BytesMut::new(),
-        scanned: 0,
-        first: true,
-        eof: false,
-    };
-    stream::try_unfold(st, |mut st| async move {
+
+    fn poll_line(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame>>> {
         loop {
-            if let Some(pos) = memchr::memchr(b'\n', &st.buf[st.scanned..]) {
-                let line = st.buf.split_to(st.scanned + pos + 1);
-                st.scanned = 0;
-                if let Some(frame) = ndjson_line(&line, &mut st.first)? {
-                    return Ok(Some((frame, st)));
+            if let Some(pos) = memchr::memchr(b'\n', &self.buf[self.scanned..]) {
+                let line = self.buf.split_to(self.scanned + pos + 1);
+                self.scanned = 0;
+                match ndjson_line(&line, &mut self.first) {
+                    Ok(Some(frame)) => return Poll::Ready(Some(Ok(frame))),
+                    Ok(None) => continue,
+                    Err(e) => return Poll::Ready(Some(Err(e))),
                 }
-                continue;
             }
-            st.scanned = st.buf.len();
-            if st.eof {
+            self.scanned = self.buf.len();
+            if self.eof {
                 // A final line without a newline still counts.
-                if st.buf.is_empty() {
-                    return Ok(None);
+                if self.buf.is_empty() {
+                    return Poll::Ready(None);
                 }
-                let line = st.buf.split();
-                st.scanned = 0;
-                return match ndjson_line(&line, &mut st.first)? {
-                    Some(frame) => Ok(Some((frame, st))),
-                    None => Ok(None),
-                };
+                let line = self.buf.split();
+                self.scanned = 0;
+                match ndjson_line(&line, &mut self.first) {
+                    Ok(Some(frame)) => return Poll::Ready(Some(Ok(frame))),
+                    Ok(None) => return Poll::Ready(None),
+                    Err(e) => return Poll::Ready(Some(Err(e))),
+                }
             }
-            match st.body.next().await {
-                Some(Ok(chunk)) => st.buf.extend_from_slice(chunk.chunk()),
-                Some(Err(e)) => return Err(body_error(e)),
-                None => st.eof = true,
+            match ready!(self.body.as_mut().poll_next(cx)) {
+                Some(Ok(chunk)) => self.buf.extend_from_slice(chunk.chunk()),
+                Some(Err(e)) => return Poll::Ready(Some(Err(body_error(e)))),
+                None => self.eof = true,
             }
         }
-    })
+    }
 }
 
 fn ndjson_line(line: &[u8], first: &mut bool) -> Result<Option<Frame>> {
@@ -605,7 +709,7 @@ fn ndjson_line(line: &[u8], first: &mut bool) -> Result<Option<Frame>> {
 /// # Ok(()) }
 /// ```
 pub struct ChatStream {
-    frames: BoxStream<'static, Result<Frame>>,
+    frames: Framer,
     headers: HeaderMap,
     text: String,
     finished: bool,
@@ -637,7 +741,7 @@ impl ChatStream {
         E: std::error::Error + Send + Sync + 'static,
     {
         ChatStream {
-            frames: frames(Box::pin(body)),
+            frames: Framer::new(erase(body)),
             headers,
             text: String::new(),
             finished: false,
@@ -686,7 +790,7 @@ impl Stream for ChatStream {
             if this.done {
                 return Poll::Ready(None);
             }
-            match this.frames.as_mut().poll_next(cx) {
+            match this.frames.poll_frame(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => {
                     this.done = true;
@@ -938,6 +1042,33 @@ mod tests {
         assert_eq!(r.user_message_id.as_deref(), Some("u1"));
         assert_eq!(r.credits, Some(2.0));
         assert_eq!(r.finish_reason, Some(FinishReason::Stop));
+    }
+
+    #[tokio::test]
+    async fn event_is_yielded_as_soon_as_its_last_byte_arrives() {
+        use futures::FutureExt;
+        let (tx, rx) =
+            futures::channel::mpsc::unbounded::<std::result::Result<Bytes, std::io::Error>>();
+        let mut s = ChatStream::from_bytes(rx, HeaderMap::new());
+        let send = |b: &'static str| {
+            tx.unbounded_send(Ok(Bytes::from_static(b.as_bytes())))
+                .unwrap()
+        };
+        send("data: {\"type\":\"text-delta\",\"delta\":\"a\"}\n");
+        assert!(
+            s.next().now_or_never().is_none(),
+            "yielded before the event was complete"
+        );
+        send("\n");
+        match s.next().now_or_never() {
+            Some(Some(Ok(ChatEvent::TextDelta { delta, .. }))) => assert_eq!(delta, "a"),
+            other => panic!("event not yielded immediately: {other:?}"),
+        }
+        send("data: {\"type\":\"finish\"}\n\n");
+        assert!(matches!(
+            s.next().now_or_never(),
+            Some(Some(Ok(ChatEvent::Finish { .. })))
+        ));
     }
 
     #[tokio::test]

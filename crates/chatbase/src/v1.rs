@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::call::Call;
 use crate::client::{Client, Op, RequestOptions, Response};
 use crate::error::{Error, Result};
-use crate::stream::body_error;
+use crate::stream::any_body_error;
 use crate::upload::{Kind, Progress, UploadSource, part};
 
 impl Client {
@@ -598,25 +598,14 @@ where
                         break p.starts_with(b"data:");
                     }
                 }
-                Some(Err(e)) => return stream::iter([Err(body_error(e))]).boxed(),
+                Some(Err(e)) => return stream::iter([Err(any_body_error(e))]).boxed(),
                 None => break false,
             }
         };
         let head = stream::iter([Ok::<Bytes, E>(prefix.freeze())]).chain(body);
         if sse {
             sse_stream::SseByteStream::new(head)
-                .map_err(|e| match e {
-                    sse_stream::Error::Body(inner) => Error::Transport {
-                        kind: crate::TransportKind::Body,
-                        message: inner.to_string(),
-                        source: inner,
-                    },
-                    other => Error::Decode {
-                        path: ".".into(),
-                        message: other.to_string(),
-                        snippet: String::new(),
-                    },
-                })
+                .map_err(crate::stream::sse_error)
                 .try_take_while(|sse| {
                     let done = sse.data.as_deref().map(str::trim) == Some("[DONE]");
                     std::future::ready(Ok(!done))
@@ -662,7 +651,7 @@ where
                         pending = rest;
                         return Ok(Some((text, (body, pending, first))));
                     }
-                    Some(Err(e)) => return Err(body_error(e)),
+                    Some(Err(e)) => return Err(any_body_error(e)),
                     None => {
                         if pending.is_empty() {
                             return Ok(None);
