@@ -120,7 +120,7 @@ pub enum ChatEvent {
         /// Assistant message id.
         message_id: Option<String>,
         /// Metadata sent with the start event, if any.
-        metadata: Option<MessageMetadata>,
+        metadata: Option<Box<MessageMetadata>>,
     },
     /// `start-step`.
     StepStart,
@@ -197,14 +197,14 @@ pub enum ChatEvent {
         /// Error text.
         error_text: String,
     },
-    /// `message-metadata` (flat or nested form).
-    MessageMetadata(MessageMetadata),
+    /// `message-metadata` (flat or nested form). Boxed to keep every event small.
+    MessageMetadata(Box<MessageMetadata>),
     /// `finish`: the message is complete.
     Finish {
         /// Finish reason, if present on the event or its metadata.
         finish_reason: Option<FinishReason>,
         /// Metadata attached to the finish event, if any.
-        metadata: Option<MessageMetadata>,
+        metadata: Option<Box<MessageMetadata>>,
     },
     /// An event type this crate does not know; the raw JSON is kept.
     Unknown {
@@ -347,7 +347,7 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
             metadata: wire
                 .message_metadata
                 .as_ref()
-                .map(MessageMetadata::from_value),
+                .map(|v| Box::new(MessageMetadata::from_value(v))),
         },
         "start-step" => ChatEvent::StepStart,
         "finish-step" => ChatEvent::StepFinish,
@@ -395,14 +395,14 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
                     .and_then(|u| u.get("credits"))
                     .and_then(Value::as_f64),
             });
-            ChatEvent::MessageMetadata(meta)
+            ChatEvent::MessageMetadata(Box::new(meta))
         }
         "finish" => {
             let mut metadata = wire
                 .message_metadata
                 .as_ref()
                 .or(wire.metadata.as_ref())
-                .map(MessageMetadata::from_value);
+                .map(|v| Box::new(MessageMetadata::from_value(v)));
             let finish_reason = wire
                 .finish_reason
                 .as_deref()
