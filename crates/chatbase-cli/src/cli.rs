@@ -966,6 +966,12 @@ pub enum EmulatorCmd {
         /// Keep nothing after shutdown
         #[arg(long)]
         in_memory: bool,
+        /// Turn off the emulated rate limit (100 requests per 10 s per key)
+        #[arg(long)]
+        no_rate_limit: bool,
+        /// Pause between streamed chat deltas, in milliseconds (default: the emulator's)
+        #[arg(long, value_name = "MS")]
+        stream_delay_ms: Option<u64>,
     },
 }
 

@@ -49,8 +49,9 @@ pub fn run() -> ExitCode {
     );
     let machine_errors = out.is_machine();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: a CLI run is one task at a time, and cross-thread wake-ups per streamed chunk cost more than
+    // they save (blocking terminal input goes to the blocking pool).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -262,16 +262,39 @@ async fn consume(
     let mut ends_with_newline = true;
     let mut failure: Option<CliError> = None;
     loop {
-        let next = tokio::select! {
-            ev = stream.next() => ev,
-            _ = ctrl_c.as_mut() => {
-                spinner.finish_and_clear();
-                drop(stdout);
-                eprintln!("\n[cancelled: the answer was interrupted]");
-                outcome.cancelled = true;
-                return Ok(outcome);
+        // Events already received are written back to back; stdout is flushed whenever the stream would wait,
+        // so every delta reaches the terminal as soon as nothing else is ready (one write per burst, not per delta).
+        // A completed Ctrl-C future must never be polled again, hence the flag.
+        let mut interrupted = futures::FutureExt::now_or_never(ctrl_c.as_mut()).is_some();
+        let ready = if interrupted {
+            None
+        } else {
+            futures::FutureExt::now_or_never(stream.next())
+        };
+        let next = match ready {
+            Some(ev) => ev,
+            None => {
+                stdout.flush()?;
+                if interrupted {
+                    None
+                } else {
+                    tokio::select! {
+                        ev = stream.next() => ev,
+                        _ = ctrl_c.as_mut() => {
+                            interrupted = true;
+                            None
+                        }
+                    }
+                }
             }
         };
+        if interrupted {
+            spinner.finish_and_clear();
+            drop(stdout);
+            eprintln!("\n[cancelled: the answer was interrupted]");
+            outcome.cancelled = true;
+            return Ok(outcome);
+        }
         let Some(ev) = next else { break };
         let ev = match ev {
             Ok(ev) => ev,
@@ -283,7 +306,6 @@ async fn consume(
         if ndjson {
             spinner.finish_and_clear();
             writeln!(stdout, "{}", event_json(&ev))?;
-            stdout.flush()?;
         }
         match &ev {
             ChatEvent::TextDelta { delta, .. } if !ndjson => {
@@ -291,7 +313,6 @@ async fn consume(
                 let clean = sanitize(delta);
                 if !clean.is_empty() {
                     stdout.write_all(clean.as_bytes())?;
-                    stdout.flush()?;
                     wrote_text = true;
                     ends_with_newline = clean.ends_with('\n');
                 }
@@ -450,7 +471,7 @@ pub fn event_json(ev: &ChatEvent) -> Value {
             message_id,
             metadata,
         } => {
-            json!({"type": "start", "messageId": message_id, "messageMetadata": metadata.as_ref().map(meta_json)})
+            json!({"type": "start", "messageId": message_id, "messageMetadata": metadata.as_ref().map(|m| meta_json(m))})
         }
         ChatEvent::StepStart => json!({"type": "start-step"}),
         ChatEvent::StepFinish => json!({"type": "finish-step"}),
@@ -504,7 +525,7 @@ pub fn event_json(ev: &ChatEvent) -> Value {
         } => json!({
             "type": "finish",
             "finishReason": finish_reason.as_ref().map(|f| f.as_str().to_owned()),
-            "messageMetadata": metadata.as_ref().map(meta_json),
+            "messageMetadata": metadata.as_ref().map(|m| meta_json(m)),
         }),
         ChatEvent::Unknown { raw, .. } => raw.clone(),
         other => json!({"type": "unknown", "debug": format!("{other:?}")}),

@@ -62,15 +62,23 @@ pub async fn run(_ctx: &Ctx, cmd: EmulatorCmd) -> Result<()> {
             host,
             data,
             in_memory,
+            no_rate_limit,
+            stream_delay_ms,
         } => {
             let ip: std::net::IpAddr = host.parse().map_err(|_| {
                 CliError::usage(format!("--host must be an IP address, got {host:?}"))
             })?;
-            let config = EmulatorConfig {
+            let mut config = EmulatorConfig {
                 bind: std::net::SocketAddr::new(ip, port),
                 storage: storage(data, in_memory),
                 ..Default::default()
             };
+            if no_rate_limit {
+                config.rate_limit = None;
+            }
+            if let Some(ms) = stream_delay_ms {
+                config.stream_delay = std::time::Duration::from_millis(ms);
+            }
             chatbase_emulator::serve(config)
                 .await
                 .map_err(|e| CliError::runtime(format!("emulator: {e}")))
