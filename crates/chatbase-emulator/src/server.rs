@@ -323,7 +323,13 @@ async fn gateway(State(app): State<AppState>, req: Request, next: Next) -> Respo
             {
                 let status =
                     StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                break 'handled ApiError::for_status(status).into_response();
+                let mut resp = ApiError::for_status(status).into_response();
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    // Injected 429s look like real ones, so client retry logic has a hint.
+                    resp.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(1u32));
+                }
+                break 'handled resp;
             }
         }
         next.run(req).await

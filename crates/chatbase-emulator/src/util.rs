@@ -461,15 +461,15 @@ pub(crate) fn str_field<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-/// Keyset pagination over rows already sorted by sequence number (ascending or
-/// descending); stable while new rows are added.
+/// Keyset pagination over rows already sorted by sequence number (newest first when
+/// `descending`); stable while new rows are added.
 pub(crate) fn paginate_seq(
     rows: Vec<(i64, Value)>,
     q: &Query,
     limit: usize,
     tag: &str,
+    descending: bool,
 ) -> ApiResult<(Vec<Value>, Value)> {
-    let descending = rows.len() > 1 && rows[0].0 > rows[rows.len() - 1].0;
     let total = rows.len();
     let after: Option<i64> = match q.get("cursor").filter(|c| !c.is_empty()) {
         None => None,

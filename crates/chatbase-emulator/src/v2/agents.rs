@@ -149,7 +149,7 @@ pub(crate) async fn list(
         .rev()
         .map(|r| (r.seq, public(&r.data)))
         .collect();
-    let (data, pagination) = paginate_seq(rows, &q, limit, "agents")?;
+    let (data, pagination) = paginate_seq(rows, &q, limit, "agents", true)?;
     Ok(Json(json!({"data": data, "pagination": pagination})))
 }
 

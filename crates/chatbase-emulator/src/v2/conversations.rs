@@ -97,7 +97,7 @@ pub(crate) async fn list(
         .filter(|r| r.data["source"] == json!("API") && in_range(&r.data, range))
         .map(|r| (r.seq, meta(&r.data)))
         .collect();
-    let (data, pagination) = paginate_seq(rows, &q, limit, "conversations")?;
+    let (data, pagination) = paginate_seq(rows, &q, limit, "conversations", true)?;
     Ok(Json(json!({"data": data, "pagination": pagination})))
 }
 
@@ -156,7 +156,7 @@ pub(crate) async fn export(
                 })
                 .map(|r| (r.seq, r.data))
                 .collect();
-            let (page, pagination) = paginate_seq(rows, &q2, limit, "export")?;
+            let (page, pagination) = paginate_seq(rows, &q2, limit, "export", true)?;
             let mut data = Vec::with_capacity(page.len());
             for c in page {
                 let mut item = meta(&c);
@@ -191,7 +191,7 @@ fn message_page(
         .rev()
         .map(|r| (r.seq, public(&r.data)))
         .collect();
-    let (mut page, pagination) = paginate_seq(rows, q, limit, &format!("messages:{cid}"))?;
+    let (mut page, pagination) = paginate_seq(rows, q, limit, &format!("messages:{cid}"), true)?;
     page.reverse();
     Ok((page, pagination))
 }

@@ -672,8 +672,13 @@ pub(crate) async fn messages(
     if order == "desc" {
         rows.reverse();
     }
-    let (data, pagination) =
-        paginate_seq(rows, &q, limit, &format!("ticket-messages:{n}:{order}"))?;
+    let (data, pagination) = paginate_seq(
+        rows,
+        &q,
+        limit,
+        &format!("ticket-messages:{n}:{order}"),
+        order == "desc",
+    )?;
     Ok(Json(json!({"data": data, "pagination": pagination})))
 }
 

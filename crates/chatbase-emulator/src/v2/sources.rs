@@ -306,7 +306,7 @@ pub(crate) async fn list(
         })
         .map(|r| (r.seq, public(&r.data)))
         .collect();
-    let (data, pagination) = paginate_seq(rows, &q, limit, "sources")?;
+    let (data, pagination) = paginate_seq(rows, &q, limit, "sources", true)?;
     Ok(Json(json!({"data": data, "pagination": pagination})))
 }
 
