@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult, Error};
@@ -78,7 +78,10 @@ impl Store {
             // A poisoned lock only means another call panicked mid-transaction; SQLite
             // rolled that transaction back, so the connection is still consistent.
             let mut guard = conn.lock().unwrap_or_else(|e| e.into_inner());
-            let tx = guard.transaction()?;
+            // IMMEDIATE takes the write lock up front, so two processes sharing a data
+            // directory (e.g. `serve` and a CLI `--emulator` run) cannot both read-then-write
+            // the same rows; the busy timeout makes the second one wait.
+            let tx = guard.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&Db { tx: &tx })?;
             tx.commit()?;
             Ok(out)

@@ -50,6 +50,7 @@ async fn v2_chat_streams_ai_sdk_events_and_matches_json_answer() {
         "{answer}"
     );
     let meta = &events[types.len() - 2]["messageMetadata"];
+    common::conform_v2_component("StreamFinishMetadata", meta);
     assert_eq!(meta["finishReason"], "stop");
     assert_eq!(meta["usage"]["credits"], 1);
     assert_eq!(meta["messageId"], events[0]["messageId"]);

@@ -127,3 +127,46 @@ async fn concurrent_writers_lose_nothing() {
         }
     }
 }
+
+#[tokio::test]
+async fn two_emulators_can_share_a_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = tokio::join!(
+        builder().data_dir(dir.path()).start(),
+        builder().data_dir(dir.path()).start()
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let (api_a, api_b) = (Api::new(&a), Api::new(&b));
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let api = if i % 2 == 0 {
+            Api::new(&a)
+        } else {
+            Api::new(&b)
+        };
+        tasks.push(tokio::spawn(async move {
+            let t = api
+                .post(
+                    "/api/v2/agents/demo-agent/helpdesk/tickets",
+                    json!({"subject": format!("t{i}"), "description": "d", "customer": {"email": "x@example.com"}}),
+                )
+                .await;
+            assert_eq!(t.status, 201, "{}", t.text);
+            t.body["ticketNumber"].as_i64().unwrap()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap());
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=10).collect::<Vec<_>>());
+    assert_eq!(
+        api_a.get("/api/v2/agents").await.body["pagination"]["total"],
+        1
+    );
+    assert_eq!(
+        api_b.get("/api/v2/agents").await.body["pagination"]["total"],
+        1
+    );
+}

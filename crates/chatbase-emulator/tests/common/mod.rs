@@ -372,3 +372,25 @@ pub fn sse_data(text: &str) -> Vec<String> {
         .map(String::from)
         .collect()
 }
+
+/// Validates `value` against `components.schemas.<name>` of the v2 spec.
+pub fn conform_v2_component(name: &str, value: &Value) {
+    let Some(specs) = specs() else { return };
+    let root = json!({
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": {"schemas": to_json_schema(&specs.v2["components"]["schemas"])},
+    });
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("{name}: schema does not compile: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name} mismatch:\n{}\nvalue: {value}",
+        errors.join("\n")
+    );
+}
