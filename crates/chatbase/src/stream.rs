@@ -295,7 +295,9 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
         return Ok(Decoded::Done);
     }
     // Hot path: deltas carry only `type`, `id` and `delta`, so a three-field decode suffices.
-    if memchr::memmem::find(trimmed.as_bytes(), b"-delta\"").is_some()
+    // Servers put `type` first; other key orders still decode, via the general path below.
+    if (trimmed.starts_with(r#"{"type":"text-delta""#)
+        || trimmed.starts_with(r#"{"type":"reasoning-delta""#))
         && let Ok(d) = serde_json::from_str::<DeltaWire<'_>>(trimmed)
     {
         match d.ty.as_ref() {
