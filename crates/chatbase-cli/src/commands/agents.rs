@@ -169,7 +169,8 @@ pub async fn resolve_name(ctx: &Ctx, name: &str) -> Result<String> {
     match matches.len() {
         1 => {
             let id = matches.remove(0);
-            ctx.out.note(format!("→ {id}"));
+            ctx.out
+                .note(format!("→ {}", crate::sanitize::sanitize_cell(&id)));
             Ok(id)
         }
         0 => Err(CliError::usage(format!("no agent is named {name:?}"))

@@ -117,7 +117,11 @@ async fn turn(
 }
 
 fn finish_one_shot(ctx: &Ctx, agent_id: &str, outcome: Outcome) -> Result<()> {
-    if let Some(c) = &outcome.conversation_id {
+    if let Some(c) = outcome
+        .conversation_id
+        .as_deref()
+        .map(crate::sanitize::sanitize_cell)
+    {
         let agent_flag =
             if ctx.default_agent.as_deref() == Some(agent_id) && ctx.settings.agent.is_none() {
                 String::new()
@@ -696,7 +700,7 @@ async fn repl(
             }
         }
     }
-    if let Some(c) = &conv {
+    if let Some(c) = conv.as_deref().map(crate::sanitize::sanitize_cell) {
         ctx.out.note(format!(
             "Conversation: {c} (continue with: chatbase chat -a {agent_id} --conversation {c})"
         ));

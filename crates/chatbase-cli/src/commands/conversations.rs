@@ -71,10 +71,26 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
             }
             print_list(ctx, call, &list, CONVERSATION_COLUMNS).await
         }
-        ConversationsCmd::Get { conversation_id } => print_object(
-            ctx,
-            &agent.conversation(&conversation_id).get().send().await?,
-        ),
+        ConversationsCmd::Get { conversation_id } => {
+            let conv = agent.conversation(&conversation_id).get().send().await?;
+            if ctx.out.is_machine() {
+                return print_object(ctx, &conv);
+            }
+            // People get the conversation's fields, then its messages as rows rather than one JSON cell.
+            let v = util::to_json(&conv)?;
+            let data = v.get("data").cloned().unwrap_or(v);
+            let mut fields = data.clone();
+            let messages = fields.as_object_mut().and_then(|m| m.remove("messages"));
+            let mut stdout = std::io::stdout().lock();
+            ctx.out.object(&mut stdout, &fields)?;
+            if let Some(Value::Array(items)) = messages {
+                writeln!(stdout)?;
+                let mut list = ctx.out.list(MESSAGE_COLUMNS, true);
+                list.page(&mut stdout, &items)?;
+                list.finish(&mut stdout, None)?;
+            }
+            Ok(())
+        }
         ConversationsCmd::Pause { conversation_id } => {
             let res = agent
                 .conversation(&conversation_id)

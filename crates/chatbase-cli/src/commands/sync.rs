@@ -329,7 +329,8 @@ pub async fn run(
                 Action::Delete(r) => {
                     agent.source(&r.id).delete().send().await?;
                     entries.retain(|_, e| e.id != r.id);
-                    ctx.out.note(format!("- {}", r.name));
+                    ctx.out
+                        .note(format!("- {}", crate::sanitize::sanitize_cell(&r.name)));
                 }
             }
             Ok(())
@@ -377,7 +378,8 @@ fn print_plan(ctx: &Ctx, plan: &Plan) {
             }
             Action::Delete(r) => {
                 d += 1;
-                ctx.out.note(format!("  - {}", r.name));
+                ctx.out
+                    .note(format!("  - {}", crate::sanitize::sanitize_cell(&r.name)));
             }
         }
     }
