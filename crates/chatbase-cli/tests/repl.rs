@@ -1,0 +1,139 @@
+//! The interactive chat session, driven through a pseudo-terminal (`script`): slash commands, and Ctrl-C that
+//! cancels the answer in progress while the session goes on.
+
+mod common;
+
+use chatbase_emulator::{Faults, StallFault};
+use common::{Emu, KEY};
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Session {
+    child: Child,
+    out: Arc<Mutex<String>>,
+}
+
+impl Session {
+    fn start(emu: &Emu) -> Option<Session> {
+        if Command::new("script").arg("--version").output().is_err() {
+            eprintln!("script(1) not available; skipping");
+            return None;
+        }
+        let bin = env!("CARGO_BIN_EXE_chatbase");
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c", &format!("{bin} chat"), "/dev/null"])
+            .env("CHATBASE_API_URL", &emu.url)
+            .env("CHATBASE_API_KEY", KEY)
+            .env("CHATBASE_AGENT_ID", "demo-agent")
+            .env("XDG_CONFIG_HOME", emu.home.path())
+            .env("NO_COLOR", "1")
+            .env("TERM", "dumb")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = Arc::new(Mutex::new(String::new()));
+        let mut stdout = child.stdout.take().unwrap();
+        let sink = out.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Some(Session { child, out })
+    }
+
+    fn send(&mut self, text: &str) {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(text.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Waits until the output (after `from`) contains `needle`; returns the output length at that point.
+    fn wait_for(&self, needle: &str, from: usize) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            {
+                let out = self.out.lock().unwrap();
+                if let Some(i) = out[from.min(out.len())..].find(needle) {
+                    return from + i + needle.len();
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "timed out waiting for {needle:?} in:\n{out}"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn finish(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        let out = self.out.lock().unwrap().clone();
+        (status.code(), out)
+    }
+}
+
+#[test]
+fn slash_commands_work_in_the_interactive_session() {
+    let emu = Emu::start();
+    let Some(mut s) = Session::start(&emu) else {
+        return;
+    };
+    let at = s.wait_for("> ", 0);
+    s.send("/id\n");
+    let at = s.wait_for("no conversation yet", at);
+    s.send("How do I reset my password?\n");
+    let at = s.wait_for("Sources:", at);
+    let at = s.wait_for("> ", at);
+    s.send("/id\n");
+    let at = s.wait_for("-", at);
+    s.send("/new\n");
+    let at = s.wait_for("new conversation", at);
+    s.send("/exit\n");
+    let (code, out) = s.finish();
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.len() > at);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_the_answer_but_not_the_session() {
+    let emu = Emu::with(|b| {
+        b.faults(Faults {
+            stall: Some(StallFault {
+                after_events: 4,
+                duration_ms: 30_000,
+            }),
+            ..Default::default()
+        })
+    });
+    let Some(mut s) = Session::start(&emu) else {
+        return;
+    };
+    let at = s.wait_for("> ", 0);
+    s.send("How do I reset my password?\n");
+    let at = s.wait_for("Here", at);
+    // ETX on the terminal: the line discipline turns it into SIGINT for the foreground process.
+    s.send("\x03");
+    let at = s.wait_for("cancelled", at);
+    let at = s.wait_for("> ", at);
+    s.send("/exit\n");
+    let (code, out) = s.finish();
+    assert_eq!(
+        code,
+        Some(0),
+        "the session ends normally after a cancelled answer:\n{out}"
+    );
+    assert!(out.len() >= at);
+}
