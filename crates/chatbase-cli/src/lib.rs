@@ -23,7 +23,18 @@ pub fn run() -> ExitCode {
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         // Help and version exit 0, usage errors exit 2 (clap's convention matches ours).
-        Err(e) => e.exit(),
+        Err(e) => {
+            // `chatbase chat "hello"` reads the message as a subcommand; say what was meant.
+            let args: Vec<String> = std::env::args().collect();
+            if e.kind() == clap::error::ErrorKind::InvalidSubcommand
+                && args.iter().any(|a| a == "chat")
+            {
+                let _ = e.print();
+                eprintln!("hint: send a message with: chatbase chat -m \"…\"");
+                return ExitCode::from(ExitKind::Usage.code());
+            }
+            e.exit()
+        }
     };
     let sources = flag_sources(&matches);
     let cli = match Cli::from_arg_matches(&matches) {

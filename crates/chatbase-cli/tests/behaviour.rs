@@ -33,6 +33,11 @@ fn exit_codes_usage_auth_rate_limit() {
         .code(2);
     emu.cmd().args(["no-such-command"]).assert().code(2);
     emu.cmd()
+        .args(["chat", "hello"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("chat -m"));
+    emu.cmd()
         .env("CHATBASE_API_KEY", "bad")
         .args(["agents", "list"])
         .assert()

@@ -628,6 +628,11 @@ fn whatsapp_voice_health_and_api() {
         .assert()
         .success();
     emu.cmd()
+        .args(["api", "GET", "/api/v1/get-chatbots"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("demo-agent"));
+    emu.cmd()
         .args(["api", "GET", "/agents/nope-agent"])
         .assert()
         .code(1)

@@ -51,7 +51,13 @@ pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
         HttpMethod::Delete => reqwest::Method::DELETE,
     };
     // The SDK's generated client carries the auth header; the SDK has no public raw call yet.
-    let url = format!("{}{}", client.v2_base_url().trim_end_matches('/'), path);
+    // Paths are relative to the v2 base; `/api/v1/…` and `/api/v2/…` are taken from the host root instead.
+    let v2 = client.v2_base_url().trim_end_matches('/');
+    let url = if path.starts_with("/api/v1/") || path.starts_with("/api/v2/") {
+        format!("{}{}", v2.strip_suffix("/api/v2").unwrap_or(v2), path)
+    } else {
+        format!("{v2}{path}")
+    };
     let mut req = client.raw_v2().client().request(method, url).query(&query);
     if let Some(b) = &body {
         req = req.json(b);
