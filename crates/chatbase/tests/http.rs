@@ -856,3 +856,125 @@ async fn health_works_and_call_futures_are_send() {
     .unwrap();
     assert_eq!(h.status, t2::HealthResponseStatus::Ok);
 }
+
+#[tokio::test]
+async fn streaming_chat_is_retried_after_429_before_any_event() {
+    let server = MockServer::start_async().await;
+    let limited = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/api/v2/agents/a/chat");
+            then.status(429).header("retry-after", "0").json_body(
+                json!({"error": {"code": "RATE_LIMIT_TOO_MANY_REQUESTS", "message": "slow"}}),
+            );
+        })
+        .await;
+    limited.up_to_n_times_async(1).await;
+    let ok = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/api/v2/agents/a/chat");
+            then.status(200)
+                .header("content-type", "text/event-stream")
+                .body(SSE_BODY);
+        })
+        .await;
+    let r = client(&server)
+        .agent("a")
+        .chat("hi")
+        .stream()
+        .await
+        .unwrap()
+        .final_response()
+        .await
+        .unwrap();
+    assert_eq!(r.text, "Hi there");
+    limited.assert_calls_async(1).await;
+    ok.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn export_and_backward_message_paging_use_the_same_paginator() {
+    let server = MockServer::start_async().await;
+    let export = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v2/agents/a/conversations/export")
+                .query_param("limit", "20")
+                .query_param("include", "summary");
+            then.status(200).json_body(json!({"data": [
+                {"id": "e1", "title": null, "createdAt": 1, "updatedAt": 2, "userId": null, "source": "API", "status": "ended"}
+            ], "pagination": {"cursor": null, "hasMore": false, "total": 1}}));
+        })
+        .await;
+    let c = client(&server);
+    let exported: Vec<_> = c
+        .agent("a")
+        .conversations()
+        .export()
+        .limit(20)
+        .include(t2::ExportConversationsInclude::Summary)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(exported.len(), 1);
+    export.assert_async().await;
+
+    // Newest page first; the cursor fetches older messages.
+    let message = |id: &str| json!({"id": id, "role": "user", "parts": [{"type": "text", "text": id}], "createdAt": 1, "feedback": null, "metadata": null});
+    let newest = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents/a/conversations/c/messages").query_param_missing("cursor");
+            then.status(200).json_body(json!({"data": [message("m3"), message("m4")], "pagination": {"cursor": "older", "hasMore": true, "total": 4}}));
+        })
+        .await;
+    let older = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents/a/conversations/c/messages").query_param("cursor", "older");
+            then.status(200).json_body(json!({"data": [message("m1"), message("m2")], "pagination": {"cursor": null, "hasMore": false, "total": 4}}));
+        })
+        .await;
+    let ids: Vec<String> = c
+        .agent("a")
+        .conversation("c")
+        .messages()
+        .items()
+        .map_ok(|m| m.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["m3", "m4", "m1", "m2"]);
+    newest.assert_async().await;
+    older.assert_async().await;
+}
+
+#[tokio::test]
+async fn caller_supplied_http_client_gets_auth_on_hand_built_requests() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v2/agents/a/chat")
+                .header("authorization", format!("Bearer {KEY}"));
+            then.status(200)
+                .header("content-type", "text/event-stream")
+                .body(SSE_BODY);
+        })
+        .await;
+    let c = Client::builder()
+        .api_key(KEY)
+        .api_url(server.base_url())
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    let r = c
+        .agent("a")
+        .chat("hi")
+        .stream()
+        .await
+        .unwrap()
+        .final_response()
+        .await
+        .unwrap();
+    assert_eq!(r.text, "Hi there");
+    m.assert_async().await;
+}
