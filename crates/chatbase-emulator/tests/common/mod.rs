@@ -332,19 +332,17 @@ pub fn conform(method: &str, path: &str, r: &Resp) {
             }
         }
     };
-    let mut root = to_json_schema(&schema);
-    if let Some(o) = root.as_object_mut() {
-        o.insert(
-            "components".into(),
-            json!({"schemas": to_json_schema(&spec["components"]["schemas"])}),
-        );
-    } else {
-        root = json!({"allOf": [root], "components": {"schemas": to_json_schema(&spec["components"]["schemas"])}});
-    }
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .build(&root)
-        .unwrap_or_else(|e| panic!("{op}: schema does not compile: {e}"));
+    let validator = cached_validator(&format!("{version}:{op}:{status}"), || {
+        let mut root = to_json_schema(&schema);
+        let components = json!({"schemas": to_json_schema(&spec["components"]["schemas"])});
+        match root.as_object_mut() {
+            Some(o) => {
+                o.insert("components".into(), components);
+            }
+            None => root = json!({"allOf": [root], "components": components}),
+        }
+        root
+    });
     let errors: Vec<String> = validator
         .iter_errors(&r.body)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -355,6 +353,32 @@ pub fn conform(method: &str, path: &str, r: &Resp) {
         errors.join("\n"),
         r.text
     );
+}
+
+/// Compiling a schema per response is slow; validators are cached per operation and status.
+fn cached_validator(
+    key: &str,
+    root: impl FnOnce() -> Value,
+) -> std::sync::Arc<jsonschema::Validator> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(v) = cache.lock().unwrap().get(key) {
+        return v.clone();
+    }
+    let root = root();
+    let validator = Arc::new(
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft7)
+            .build(&root)
+            .unwrap_or_else(|e| panic!("{key}: schema does not compile: {e}")),
+    );
+    cache
+        .lock()
+        .unwrap()
+        .insert(key.to_string(), validator.clone());
+    validator
 }
 
 fn find_op<'a>(spec: &'a Value, op: &str) -> Option<&'a Value> {
