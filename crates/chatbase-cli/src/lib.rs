@@ -41,7 +41,7 @@ pub fn run() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
-    init_tracing(cli.global.verbose);
+    init_tracing(cli.global.verbose, cli.global.no_color);
 
     match cli.command {
         Command::Completions(c) => return finish(commands::local::completions(c), None),
@@ -125,7 +125,7 @@ fn flag_sources(matches: &clap::ArgMatches) -> config::FlagSources {
 }
 
 /// `CHATBASE_LOG` (an EnvFilter, e.g. `debug` or `chatbase=trace`) or `--verbose` turn on logs to stderr.
-fn init_tracing(verbose: bool) {
+fn init_tracing(verbose: bool, no_color: bool) {
     let filter = match std::env::var("CHATBASE_LOG").ok().filter(|s| !s.is_empty()) {
         Some(f) => f,
         None if verbose => "chatbase=debug,chatbase_cli=debug".to_owned(),
@@ -134,6 +134,13 @@ fn init_tracing(verbose: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        // The SDK records one span per request (operation, attempt, status, request id); print it when it closes.
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(
+            !no_color
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        )
         .with_target(false)
         .try_init();
 }
