@@ -271,6 +271,40 @@ struct DeltaWire<'a> {
     delta: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DeltaKind {
+    Text,
+    Reasoning,
+}
+
+/// Recognises exactly `{"type":"text-delta"|"reasoning-delta"[,"id":"…"],"delta":"…"}` whose
+/// strings need no unescaping, returning borrowed slices. `None` means "use serde".
+fn plain_delta(s: &str) -> Option<(DeltaKind, Option<&str>, &str)> {
+    let (kind, rest) = if let Some(r) = s.strip_prefix(r#"{"type":"text-delta""#) {
+        (DeltaKind::Text, r)
+    } else if let Some(r) = s.strip_prefix(r#"{"type":"reasoning-delta""#) {
+        (DeltaKind::Reasoning, r)
+    } else {
+        return None;
+    };
+    // A JSON string body with nothing to unescape: no quote, backslash or control character.
+    fn plain_string(s: &str) -> Option<(&str, &str)> {
+        let end = s
+            .bytes()
+            .position(|b| b == b'"' || b == b'\\' || b < 0x20)?;
+        (s.as_bytes()[end] == b'"').then(|| (&s[..end], &s[end + 1..]))
+    }
+    let (id, rest) = match rest.strip_prefix(r#","id":""#) {
+        Some(r) => {
+            let (id, r) = plain_string(r)?;
+            (Some(id), r)
+        }
+        None => (None, rest),
+    };
+    let (delta, rest) = plain_string(rest.strip_prefix(r#","delta":""#)?)?;
+    (rest == "}").then_some((kind, id, delta))
+}
+
 /// What a single data payload decoded to.
 #[derive(Debug)]
 pub(crate) enum Decoded {
@@ -294,8 +328,17 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
     if trimmed == "[DONE]" {
         return Ok(Decoded::Done);
     }
-    // Hot path: deltas carry only `type`, `id` and `delta`, so a three-field decode suffices.
-    // Servers put `type` first; other key orders still decode, via the general path below.
+    // Hot path: almost every event is a delta of the exact form the AI SDK writes. Those are
+    // sliced out directly; anything else (escapes, other key orders, extra fields) goes through
+    // serde below, so this only ever skips work, never changes a result.
+    if let Some((kind, id, delta)) = plain_delta(trimmed) {
+        let id = id.map(str::to_owned);
+        let delta = delta.to_owned();
+        return Ok(Decoded::Event(match kind {
+            DeltaKind::Text => ChatEvent::TextDelta { id, delta },
+            DeltaKind::Reasoning => ChatEvent::ReasoningDelta { id, delta },
+        }));
+    }
     if (trimmed.starts_with(r#"{"type":"text-delta""#)
         || trimmed.starts_with(r#"{"type":"reasoning-delta""#))
         && let Ok(d) = serde_json::from_str::<DeltaWire<'_>>(trimmed)
@@ -1071,6 +1114,46 @@ mod tests {
             s.next().now_or_never(),
             Some(Some(Ok(ChatEvent::Finish { .. })))
         ));
+    }
+
+    #[test]
+    fn delta_fast_path_agrees_with_serde_or_declines() {
+        let cases = [
+            r#"{"type":"text-delta","id":"t","delta":"plain"}"#,
+            r#"{"type":"text-delta","delta":"no id"}"#,
+            r#"{"type":"reasoning-delta","id":"r","delta":"why"}"#,
+            r#"{"type":"text-delta","id":"t","delta":"esc \"q\" \n \u00e9"}"#,
+            r#"{"type":"text-delta","id":"t","delta":"x","extra":1}"#,
+            r#"{"type":"text-delta","delta":"x","id":"t"}"#,
+            r#"{"type":"text-delta","id":"t","delta":"unterminated}"#,
+            r#"{"type":"text-delta","id":"t","delta":""}"#,
+            r#"{"type":"text-delta","id":"t","delta":"ünïcödé 🚀"}"#,
+        ];
+        for c in cases {
+            let fast = plain_delta(c);
+            if let Some((_, id, delta)) = fast {
+                let v: Value = serde_json::from_str(c).unwrap();
+                assert_eq!(v["delta"].as_str(), Some(delta), "{c}");
+                assert_eq!(v["id"].as_str(), id, "{c}");
+            }
+            // Whatever path is taken, decoding matches a plain serde reading (or errors alike).
+            match (decode_payload(c, None), serde_json::from_str::<Value>(c)) {
+                (
+                    Ok(Decoded::Event(
+                        ChatEvent::TextDelta { delta, id }
+                        | ChatEvent::ReasoningDelta { delta, id },
+                    )),
+                    Ok(v),
+                ) => {
+                    assert_eq!(Some(delta.as_str()), v["delta"].as_str(), "{c}");
+                    assert_eq!(id.as_deref(), v["id"].as_str(), "{c}");
+                }
+                (Err(_), Err(_)) => {}
+                (got, want) => panic!("{c}: {got:?} vs {want:?}"),
+            }
+        }
+        assert!(plain_delta(r#"{"type":"text-delta","id":"t","delta":"x","extra":1}"#).is_none());
+        assert!(plain_delta(r#"{"type":"text-delta","id":"t","delta":"a\"b"}"#).is_none());
     }
 
     #[tokio::test]
