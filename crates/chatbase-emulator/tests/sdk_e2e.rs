@@ -41,6 +41,16 @@ async fn sdk_sources_conversations_and_tickets() {
         .unwrap();
     let id = val(&created)["id"].as_str().unwrap().to_string();
     let agent = c.agent(id.clone());
+    let listed: Vec<_> = c
+        .agents()
+        .list()
+        .limit(1u64)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(val(&agent.get().send().await.unwrap())["name"], "SDK agent");
     for i in 0..5 {
         let s = agent
             .sources()
