@@ -156,7 +156,7 @@ impl Output {
                 let mut table = self.new_table();
                 for (k, v) in map {
                     let shown = match v {
-                        Value::Number(_) if looks_like_time_key(k) => {
+                        Value::Number(_) | Value::String(_) if looks_like_time_key(k) => {
                             iso_time(v).unwrap_or_else(|| plain(v))
                         }
                         _ => plain(v),
@@ -412,6 +412,15 @@ fn looks_like_time_key(k: &str) -> bool {
 
 /// Epoch seconds (or milliseconds) as `2026-01-02T03:04:05Z`.
 pub fn iso_time(v: &Value) -> Option<String> {
+    if let Some(s) = v.as_str() {
+        // ISO strings are shortened to seconds so time columns stay narrow.
+        let dt = chrono::DateTime::parse_from_rfc3339(s).ok()?;
+        return Some(
+            dt.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string(),
+        );
+    }
     let n = v.as_f64()?;
     let secs = if n > 1e11 { n / 1000.0 } else { n };
     let dt = chrono::DateTime::from_timestamp(secs as i64, 0)?;
@@ -580,6 +589,20 @@ mod tests {
         let mut buf = Vec::new();
         Output::fixed(Format::Ndjson).object(&mut buf, &v).unwrap();
         assert_eq!(String::from_utf8(buf).unwrap(), format!("{v}\n"));
+    }
+
+    #[test]
+    fn time_columns_accept_epochs_and_iso_strings() {
+        assert_eq!(iso_time(&json!(0)).unwrap(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            iso_time(&json!(1_700_000_000_000u64)).unwrap(),
+            "2023-11-14T22:13:20Z"
+        );
+        assert_eq!(
+            iso_time(&json!("2026-11-26T13:29:32.316Z")).unwrap(),
+            "2026-11-26T13:29:32Z"
+        );
+        assert_eq!(iso_time(&json!("not a time")), None);
     }
 
     #[test]
