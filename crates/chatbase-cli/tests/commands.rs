@@ -12,7 +12,6 @@ fn json_of(out: &std::process::Output) -> Value {
 }
 
 #[test]
-#[ignore = "blocked: SDK cannot decode the emulator's agents (ButtonColor), see /work/notes/cli-needs.md"]
 fn agents_create_get_update_delete() {
     let emu = Emu::start();
     let out = emu
@@ -74,7 +73,6 @@ fn agents_create_get_update_delete() {
 }
 
 #[test]
-#[ignore = "blocked: SDK cannot decode the emulator's agents (ButtonColor), see /work/notes/cli-needs.md"]
 fn agent_name_resolves_by_listing() {
     let emu = Emu::start();
     emu.cmd()
