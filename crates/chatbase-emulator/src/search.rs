@@ -252,11 +252,11 @@ pub(crate) fn answer(index: &AgentIndex, question: &str, greeting: Option<&str>)
         }
         text.push_str(&excerpt(&passage, 700));
     }
+    // One entry per source: the passage title above already names the section quoted.
     let mut names: Vec<String> = Vec::new();
     for h in &cited {
-        let t = title(h);
-        if !names.contains(&t) {
-            names.push(t);
+        if !names.contains(&h.source) {
+            names.push(h.source.clone());
         }
     }
     text.push_str("\n\nSources: ");
