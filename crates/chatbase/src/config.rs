@@ -223,7 +223,12 @@ impl ClientBuilder {
                 false,
             ),
         };
-        let root = self.api_url.trim_end_matches('/').to_owned();
+        let mut root = self.api_url.trim_end_matches('/');
+        // Accept a versioned URL too (`…/api/v2`): it is an easy mistake and unambiguous.
+        for suffix in ["/api/v2", "/api/v1"] {
+            root = root.strip_suffix(suffix).unwrap_or(root);
+        }
+        let root = root.to_owned();
         let v2 = self
             .v2_url
             .map(|u| u.trim_end_matches('/').to_owned())
