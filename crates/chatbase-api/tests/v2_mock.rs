@@ -229,3 +229,14 @@ fn unknown_enum_values_decode_and_round_trip() {
         types::AgentStatus::Trained
     );
 }
+
+#[test]
+fn button_color_is_a_checked_plain_string() {
+    for ok in ["#1f6feb", "#FFF", "transparent"] {
+        let color: types::ButtonColor = serde_json::from_value(json!(ok)).unwrap();
+        assert_eq!(color.as_str(), ok);
+    }
+    for bad in ["blue", "#12345", "#1f6feb/i"] {
+        assert!(serde_json::from_value::<types::ButtonColor>(json!(bad)).is_err(), "{bad}");
+    }
+}
