@@ -32,6 +32,7 @@
 //!   `.pages()`, `.items()`, `.max_items(n)` and `.first_page()`.
 //! - Chat has its own builders: [`ChatRequest`] (`.stream()` → [`ChatStream`], `.send()`,
 //!   `.run_tools()`), [`RetryRequest`], and [`v1::V1ChatRequest`] (raw text stream).
+//! - [`Client::request`] is the untyped escape hatch (any method and path, JSON in and out).
 //! - Every failure is an [`Error`]; see its helpers (`status()`, `code()`, `request_id()`,
 //!   `is_retryable()`, `is_rate_limited()`).
 //! - Retries follow [`RetryPolicy`]: 2 retries with jittered exponential backoff for safe
@@ -121,6 +122,7 @@ pub mod error;
 pub mod identity;
 mod ops;
 pub mod pagination;
+pub mod raw;
 pub mod retry;
 pub mod stream;
 pub mod upload;
@@ -133,12 +135,20 @@ pub mod types {
     pub use chatbase_api::v2::types as v2;
 }
 
+/// The generated operation builders wrapped by [`Call`], for naming `Call<'_, builders::v2::…>`.
+pub mod builders {
+    pub use chatbase_api::v1::builder as v1;
+    pub use chatbase_api::v2::builder as v2;
+}
+
 pub use call::{Call, Operation, Paginated};
 pub use chat::{ChatRequest, ChatResponse, RetryRequest, ToolCall};
 pub use client::{Client, RequestOptions, Response};
 pub use config::ClientBuilder;
 pub use error::{ApiError, Error, ErrorCode, Result, TimeoutKind, TransportKind};
 pub use pagination::{Page, PageCursor};
+pub use raw::RawRequest;
+pub use reqwest::Method;
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;
 pub use retry::{Idempotency, RetryPolicy};

@@ -978,3 +978,43 @@ async fn caller_supplied_http_client_gets_auth_on_hand_built_requests() {
     assert_eq!(r.text, "Hi there");
     m.assert_async().await;
 }
+
+#[tokio::test]
+async fn raw_requests_resolve_paths_and_decode_json() {
+    let server = MockServer::start_async().await;
+    let v2 = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v2/agents/a/sources/summary")
+                .query_param("x", "1")
+                .header("authorization", format!("Bearer {KEY}"));
+            then.status(200).json_body(json!({"ok": true}));
+        })
+        .await;
+    let v1 = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/create-chatbot")
+                .json_body(json!({"chatbotName": "bot"}));
+            then.status(400)
+                .json_body(json!({"message": "Invalid request body"}));
+        })
+        .await;
+    let c = client(&server);
+    let r = c
+        .request(chatbase::Method::GET, "/agents/a/sources/summary")
+        .query("x", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r["ok"], true);
+    let err = c
+        .request(chatbase::Method::POST, "/api/v1/create-chatbot")
+        .json(json!({"chatbotName": "bot"}))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    v2.assert_async().await;
+    v1.assert_calls_async(1).await;
+}

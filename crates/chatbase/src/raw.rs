@@ -1,0 +1,107 @@
+//! The untyped escape hatch: any method and path with an optional JSON body, sent with the
+//! client's auth, retries, deadline and error mapping (the CLI's `api` command uses it).
+//! Typed access to documented operations lives in the resource handles instead.
+
+use bytes::Bytes;
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::client::{Client, Op, RequestOptions, Response};
+use crate::error::{Error, Result, decode_json};
+
+/// A request built by [`Client::request`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` is awaited"]
+pub struct RawRequest {
+    client: Client,
+    method: Method,
+    url: String,
+    query: Vec<(String, String)>,
+    body: Option<Value>,
+    options: RequestOptions,
+}
+
+impl Client {
+    /// A free-form request. `path` is relative to the v2 base (`/agents` → `…/api/v2/agents`)
+    /// unless it starts with `/api/` (then relative to the host root) or is a full `http(s)` URL.
+    /// POSTs are treated as credit-spending for retries; other methods as idempotent.
+    pub fn request(&self, method: Method, path: &str) -> RawRequest {
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else if path.starts_with("/api/") {
+            let root = self
+                .v2_base_url()
+                .strip_suffix("/api/v2")
+                .unwrap_or(self.v2_base_url());
+            format!("{root}{path}")
+        } else {
+            format!("{}/{}", self.v2_base_url(), path.trim_start_matches('/'))
+        };
+        RawRequest {
+            client: self.clone(),
+            method,
+            url,
+            query: Vec::new(),
+            body: None,
+            options: RequestOptions::default(),
+        }
+    }
+}
+
+impl RawRequest {
+    /// Adds a query parameter.
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Retries for this call only.
+    pub fn max_retries(mut self, n: usize) -> Self {
+        self.options = self.options.max_retries(n);
+        self
+    }
+
+    /// Per-call options.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sends and returns the raw body (any content type).
+    pub async fn send_bytes(self) -> Result<Response<Bytes>> {
+        let op = if self.method == Method::POST {
+            Op::unsafe_("raw")
+        } else {
+            Op::safe("raw")
+        };
+        reqwest::Url::parse(&self.url)
+            .map_err(|e| Error::invalid(format!("invalid URL `{}`: {e}", self.url)))?;
+        let (method, url, query, body) = (&self.method, &self.url, &self.query, &self.body);
+        self.client
+            .run_bytes(op, &self.options, |http| {
+                let mut rb = http.request(method.clone(), url).query(query);
+                if let Some(b) = body {
+                    rb = rb.json(b);
+                }
+                Ok(rb)
+            })
+            .await
+    }
+
+    /// Sends and decodes a JSON body (`null` for an empty body).
+    pub async fn send(self) -> Result<Response<Value>> {
+        let resp = self.send_bytes().await?;
+        let value = if resp.trim_ascii().is_empty() {
+            Value::Null
+        } else {
+            decode_json::<Value>(resp.as_ref())?
+        };
+        Ok(resp.map(|_| value))
+    }
+}
