@@ -1,4 +1,6 @@
 //! Snapshots of `--help` for every command, so any change to the interface shows up in review.
+//! Taken with the default features (the `emulator` subcommand only exists with them).
+#![cfg(feature = "emulator")]
 
 use chatbase_cli::cli::Cli;
 use clap::CommandFactory;
@@ -12,8 +14,6 @@ fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<(String, String)>) {
     }
 }
 
-// The emulator subcommand only exists with the default feature; snapshots are taken with it.
-#[cfg(feature = "emulator")]
 #[test]
 fn help_of_every_command_is_stable() {
     let mut root = Cli::command();
