@@ -5,7 +5,6 @@ use crate::cli::{ApiCmd, HttpMethod};
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::input::{build_body, read_value};
-use chatbase_api::v2::ClientInfo;
 use serde_json::Value;
 
 pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
@@ -44,39 +43,28 @@ pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
         )?))
     };
     let method = match cmd.method {
-        HttpMethod::Get => reqwest::Method::GET,
-        HttpMethod::Post => reqwest::Method::POST,
-        HttpMethod::Put => reqwest::Method::PUT,
-        HttpMethod::Patch => reqwest::Method::PATCH,
-        HttpMethod::Delete => reqwest::Method::DELETE,
+        HttpMethod::Get => chatbase::Method::GET,
+        HttpMethod::Post => chatbase::Method::POST,
+        HttpMethod::Put => chatbase::Method::PUT,
+        HttpMethod::Patch => chatbase::Method::PATCH,
+        HttpMethod::Delete => chatbase::Method::DELETE,
     };
-    // The SDK's generated client carries the auth header; the SDK has no public raw call yet.
-    // Paths are relative to the v2 base; `/api/v1/…` and `/api/v2/…` are taken from the host root instead.
-    let v2 = client.v2_base_url().trim_end_matches('/');
-    let url = if path.starts_with("/api/v1/") || path.starts_with("/api/v2/") {
-        format!("{}{}", v2.strip_suffix("/api/v2").unwrap_or(v2), path)
-    } else {
-        format!("{v2}{path}")
-    };
-    let mut req = client.raw_v2().client().request(method, url).query(&query);
-    if let Some(b) = &body {
-        req = req.json(b);
+    // The SDK's escape hatch carries auth, retries and error mapping. Paths are relative to
+    // the v2 base; `/api/v1/…` and `/api/v2/…` are taken from the host root instead.
+    let mut request = client.request(method, &path);
+    for (k, v) in query {
+        request = request.query(k, v);
     }
-    let resp = req.send().await.map_err(|e| {
-        CliError::runtime(format!("network error: {}", e.without_url()))
-            .with_code("NETWORK_ERROR")
-            .with_hint("check --api-url / CHATBASE_API_URL; `chatbase health` tests reachability")
-    })?;
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| CliError::runtime(format!("cannot read the response: {}", e.without_url())))?;
+    if let Some(b) = body {
+        request = request.json(b);
+    }
+    let resp = request.send_bytes().await?;
     if cmd.include {
-        eprintln!("HTTP {}", status.as_u16());
-        for (name, value) in &headers {
-            if name == reqwest::header::AUTHORIZATION || name == reqwest::header::SET_COOKIE {
+        eprintln!("HTTP {}", resp.status().as_u16());
+        for (name, value) in resp.headers() {
+            if name == "authorization"
+                || name == "set-cookie"
+            {
                 continue;
             }
             eprintln!(
@@ -86,61 +74,17 @@ pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
             );
         }
     }
-    let value: Value = if bytes.is_empty() {
+    let bytes = resp.into_inner();
+    let value: Value = if bytes.trim_ascii().is_empty() {
         Value::Null
     } else {
         serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
-    if !status.is_success() {
-        return Err(api_error(status.as_u16(), &headers, &value));
-    }
     let mut stdout = std::io::stdout().lock();
     match ctx.out.format {
         crate::cli::Format::Ndjson => ctx.out.object(&mut stdout, &value)?,
         _ => crate::output::Output::fixed(crate::cli::Format::Json).object(&mut stdout, &value)?,
     }
     Ok(())
-}
-
-/// The error envelope (`{error:{code,message,details}}`, or v1's `{message}`) as a CLI error.
-fn api_error(status: u16, headers: &reqwest::header::HeaderMap, body: &Value) -> CliError {
-    let err = body.get("error").unwrap_or(body);
-    let code = err
-        .get("code")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("HTTP_{status}"));
-    let message = err
-        .get("message")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("request failed with status {status}"));
-    let kind = if status == 401 || code.starts_with("AUTH_") {
-        crate::error::ExitKind::Auth
-    } else if status == 429 {
-        crate::error::ExitKind::RateLimited
-    } else {
-        crate::error::ExitKind::Runtime
-    };
-    let retry = headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok());
-    CliError {
-        kind,
-        hint: CliError::hint_for(Some(&code), Some(status), retry),
-        message,
-        code: Some(code),
-        status: Some(status),
-        details: err
-            .get("details")
-            .cloned()
-            .filter(|d| !d.is_null())
-            .map(Box::new),
-        request_id: headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    }
 }
