@@ -62,9 +62,7 @@ pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
     if cmd.include {
         eprintln!("HTTP {}", resp.status().as_u16());
         for (name, value) in resp.headers() {
-            if name == "authorization"
-                || name == "set-cookie"
-            {
+            if name == "authorization" || name == "set-cookie" {
                 continue;
             }
             eprintln!(
