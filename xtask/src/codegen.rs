@@ -58,6 +58,11 @@ pub enum Change {
     /// An optional JSON request body was marked required (progenitor 0.15 cannot generate an
     /// optional body whose type has a builder). Sending `{}` is equivalent to sending none.
     BodyMadeRequired { operation_id: String },
+    /// Error responses (non-2xx) were left out of generation, so every error reaches the
+    /// caller as `Error::UnexpectedResponse` with its status, headers and raw body intact.
+    /// A typed error would turn any non-JSON error body (a proxy's HTML page, an empty 503)
+    /// into a decode failure that has lost the status.
+    ErrorResponsesRemoved { operations: usize },
     /// Generated string enums were given an `Unknown(String)` fallback (see `open_enums`).
     EnumsOpened { count: usize },
 }
@@ -77,6 +82,10 @@ impl fmt::Display for Change {
             } => write!(
                 f,
                 "removed {media_type} from the {status} response of {operation_id}: {reason}"
+            ),
+            Change::ErrorResponsesRemoved { operations } => write!(
+                f,
+                "left the error responses of {operations} operations out of generation (errors arrive as UnexpectedResponse with status and body)"
             ),
             Change::EnumsOpened { count } => write!(
                 f,
@@ -103,12 +112,15 @@ const METHODS: [&str; 8] = [
 /// - Streamed 2xx media types (`text/event-stream`, `text/plain`) are removed where the
 ///   response also offers JSON, so the generated method decodes the JSON form; the streamed
 ///   form is hand-written.
+/// - Error (non-2xx) responses are removed, so errors reach the caller untyped with their
+///   status and raw body (see [`Change::ErrorResponsesRemoved`]).
 pub fn prepare_for_progenitor(spec: &mut Value) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
         bail!("the spec has no `paths` object");
     };
     let mut empty_paths = Vec::new();
+    let mut untyped_errors = 0;
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {
             bail!("path item `{path}` is not an object");
@@ -132,6 +144,9 @@ pub fn prepare_for_progenitor(spec: &mut Value) -> Result<Vec<Change>> {
                 continue;
             }
             changes.extend(remove_streamed_media(op, &operation_id));
+            if remove_error_responses(op) {
+                untyped_errors += 1;
+            }
             if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut)
                 && body.get("required").and_then(Value::as_bool) != Some(true)
             {
@@ -149,7 +164,22 @@ pub fn prepare_for_progenitor(spec: &mut Value) -> Result<Vec<Change>> {
     for path in empty_paths {
         paths.remove(&path);
     }
+    if untyped_errors > 0 {
+        changes.push(Change::ErrorResponsesRemoved {
+            operations: untyped_errors,
+        });
+    }
     Ok(changes)
+}
+
+/// Drops every response whose status is not 2xx; true when there was one.
+fn remove_error_responses(op: &mut Value) -> bool {
+    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    let before = responses.len();
+    responses.retain(|status, _| status.starts_with('2'));
+    responses.len() != before
 }
 
 fn removal_reason(op: &Value) -> Option<&'static str> {
@@ -406,16 +436,16 @@ mod tests {
             }}, "400": {"description": "bad", "content": {"text/plain": {"schema": {"type": "string"}}}}}
         }));
         let changes = prepare_for_progenitor(&mut spec).unwrap();
-        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert_eq!(changes.len(), 3, "{changes:?}");
         let content = &spec["paths"]["/things"]["post"]["responses"]["200"]["content"];
         assert!(content.get("application/json").is_some());
         assert!(content.get("text/event-stream").is_none());
         assert!(content.get("text/plain").is_none());
-        // Only success responses are touched.
+        // Error responses are left out altogether.
         assert!(
-            spec["paths"]["/things"]["post"]["responses"]["400"]["content"]
-                .get("text/plain")
-                .is_some()
+            spec["paths"]["/things"]["post"]["responses"]
+                .get("400")
+                .is_none()
         );
     }
 
@@ -437,6 +467,27 @@ mod tests {
             spec["paths"]["/things"]["post"]["requestBody"]["required"],
             json!(true)
         );
+    }
+
+    #[test]
+    fn error_responses_are_removed_and_counted() {
+        let mut spec = spec_with(json!({
+            "operationId": "getThing",
+            "responses": {
+                "200": {"description": "ok"},
+                "404": {"$ref": "#/components/responses/NotFound"},
+                "500": {"description": "boom"}
+            }
+        }));
+        let changes = prepare_for_progenitor(&mut spec).unwrap();
+        assert_eq!(
+            changes,
+            vec![Change::ErrorResponsesRemoved { operations: 1 }]
+        );
+        let responses = spec["paths"]["/things"]["post"]["responses"]
+            .as_object()
+            .unwrap();
+        assert_eq!(responses.keys().collect::<Vec<_>>(), ["200"]);
     }
 
     #[test]
@@ -500,7 +551,9 @@ mod tests {
                     Change::OperationRemoved { operation_id, .. }
                     | Change::MediaTypeRemoved { operation_id, .. } => operation_id,
                     // Still generated, with the same meaning: nothing to hand-write.
-                    Change::BodyMadeRequired { .. } | Change::EnumsOpened { .. } => continue,
+                    Change::BodyMadeRequired { .. }
+                    | Change::EnumsOpened { .. }
+                    | Change::ErrorResponsesRemoved { .. } => continue,
                 };
                 assert!(
                     readme.contains(&format!("`{id}`")),

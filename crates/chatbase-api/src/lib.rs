@@ -29,6 +29,13 @@
 //! # }
 //! ```
 //!
+//! # Errors
+//!
+//! Error responses are deliberately left untyped: any non-2xx answer arrives as
+//! `Error::UnexpectedResponse` with its status, headers and raw body, so an error body that is
+//! not the documented JSON (a proxy's HTML page, an empty 503) never loses its status. The
+//! `chatbase` crate turns these into its typed `Error`.
+//!
 //! # Mocks
 //!
 //! With the `mock` feature, [`mock::v1`] and [`mock::v2`] hold progenitor's typed httpmock

@@ -170,11 +170,13 @@ async fn chat_json_answer_decodes_text() {
 }
 
 #[tokio::test]
-async fn message_error_decodes_as_error_message() {
+async fn message_error_arrives_with_status_and_body() {
     let server = MockServer::start_async().await;
     let mock = server.delete_chatbot(|when, then| {
         when.chatbot_id("nope");
-        then.not_found(&serde_json::from_value(json!({"message": "Chatbot not found"})).unwrap());
+        then.into_inner()
+            .status(404)
+            .json_body(json!({"message": "Chatbot not found"}));
     });
 
     let err = client(&server)
@@ -185,11 +187,10 @@ async fn message_error_decodes_as_error_message() {
         .unwrap_err();
 
     mock.assert_calls(1);
-    match err {
-        chatbase_api::v1::Error::ErrorResponse(response) => {
-            assert_eq!(response.status(), 404);
-            assert_eq!(response.message.as_deref(), Some("Chatbot not found"));
-        }
-        other => panic!("expected an error response, got {other:?}"),
-    }
+    let chatbase_api::v1::Error::UnexpectedResponse(response) = err else {
+        panic!("expected the raw error response, got {err:?}");
+    };
+    assert_eq!(response.status(), 404);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["message"], "Chatbot not found");
 }

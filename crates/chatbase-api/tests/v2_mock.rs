@@ -183,16 +183,14 @@ async fn chat_json_variant_decodes_envelope() {
 }
 
 #[tokio::test]
-async fn error_envelope_decodes_as_error_response() {
+async fn errors_arrive_untyped_with_status_and_body() {
     let server = MockServer::start_async().await;
     let mock = server.delete_agent(|when, then| {
         when.agent_id(&"missing".try_into().unwrap());
-        then.not_found(
-            &serde_json::from_value(
-                json!({"error": {"code": "AGENT_NOT_FOUND", "message": "No such agent"}}),
-            )
-            .unwrap(),
-        );
+        then.into_inner()
+            .status(404)
+            .header("x-request-id", "req-404")
+            .json_body(json!({"error": {"code": "AGENT_NOT_FOUND", "message": "No such agent"}}));
     });
 
     let err = client(&server)
@@ -203,13 +201,32 @@ async fn error_envelope_decodes_as_error_response() {
         .unwrap_err();
 
     mock.assert_calls(1);
-    match err {
-        chatbase_api::v2::Error::ErrorResponse(response) => {
-            assert_eq!(response.status(), 404);
-            assert_eq!(response.error.code, "AGENT_NOT_FOUND");
-        }
-        other => panic!("expected an error response, got {other:?}"),
-    }
+    let chatbase_api::v2::Error::UnexpectedResponse(response) = err else {
+        panic!("expected the raw error response, got {err:?}");
+    };
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["x-request-id"], "req-404");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "AGENT_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn non_json_error_keeps_its_status() {
+    let server = MockServer::start_async().await;
+    server.list_agents(|_, then| {
+        then.into_inner()
+            .status(503)
+            .header("content-type", "text/html")
+            .body("<html>maintenance</html>");
+    });
+
+    let err = client(&server).list_agents().send().await.unwrap_err();
+
+    let chatbase_api::v2::Error::UnexpectedResponse(response) = err else {
+        panic!("expected the raw error response, got {err:?}");
+    };
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.text().await.unwrap(), "<html>maintenance</html>");
 }
 
 #[test]
@@ -237,6 +254,9 @@ fn button_color_is_a_checked_plain_string() {
         assert_eq!(color.as_str(), ok);
     }
     for bad in ["blue", "#12345", "#1f6feb/i"] {
-        assert!(serde_json::from_value::<types::ButtonColor>(json!(bad)).is_err(), "{bad}");
+        assert!(
+            serde_json::from_value::<types::ButtonColor>(json!(bad)).is_err(),
+            "{bad}"
+        );
     }
 }

@@ -31,6 +31,17 @@ macro_rules! operations {
                 async move {
                     match self.send().await {
                         Ok(v) => Ok(v),
+                        // Error responses are untyped in the bindings, so a payload that does
+                        // not decode is a success body: decode it again to name the JSON path.
+                        Err(progenitor_client::Error::InvalidResponsePayload(bytes, err)) => {
+                            Err(match crate::error::decode_json::<$out>(&bytes) {
+                                Err(with_path) => with_path,
+                                Ok(_) => Error::from_progenitor(
+                                    progenitor_client::Error::<()>::InvalidResponsePayload(bytes, err),
+                                )
+                                .await,
+                            })
+                        }
                         Err(e) => Err(Error::from_progenitor(e).await),
                     }
                 }

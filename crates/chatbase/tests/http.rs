@@ -147,6 +147,49 @@ async fn unexpected_json_shape_is_a_decode_error_not_a_panic() {
 }
 
 #[tokio::test]
+async fn decode_error_names_the_json_path_of_the_mismatch() {
+    let server = MockServer::start_async().await;
+    let mut bad = source_item("s");
+    bad["size"] = json!("three bytes");
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents/a/sources/s");
+            then.status(200).json_body(bad);
+        })
+        .await;
+    let err = client(&server)
+        .agent("a")
+        .source("s")
+        .get()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Decode { path, snippet, .. } = &err else {
+        panic!("expected a decode error, got {err:?}");
+    };
+    assert_eq!(path, "size");
+    assert!(snippet.contains("three bytes"), "{snippet}");
+}
+
+#[tokio::test]
+async fn html_error_page_keeps_its_status_and_is_retried() {
+    let server = MockServer::start_async().await;
+    let page = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents");
+            then.status(503)
+                .header("content-type", "text/html")
+                .body("<html><body>Service Unavailable</body></html>");
+        })
+        .await;
+    let err = client(&server).agents().list().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
+    assert!(err.is_retryable());
+    // One first attempt plus the two default retries.
+    page.assert_calls_async(3).await;
+}
+
+#[tokio::test]
 async fn get_is_retried_on_503_then_succeeds() {
     let server = MockServer::start_async().await;
     let fail = server

@@ -5867,7 +5867,7 @@ pub mod builder {
         ///Sends a `POST` request to `/chat`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ChatResponse>, Error<types::ErrorMessage>> {
+        ) -> Result<ResponseValue<types::ChatResponse>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::ChatRequest::try_from(v).map_err(|e| e.to_string()))
@@ -5901,34 +5901,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5990,10 +5962,7 @@ pub mod builder {
         ///Sends a `GET` request to `/chatbots/{chatbotId}/contacts`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListContactsResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::ListContactsResponse>, Error<()>> {
             let Self { client, chatbot_id, page, per_page } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -6031,41 +6000,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6128,10 +6062,7 @@ pub mod builder {
         ///Sends a `POST` request to `/chatbots/{chatbotId}/contacts`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CreateContactsResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::CreateContactsResponse>, Error<()>> {
             let Self { client, chatbot_id, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -6171,41 +6102,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6254,7 +6150,7 @@ pub mod builder {
         ///Sends a `GET` request to `/chatbots/{chatbotId}/contacts/{contactId}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorMessage>> {
+        ) -> Result<ResponseValue<types::ContactResponse>, Error<()>> {
             let Self { client, chatbot_id, contact_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let contact_id = contact_id.map_err(Error::InvalidRequest)?;
@@ -6289,27 +6185,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6358,7 +6233,7 @@ pub mod builder {
         ///Sends a `DELETE` request to `/chatbots/{chatbotId}/contacts/{contactId}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorMessage>> {
+        ) -> Result<ResponseValue<types::ContactResponse>, Error<()>> {
             let Self { client, chatbot_id, contact_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let contact_id = contact_id.map_err(Error::InvalidRequest)?;
@@ -6393,27 +6268,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6490,7 +6344,7 @@ pub mod builder {
         ///Sends a `PATCH` request to `/chatbots/{chatbotId}/contacts/{contactId}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorMessage>> {
+        ) -> Result<ResponseValue<types::ContactResponse>, Error<()>> {
             let Self { client, chatbot_id, contact_id, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let contact_id = contact_id.map_err(Error::InvalidRequest)?;
@@ -6531,41 +6385,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6600,10 +6419,7 @@ pub mod builder {
         ///Sends a `GET` request to `/chatbots/{chatbotId}/custom-attributes`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListCustomAttributesResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::ListCustomAttributesResponse>, Error<()>> {
             let Self { client, chatbot_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -6637,34 +6453,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6728,10 +6516,7 @@ pub mod builder {
         ///Sends a `POST` request to `/chatbots/{chatbotId}/custom-attributes`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomAttributeResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::CustomAttributeResponse>, Error<()>> {
             let Self { client, chatbot_id, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -6772,41 +6557,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6884,10 +6634,7 @@ pub mod builder {
         ///Sends a `PUT` request to `/chatbots/{chatbotId}/custom-attributes/{name}`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CustomAttributeResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::CustomAttributeResponse>, Error<()>> {
             let Self { client, chatbot_id, name, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
@@ -6929,34 +6676,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7005,10 +6724,7 @@ pub mod builder {
         ///Sends a `POST` request to `/create-chatbot`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CreateChatbotResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::CreateChatbotResponse>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -7044,34 +6760,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7106,7 +6794,7 @@ pub mod builder {
         ///Sends a `DELETE` request to `/delete-chatbot`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::MessageResponse>, Error<types::ErrorMessage>> {
+        ) -> Result<ResponseValue<types::MessageResponse>, Error<()>> {
             let Self { client, chatbot_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/delete-chatbot", client.baseurl,);
@@ -7138,27 +6826,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7193,7 +6860,7 @@ pub mod builder {
         ///Sends a `DELETE` request to `/delete-chatbot-icon`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::MessageResponse>, Error<types::ErrorMessage>> {
+        ) -> Result<ResponseValue<types::MessageResponse>, Error<()>> {
             let Self { client, chatbot_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/delete-chatbot-icon", client.baseurl,);
@@ -7225,34 +6892,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7287,7 +6926,7 @@ pub mod builder {
         ///Sends a `DELETE` request to `/delete-chatbot-profile-picture`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::MessageResponse>, Error<types::ErrorMessage>> {
+        ) -> Result<ResponseValue<types::MessageResponse>, Error<()>> {
             let Self { client, chatbot_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/delete-chatbot-profile-picture", client.baseurl,);
@@ -7319,34 +6958,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7365,10 +6976,7 @@ pub mod builder {
         ///Sends a `GET` request to `/get-chatbots`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListChatbotsResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::ListChatbotsResponse>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/get-chatbots", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -7398,20 +7006,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7521,10 +7115,7 @@ pub mod builder {
         ///Sends a `GET` request to `/get-conversations`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListConversationsResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::ListConversationsResponse>, Error<()>> {
             let Self {
                 client,
                 chatbot_id,
@@ -7579,34 +7170,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7701,10 +7264,7 @@ pub mod builder {
         ///Sends a `GET` request to `/get-leads`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListLeadsResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::ListLeadsResponse>, Error<()>> {
             let Self { client, chatbot_id, end_date, page, size, start_date } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let end_date = end_date.map_err(Error::InvalidRequest)?;
@@ -7744,34 +7304,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7820,10 +7352,7 @@ pub mod builder {
         ///Sends a `POST` request to `/update-chatbot-data`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateChatbotDataResponse>,
-            Error<types::ErrorMessage>,
-        > {
+        ) -> Result<ResponseValue<types::UpdateChatbotDataResponse>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -7860,41 +7389,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7944,7 +7438,7 @@ pub mod builder {
         ///Sends a `POST` request to `/update-chatbot-settings`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::MessageResponse>, Error<types::ErrorMessage>> {
+        ) -> Result<ResponseValue<types::MessageResponse>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -7981,41 +7475,6 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

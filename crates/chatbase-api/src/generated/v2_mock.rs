@@ -58,60 +58,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct CreateAgentWhen(::httpmock::When);
     impl CreateAgentWhen {
@@ -142,60 +88,6 @@ pub mod operations {
                 self
                     .0
                     .status(201u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -232,60 +124,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -329,69 +167,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct DeleteAgentWhen(::httpmock::When);
     impl DeleteAgentWhen {
@@ -424,60 +199,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -525,78 +246,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn conflict(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(409u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct ChatWithAgentWhen(::httpmock::When);
     impl ChatWithAgentWhen {
@@ -636,78 +285,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn payment_required(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(402u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct CloneAgentWhen(::httpmock::When);
     impl CloneAgentWhen {
@@ -740,60 +317,6 @@ pub mod operations {
                 self
                     .0
                     .status(201u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -874,60 +397,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -1043,60 +512,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct GetConversationWhen(::httpmock::When);
     impl GetConversationWhen {
@@ -1143,60 +558,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -1250,69 +611,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -1384,69 +682,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -1523,78 +758,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unprocessable_entity(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(422u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct RetryMessageWhen(::httpmock::When);
     impl RetryMessageWhen {
@@ -1642,78 +805,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn payment_required(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(402u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -1778,69 +869,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct ListHelpdeskTeamsWhen(::httpmock::When);
     impl ListHelpdeskTeamsWhen {
@@ -1877,60 +905,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -1972,60 +946,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -2190,69 +1110,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct CreateTicketWhen(::httpmock::When);
     impl CreateTicketWhen {
@@ -2292,69 +1149,6 @@ pub mod operations {
                 self
                     .0
                     .status(201u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unprocessable_entity(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(422u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -2399,69 +1193,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -2514,60 +1245,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct UpdateTicketWhen(::httpmock::When);
     impl UpdateTicketWhen {
@@ -2615,69 +1292,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unprocessable_entity(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(422u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -2776,69 +1390,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct CreateTicketMessageWhen(::httpmock::When);
     impl CreateTicketMessageWhen {
@@ -2892,87 +1443,6 @@ pub mod operations {
                 self
                     .0
                     .status(201u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn conflict(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(409u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unprocessable_entity(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(422u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -3055,60 +1525,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct CreateSourceWhen(::httpmock::When);
     impl CreateSourceWhen {
@@ -3150,87 +1566,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn conflict(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(409u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unprocessable_entity(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(422u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct GetSourcesSummaryWhen(::httpmock::When);
     impl GetSourcesSummaryWhen {
@@ -3267,51 +1602,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -3359,60 +1649,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -3467,87 +1703,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn conflict(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(409u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unprocessable_entity(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(422u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct DeleteSourceWhen(::httpmock::When);
     impl DeleteSourceWhen {
@@ -3591,69 +1746,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn conflict(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(409u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -3706,42 +1798,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct UpdateAgentStylesWhen(::httpmock::When);
     impl UpdateAgentStylesWhen {
@@ -3783,69 +1839,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct TrainAgentWhen(::httpmock::When);
     impl TrainAgentWhen {
@@ -3878,51 +1871,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -3995,60 +1943,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct CreateVoiceSessionWhen(::httpmock::When);
     impl CreateVoiceSessionWhen {
@@ -4088,69 +1982,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn service_unavailable(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(503u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -4204,87 +2035,6 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
-        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn conflict(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(409u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unprocessable_entity(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(422u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_gateway(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(502u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
     }
     pub struct ListWhatsAppTemplatesWhen(::httpmock::When);
     impl ListWhatsAppTemplatesWhen {
@@ -4321,51 +2071,6 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
