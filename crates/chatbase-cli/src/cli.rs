@@ -919,6 +919,10 @@ pub enum AuthCmd {
         /// Store the key without checking it against the API
         #[arg(long)]
         no_verify: bool,
+        /// Keep the key in the OS keyring; the config file only records that it is there
+        #[cfg(feature = "keyring")]
+        #[arg(long)]
+        keyring: bool,
     },
     /// Show which key is in use, where it came from, and whether it works
     Status,

@@ -34,6 +34,17 @@ pub struct Profile {
     pub format: Option<Format>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
+    /// `"keyring"` when the key lives in the OS keyring (feature `keyring`); kept by every build so that
+    /// rewriting the file never loses where the key is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_store: Option<String>,
+}
+
+impl Profile {
+    /// Whether the profile keeps its key in the OS keyring.
+    pub fn uses_keyring(&self) -> bool {
+        self.credential_store.as_deref() == Some("keyring")
+    }
 }
 
 impl std::fmt::Debug for Profile {
@@ -44,6 +55,7 @@ impl std::fmt::Debug for Profile {
             .field("api_url", &self.api_url)
             .field("format", &self.format)
             .field("timeout", &self.timeout)
+            .field("credential_store", &self.credential_store)
             .finish()
     }
 }
@@ -82,6 +94,8 @@ pub enum Origin {
     File(String),
     Profile(String),
     Emulator,
+    #[cfg(feature = "keyring")]
+    Keyring,
     Default,
 }
 
@@ -93,6 +107,8 @@ impl std::fmt::Display for Origin {
             Origin::File(path) => write!(f, "file {path}"),
             Origin::Profile(p) => write!(f, "profile {p}"),
             Origin::Emulator => f.write_str("--emulator"),
+            #[cfg(feature = "keyring")]
+            Origin::Keyring => f.write_str("keyring"),
             Origin::Default => f.write_str("default"),
         }
     }
@@ -227,6 +243,9 @@ pub struct Settings {
     pub api_url: Resolved<String>,
     pub format: Option<Resolved<Format>>,
     pub timeout: Resolved<u64>,
+    /// Why the profile's keyring entry could not be read; reported when no other key is found.
+    #[cfg(feature = "keyring")]
+    pub keyring_error: Option<CliError>,
 }
 
 /// The settable keys, in `config list` order.
@@ -272,7 +291,15 @@ impl Settings {
         let prof = file.profile(&profile.value).cloned().unwrap_or_default();
         let from_profile = Origin::Profile(profile.value.clone());
 
-        let api_key = resolve_api_key(env, &prof, &profile.value)?;
+        #[cfg(feature = "keyring")]
+        let mut keyring_error = None;
+        let api_key = resolve_api_key(
+            env,
+            &prof,
+            &profile.value,
+            #[cfg(feature = "keyring")]
+            &mut keyring_error,
+        )?;
 
         let agent = match &global.agent {
             Some(a) if sources.agent_from_flag => Some(Resolved {
@@ -356,7 +383,18 @@ impl Settings {
             api_url,
             format,
             timeout,
+            #[cfg(feature = "keyring")]
+            keyring_error,
         })
+    }
+
+    /// The error for a command that needs a key and has none.
+    pub fn missing_key_error(&self) -> CliError {
+        #[cfg(feature = "keyring")]
+        if let Some(e) = &self.keyring_error {
+            return e.clone();
+        }
+        CliError::not_authenticated()
     }
 
     /// The value of one key for `config get`/`list`, with its origin; `None` when unset.
@@ -378,11 +416,13 @@ impl Settings {
     }
 }
 
-/// `CHATBASE_API_KEY_FILE` > `CHATBASE_API_KEY` > the profile's key.
+/// `CHATBASE_API_KEY_FILE` > `CHATBASE_API_KEY` > the profile's keyring entry (feature `keyring`, only for
+/// profiles marked `credential_store = "keyring"`) > the profile's key.
 fn resolve_api_key(
     env: &dyn Fn(&str) -> Option<String>,
     prof: &Profile,
     profile_name: &str,
+    #[cfg(feature = "keyring")] keyring_error: &mut Option<CliError>,
 ) -> Result<Option<Resolved<ApiKey>>> {
     if let Some(file) = env("CHATBASE_API_KEY_FILE").filter(|s| !s.is_empty()) {
         let text = std::fs::read_to_string(&file).map_err(|e| {
@@ -407,6 +447,20 @@ fn resolve_api_key(
             value: ApiKey::new(key),
             origin: Origin::Env("CHATBASE_API_KEY"),
         }));
+    }
+    // An unreadable keyring must not stop `auth logout` or `config list`, so its error waits until a key is needed.
+    #[cfg(feature = "keyring")]
+    if prof.uses_keyring() {
+        match crate::keyring_store::read(profile_name) {
+            Ok(Some(key)) => {
+                return Ok(Some(Resolved {
+                    value: key,
+                    origin: Origin::Keyring,
+                }));
+            }
+            Ok(None) => {}
+            Err(e) => *keyring_error = Some(e),
+        }
     }
     Ok(prof
         .api_key
@@ -655,5 +709,87 @@ mod tests {
         assert_eq!(f.profile("default").unwrap().agent.as_deref(), Some("a1"));
         set_value(&mut f, "default", "agent", "").unwrap();
         assert_eq!(f.profile("default").unwrap().agent, None);
+    }
+
+    #[cfg(feature = "keyring")]
+    fn keyring_profile(name: &str, file_key: Option<&str>) -> ConfigFile {
+        let mut f = ConfigFile {
+            default_profile: Some(name.into()),
+            ..Default::default()
+        };
+        let p = f.profile_mut(name);
+        p.api_key = file_key.map(Into::into);
+        p.credential_store = Some("keyring".into());
+        f
+    }
+
+    #[cfg(feature = "keyring")]
+    #[test]
+    fn keyring_sits_between_the_environment_and_the_file() {
+        use crate::keyring_store;
+        keyring_store::tests::use_mock_store();
+        let resolve = |env: &[(&str, &str)]| {
+            Settings::resolve_with(
+                &GlobalArgs::default(),
+                FlagSources::default(),
+                "x".into(),
+                keyring_profile("kr-order", Some("from-file")),
+                &env_of(env),
+            )
+            .unwrap()
+            .api_key
+            .unwrap()
+        };
+        keyring_store::store("kr-order", &ApiKey::new("from-keyring")).unwrap();
+        let k = resolve(&[]);
+        assert_eq!(k.value.expose(), "from-keyring");
+        assert_eq!(k.origin, Origin::Keyring);
+        assert_eq!(k.origin.to_string(), "keyring");
+        let k = resolve(&[("CHATBASE_API_KEY", "from-env")]);
+        assert_eq!(k.origin, Origin::Env("CHATBASE_API_KEY"));
+        keyring_store::delete("kr-order").unwrap();
+        let k = resolve(&[]);
+        assert_eq!(k.value.expose(), "from-file");
+        assert_eq!(k.origin, Origin::Profile("kr-order".into()));
+    }
+
+    #[cfg(feature = "keyring")]
+    #[test]
+    fn keyring_is_not_consulted_for_unmarked_profiles() {
+        crate::keyring_store::tests::use_mock_store();
+        crate::keyring_store::store("kr-unmarked", &ApiKey::new("in-keyring")).unwrap();
+        let mut f = keyring_profile("kr-unmarked", None);
+        f.profile_mut("kr-unmarked").credential_store = None;
+        let s = Settings::resolve_with(
+            &GlobalArgs::default(),
+            FlagSources::default(),
+            "x".into(),
+            f,
+            &env_of(&[]),
+        )
+        .unwrap();
+        assert!(s.api_key.is_none());
+        assert_eq!(s.missing_key_error().message, "not authenticated");
+    }
+
+    #[cfg(feature = "keyring")]
+    #[test]
+    fn an_unreadable_keyring_defers_its_error_until_a_key_is_needed() {
+        crate::keyring_store::tests::use_mock_store();
+        let entry = keyring_core::Entry::new(crate::keyring_store::SERVICE, "kr-locked").unwrap();
+        let mock: &keyring_core::mock::Cred = entry.as_any().downcast_ref().unwrap();
+        mock.set_error(keyring_core::Error::NoStorageAccess("locked".into()));
+        let s = Settings::resolve_with(
+            &GlobalArgs::default(),
+            FlagSources::default(),
+            "x".into(),
+            keyring_profile("kr-locked", None),
+            &env_of(&[]),
+        )
+        .unwrap();
+        assert!(s.api_key.is_none());
+        let e = s.missing_key_error();
+        assert!(e.message.starts_with("OS keyring:"), "{}", e.message);
+        assert!(e.hint.unwrap().contains("config file"));
     }
 }

@@ -64,7 +64,7 @@ impl Ctx {
             .settings
             .api_key
             .as_ref()
-            .ok_or_else(CliError::not_authenticated)?;
+            .ok_or_else(|| self.settings.missing_key_error())?;
         let client = build_client(
             &key.value,
             &self.settings.api_url,

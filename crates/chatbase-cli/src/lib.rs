@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod input;
+#[cfg(feature = "keyring")]
+pub mod keyring_store;
 pub mod ops;
 pub mod output;
 pub mod sanitize;

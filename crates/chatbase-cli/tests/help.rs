@@ -1,6 +1,6 @@
 //! Snapshots of `--help` for every command, so any change to the interface shows up in review.
-//! Taken with the default features (the `emulator` subcommand only exists with them).
-#![cfg(feature = "emulator")]
+//! Taken with the default features (the `emulator` subcommand only exists with them; `keyring` adds a flag).
+#![cfg(all(feature = "emulator", not(feature = "keyring")))]
 
 use chatbase_cli::cli::Cli;
 use clap::CommandFactory;

@@ -13,16 +13,23 @@ use std::time::Duration;
 
 pub async fn auth(ctx: &Ctx, cmd: AuthCmd) -> Result<()> {
     match cmd {
+        #[cfg(not(feature = "keyring"))]
         AuthCmd::Login {
             with_token,
             no_verify,
-        } => login(ctx, with_token, no_verify).await,
+        } => login(ctx, with_token, no_verify, false).await,
+        #[cfg(feature = "keyring")]
+        AuthCmd::Login {
+            with_token,
+            no_verify,
+            keyring,
+        } => login(ctx, with_token, no_verify, keyring).await,
         AuthCmd::Status => status(ctx).await,
         AuthCmd::Logout => logout(ctx),
     }
 }
 
-async fn login(ctx: &Ctx, with_token: bool, no_verify: bool) -> Result<()> {
+async fn login(ctx: &Ctx, with_token: bool, no_verify: bool, to_keyring: bool) -> Result<()> {
     if ctx.global.emulator {
         return Err(CliError::usage(
             "`auth login` stores a key for the real API; --emulator needs none",
@@ -68,13 +75,12 @@ async fn login(ctx: &Ctx, with_token: bool, no_verify: bool) -> Result<()> {
     }
     let profile = ctx.settings.profile.value.clone();
     let mut file = ctx.settings.file.clone();
-    file.profile_mut(&profile).api_key = Some(key.expose().to_owned());
+    let stored_in = store_key(&mut file, &profile, &key, to_keyring, &ctx.settings.path)?;
     file.save(&ctx.settings.path)?;
     ctx.out.success(format!(
-        "Logged in: profile {profile}, key {}{}, stored in {}",
+        "Logged in: profile {profile}, key {}{}, stored in {stored_in}",
         key.tail(),
         if no_verify { " (not verified)" } else { "" },
-        ctx.settings.path.display()
     ));
     if let Some(Resolved {
         origin: Origin::Env(var),
@@ -88,9 +94,51 @@ async fn login(ctx: &Ctx, with_token: bool, no_verify: bool) -> Result<()> {
     Ok(())
 }
 
+/// Puts the key where the profile keeps it and says where that is; the caller saves `file`.
+pub(crate) fn store_key(
+    file: &mut ConfigFile,
+    profile: &str,
+    key: &ApiKey,
+    to_keyring: bool,
+    path: &std::path::Path,
+) -> Result<String> {
+    #[cfg(feature = "keyring")]
+    if to_keyring
+        || file
+            .profile(profile)
+            .is_some_and(config::Profile::uses_keyring)
+    {
+        use crate::keyring_store::{KEYRING, SERVICE, store};
+        store(profile, key)?;
+        let p = file.profile_mut(profile);
+        p.api_key = None;
+        p.credential_store = Some(KEYRING.to_owned());
+        return Ok(format!("the OS keyring (service {SERVICE})"));
+    }
+    #[cfg(not(feature = "keyring"))]
+    let _ = to_keyring;
+    file.profile_mut(profile).api_key = Some(key.expose().to_owned());
+    Ok(path.display().to_string())
+}
+
+/// Removes the profile's key from the file and, for keyring profiles, from the keyring; `true` if one was there.
+pub(crate) fn forget_key(file: &mut ConfigFile, profile: &str) -> Result<bool> {
+    let Some(p) = file.profiles.get_mut(profile) else {
+        return Ok(false);
+    };
+    #[cfg_attr(not(feature = "keyring"), allow(unused_mut))]
+    let mut had = p.api_key.take().is_some();
+    #[cfg(feature = "keyring")]
+    if p.uses_keyring() {
+        had |= crate::keyring_store::delete(profile)?;
+        p.credential_store = None;
+    }
+    Ok(had)
+}
+
 async fn status(ctx: &Ctx) -> Result<()> {
     let Some(key) = &ctx.settings.api_key else {
-        return Err(CliError::not_authenticated());
+        return Err(ctx.settings.missing_key_error());
     };
     let check = match ctx.client() {
         Ok(client) => crate::commands::agents::verify_key(client).await,
@@ -125,13 +173,16 @@ async fn status(ctx: &Ctx) -> Result<()> {
 fn logout(ctx: &Ctx) -> Result<()> {
     let profile = ctx.settings.profile.value.clone();
     let mut file = ctx.settings.file.clone();
-    let had = file
-        .profiles
-        .get_mut(&profile)
-        .and_then(|p| p.api_key.take())
-        .is_some();
-    if had {
+    // Without the feature the marker is left alone, exactly as before the keyring existed.
+    let marked = cfg!(feature = "keyring")
+        && file
+            .profile(&profile)
+            .is_some_and(config::Profile::uses_keyring);
+    let had = forget_key(&mut file, &profile)?;
+    if had || marked {
         file.save(&ctx.settings.path)?;
+    }
+    if had {
         ctx.out
             .success(format!("Removed the stored key from profile {profile}"));
     } else {
@@ -272,4 +323,55 @@ fn write_pages(
         write_pages(sub, &format!("{name}-{}", sub.get_name()), dir, written)?;
     }
     Ok(())
+}
+
+#[cfg(all(test, feature = "keyring"))]
+mod keyring_tests {
+    use super::*;
+    use crate::keyring_store;
+
+    #[test]
+    fn login_to_the_keyring_keeps_the_key_out_of_the_file_and_logout_deletes_it() {
+        keyring_store::tests::use_mock_store();
+        let mut file = ConfigFile::default();
+        file.profile_mut("kl").api_key = Some("old-file-key".into());
+        let path = std::path::Path::new("config.toml");
+        let stored_in = store_key(&mut file, "kl", &ApiKey::new("sk-new"), true, path).unwrap();
+        assert!(stored_in.contains("keyring"), "{stored_in}");
+        let p = file.profile("kl").unwrap();
+        assert_eq!(p.api_key, None);
+        assert!(p.uses_keyring());
+        assert!(!toml::to_string(&file).unwrap().contains("sk-new"));
+        assert_eq!(
+            keyring_store::read("kl").unwrap().unwrap().expose(),
+            "sk-new"
+        );
+
+        // A marked profile keeps using the keyring without --keyring.
+        store_key(&mut file, "kl", &ApiKey::new("sk-newer"), false, path).unwrap();
+        assert_eq!(
+            keyring_store::read("kl").unwrap().unwrap().expose(),
+            "sk-newer"
+        );
+        assert_eq!(file.profile("kl").unwrap().api_key, None);
+
+        assert!(forget_key(&mut file, "kl").unwrap());
+        assert_eq!(keyring_store::read("kl").unwrap(), None);
+        assert!(!file.profile("kl").unwrap().uses_keyring());
+        assert!(!forget_key(&mut file, "kl").unwrap());
+    }
+
+    #[test]
+    fn unmarked_profiles_still_store_in_the_file() {
+        keyring_store::tests::use_mock_store();
+        let mut file = ConfigFile::default();
+        let path = std::path::Path::new("config.toml");
+        let stored_in = store_key(&mut file, "kf", &ApiKey::new("sk-file"), false, path).unwrap();
+        assert_eq!(stored_in, "config.toml");
+        assert_eq!(
+            file.profile("kf").unwrap().api_key.as_deref(),
+            Some("sk-file")
+        );
+        assert_eq!(keyring_store::read("kf").unwrap(), None);
+    }
 }
