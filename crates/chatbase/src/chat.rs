@@ -162,7 +162,6 @@ struct ChatBody<'a> {
 
 const CHAT: Op = Op::unsafe_("chatWithAgent");
 const RETRY: Op = Op::unsafe_("retryMessage");
-const TOOL_RESULT: Op = Op::unsafe_("submitToolResult");
 
 /// Builder for `POST /agents/{agentId}/chat`. Obtain with [`crate::agents::Agent::chat`].
 #[derive(Debug, Clone)]
@@ -257,18 +256,14 @@ impl ChatRequest {
     /// before any event, and 429 / refused connections are retried.
     pub async fn stream(self) -> Result<ChatStream> {
         self.validate()?;
-        let url = self.url();
-        let body = self.body(true);
-        let resp = self
-            .client
-            .run_streaming(CHAT, &self.options, |http| {
-                Ok(http
-                    .post(&url)
-                    .header(reqwest::header::ACCEPT, "text/event-stream")
-                    .json(&body))
-            })
-            .await?;
-        Ok(ChatStream::from_response(resp))
+        post_stream(
+            &self.client,
+            CHAT,
+            &self.options,
+            &self.url(),
+            &self.body(true),
+        )
+        .await
     }
 
     /// Sends with `"stream": false` and returns the whole answer.
@@ -279,18 +274,14 @@ impl ChatRequest {
     /// Like [`send`](Self::send), keeping status, headers and request id.
     pub async fn send_with_response(self) -> Result<Response<ChatResponse>> {
         self.validate()?;
-        let url = self.url();
-        let body = self.body(false);
-        let resp = self
-            .client
-            .run_json::<ChatEnvelope, _>(CHAT, &self.options, |http| {
-                Ok(http
-                    .post(&url)
-                    .header(reqwest::header::ACCEPT, "application/json")
-                    .json(&body))
-            })
-            .await?;
-        Ok(resp.map(ChatResponse::from))
+        post_json(
+            &self.client,
+            CHAT,
+            &self.options,
+            &self.url(),
+            &self.body(false),
+        )
+        .await
     }
 
     /// Runs the client-action loop: sends the message; whenever the agent finishes with
@@ -337,15 +328,13 @@ impl ChatRequest {
             for call in answer.tool_calls {
                 let id = call.tool_call_id.clone();
                 let output = handler(call).await?;
-                submit_tool_result(
-                    &req.client,
-                    &req.agent_id,
-                    &conversation_id,
-                    &id,
-                    Some(output),
-                    &req.options,
-                )
-                .await?;
+                req.client
+                    .agent(req.agent_id.as_str())
+                    .conversation(conversation_id.as_str())
+                    .submit_tool_result(id, output)
+                    .options(req.options.clone())
+                    .send()
+                    .await?;
             }
             req.message = None;
             req.conversation_id = Some(conversation_id);
@@ -407,18 +396,14 @@ impl RetryRequest {
 
     /// Streams the regenerated answer.
     pub async fn stream(self) -> Result<ChatStream> {
-        let url = self.url();
-        let body = self.body(true);
-        let resp = self
-            .client
-            .run_streaming(RETRY, &self.options, |http| {
-                Ok(http
-                    .post(&url)
-                    .header(reqwest::header::ACCEPT, "text/event-stream")
-                    .json(&body))
-            })
-            .await?;
-        Ok(ChatStream::from_response(resp))
+        post_stream(
+            &self.client,
+            RETRY,
+            &self.options,
+            &self.url(),
+            &self.body(true),
+        )
+        .await
     }
 
     /// Regenerates with `"stream": false`.
@@ -428,56 +413,52 @@ impl RetryRequest {
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
     pub async fn send_with_response(self) -> Result<Response<ChatResponse>> {
-        let url = self.url();
-        let body = self.body(false);
-        let resp = self
-            .client
-            .run_json::<ChatEnvelope, _>(RETRY, &self.options, |http| {
-                Ok(http
-                    .post(&url)
-                    .header(reqwest::header::ACCEPT, "application/json")
-                    .json(&body))
-            })
-            .await?;
-        Ok(resp.map(ChatResponse::from))
+        post_json(
+            &self.client,
+            RETRY,
+            &self.options,
+            &self.url(),
+            &self.body(false),
+        )
+        .await
     }
 }
 
-#[derive(Deserialize)]
-struct ToolResultEnvelope {
-    data: ToolResultData,
-}
-
-#[derive(Deserialize)]
-struct ToolResultData {
-    #[serde(default)]
-    success: bool,
-}
-
-/// `POST /agents/{a}/conversations/{c}/tool-result`; returns the server's `success` flag.
-pub(crate) async fn submit_tool_result(
+/// The streamed form of chat and retry: the status is checked (and 429 / refused connections
+/// retried) before the stream is handed out.
+async fn post_stream<B: Serialize>(
     client: &Client,
-    agent_id: &str,
-    conversation_id: &str,
-    tool_call_id: &str,
-    output: Option<Value>,
+    op: Op,
     options: &RequestOptions,
-) -> Result<Response<bool>> {
-    let url = format!(
-        "{}/agents/{}/conversations/{}/tool-result",
-        client.v2_base_url(),
-        crate::path(agent_id),
-        crate::path(conversation_id)
-    );
-    let mut body = serde_json::Map::new();
-    body.insert("toolCallId".into(), Value::String(tool_call_id.to_owned()));
-    if let Some(o) = output {
-        body.insert("output".into(), o);
-    }
+    url: &str,
+    body: &B,
+) -> Result<ChatStream> {
     let resp = client
-        .run_json::<ToolResultEnvelope, _>(TOOL_RESULT, options, |http| {
-            Ok(http.post(&url).json(&body))
+        .run_streaming(op, options, |http| {
+            Ok(http
+                .post(url)
+                .header(reqwest::header::ACCEPT, "text/event-stream")
+                .json(body))
         })
         .await?;
-    Ok(resp.map(|e| e.data.success))
+    Ok(ChatStream::from_response(resp))
+}
+
+/// The whole-answer form of chat and retry (`"stream": false` is in `body`).
+async fn post_json<B: Serialize>(
+    client: &Client,
+    op: Op,
+    options: &RequestOptions,
+    url: &str,
+    body: &B,
+) -> Result<Response<ChatResponse>> {
+    let resp = client
+        .run_json::<ChatEnvelope, _>(op, options, |http| {
+            Ok(http
+                .post(url)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .json(body))
+        })
+        .await?;
+    Ok(resp.map(ChatResponse::from))
 }
