@@ -46,6 +46,27 @@ const ATTRIBUTE_COLUMNS: &[Column] = &[
     col("ARCHIVED", "archived"),
 ];
 
+/// Applies the date-range and page filters shared by the v1 conversation and lead lists. A macro
+/// because the two calls are different generated builder types with the same setters.
+macro_rules! v1_date_paged {
+    ($call:expr, $start:expr, $end:expr, $page:expr, $size:expr) => {{
+        let mut call = $call;
+        if let Some(d) = $start {
+            call = call.start_date(naive_date("--start-date", &d)?);
+        }
+        if let Some(d) = $end {
+            call = call.end_date(naive_date("--end-date", &d)?);
+        }
+        if let Some(s) = $size {
+            call = call.size(u64::from(s));
+        }
+        if let Some(p) = $page {
+            call = call.page(u64::from(p));
+        }
+        call
+    }};
+}
+
 pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
     let client = ctx.client()?;
     let v1 = client.v1();
@@ -281,19 +302,13 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
             size,
             all,
         }) => {
-            let mut call = v1.chatbot(&chatbot).conversations();
-            if let Some(d) = start_date {
-                call = call.start_date(naive_date("--start-date", &d)?);
-            }
-            if let Some(d) = end_date {
-                call = call.end_date(naive_date("--end-date", &d)?);
-            }
-            if let Some(s) = size {
-                call = call.size(u64::from(s));
-            }
-            if let Some(p) = page {
-                call = call.page(u64::from(p));
-            }
+            let call = v1_date_paged!(
+                v1.chatbot(&chatbot).conversations(),
+                start_date,
+                end_date,
+                page,
+                size
+            );
             util::print_list(ctx, call, &paged(all), V1_CONVERSATION_COLUMNS).await
         }
         V1Cmd::Leads(V1PagedCmd::List {
@@ -304,19 +319,13 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
             size,
             all,
         }) => {
-            let mut call = v1.chatbot(&chatbot).leads();
-            if let Some(d) = start_date {
-                call = call.start_date(naive_date("--start-date", &d)?);
-            }
-            if let Some(d) = end_date {
-                call = call.end_date(naive_date("--end-date", &d)?);
-            }
-            if let Some(s) = size {
-                call = call.size(u64::from(s));
-            }
-            if let Some(p) = page {
-                call = call.page(u64::from(p));
-            }
+            let call = v1_date_paged!(
+                v1.chatbot(&chatbot).leads(),
+                start_date,
+                end_date,
+                page,
+                size
+            );
             util::print_list(ctx, call, &paged(all), LEAD_COLUMNS).await
         }
         V1Cmd::Contacts(c) => match c {
