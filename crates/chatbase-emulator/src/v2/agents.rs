@@ -88,8 +88,7 @@ pub(crate) fn new_agent_doc(id: &str, name: &str) -> Value {
         "styles": {
             "chat": {
                 "theme": "light",
-                // `buttonColor` is optional and left unset: the generated client types cannot
-                // yet read that field (see the crate README), and an unset colour means "default".
+                "buttonColor": "#3B82F6",
                 "headerColor": "#FFFFFF",
                 "userMessageColor": "#3B82F6",
                 "displayName": name,
