@@ -22,8 +22,17 @@ impl Session {
             return None;
         }
         let bin = env!("CARGO_BIN_EXE_chatbase");
+        // `exec`: without it a shell that does not exec its last command (dash, /bin/sh when SHELL is unset) sits
+        // between script and chatbase, dies of the SIGINT itself, and script reports 130 for it.
         let mut child = Command::new("script")
-            .args(["-q", "-e", "-c", &format!("{bin} chat"), "/dev/null"])
+            .args([
+                "-q",
+                "-e",
+                "-c",
+                &format!("exec '{}' chat", bin.replace('\'', r"'\''")),
+                "/dev/null",
+            ])
+            .env("SHELL", "/bin/sh")
             .env("CHATBASE_API_URL", &emu.url)
             .env("CHATBASE_API_KEY", KEY)
             .env("CHATBASE_AGENT_ID", "demo-agent")
