@@ -44,25 +44,25 @@ python3 -c "print(' '.join('w%d' % i for i in range(100000)))" >"$WORK/answer.tx
 BODY='{"message":"zebracorn","stream":true}'
 URL="$CHATBASE_API_URL/api/v2/agents/demo-agent/chat"
 
-start=$(now_ns)
 deltas=$("$BIN" chat --format ndjson -m "zebracorn" 2>/dev/null | grep -c '"text-delta"')
-cli_ms=$(( ($(now_ns) - start) / 1000000 ))
-start=$(now_ns)
-curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$BODY" "$URL" >"$WORK/curl.out"
-curl_ms=$(( ($(now_ns) - start) / 1000000 ))
-start=$(now_ns)
-"$BIN" chat -m "zebracorn" >"$WORK/cli.txt" 2>/dev/null
-text_ms=$(( ($(now_ns) - start) / 1000000 ))
-# Time to first printed delta: the first byte on stdout.
-start=$(now_ns)
-"$BIN" chat -m "zebracorn" 2>/dev/null | head -c 1 >/dev/null || true
-first_ms=$(( ($(now_ns) - start) / 1000000 ))
-start=$(now_ns)
-curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$BODY" "$URL" | grep -m1 -q text-delta || true
-curl_first_ms=$(( ($(now_ns) - start) / 1000000 ))
-echo "| chat stream of $deltas deltas, printed as text: total | $text_ms ms (curl -N: $curl_ms ms) |"
-echo "| same stream, \`--format ndjson\` (every event parsed and re-encoded) | $cli_ms ms |"
-echo "| time to first printed delta | $first_ms ms (curl -N first text-delta: $curl_first_ms ms) |"
+RUNS=${RUNS:-11}
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+elapsed_ms() { local s; s=$(now_ns); "$@" >/dev/null 2>&1 || true; echo $(( ($(now_ns) - s) / 1000000 )); }
+curl_stream() { curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$BODY" "$URL"; }
+cli_text=(); cli_ndjson=(); curl_all=(); cli_first=(); curl_first=()
+# Interleaved runs, so both clients see the same machine load; medians are reported.
+for _ in $(seq "$RUNS"); do
+  cli_text+=("$(elapsed_ms "$BIN" chat -m zebracorn)")
+  curl_all+=("$(elapsed_ms curl_stream)")
+  cli_ndjson+=("$(elapsed_ms "$BIN" chat --format ndjson -m zebracorn)")
+  # Time to first printed delta: the first byte the CLI prints vs the first text-delta line curl receives.
+  cli_first+=("$(elapsed_ms sh -c '"$0" chat -m zebracorn 2>/dev/null | head -c 1' "$BIN")")
+  curl_first+=("$(elapsed_ms sh -c 'curl -sN -H "Authorization: Bearer $0" -H "Content-Type: application/json" -d "$1" "$2" | grep -m1 -q text-delta' "$KEY" "$BODY" "$URL")")
+done
+t=$(median "${cli_text[@]}"); c=$(median "${curl_all[@]}")
+echo "| chat stream of $deltas deltas, printed as text: total (median of $RUNS) | $t ms (curl -N: $c ms; ratio $(echo "scale=2; $t / $c" | bc)) |"
+echo "| same stream, \`--format ndjson\` (every event parsed and re-encoded) | $(median "${cli_ndjson[@]}") ms |"
+echo "| time to first printed delta (median of $RUNS) | $(median "${cli_first[@]}") ms (curl -N first text-delta: $(median "${curl_first[@]}") ms) |"
 
 # Export: seed conversations through the API (non-streaming chat), then export them all.
 seq "$CONVERSATIONS" | xargs -P 4 -I{} curl -s -o /dev/null -H "Authorization: Bearer $KEY" \

@@ -249,7 +249,14 @@ pub struct Settings {
 }
 
 /// The settable keys, in `config list` order.
-pub const KEYS: &[&str] = &["agent", "api-url", "format", "timeout", "default-profile"];
+pub const KEYS: &[&str] = &[
+    "agent",
+    "api-url",
+    "format",
+    "timeout",
+    "credential-store",
+    "default-profile",
+];
 
 impl Settings {
     /// Resolves from flags/env (already merged by clap into `global`), the credential env vars and the file.
@@ -410,6 +417,16 @@ impl Settings {
                 .as_ref()
                 .map(|r| (r.value.as_str().to_owned(), r.origin.clone())),
             "timeout" => Some((self.timeout.value.to_string(), self.timeout.origin.clone())),
+            "credential-store" => Some(
+                match self
+                    .file
+                    .profile(&self.profile.value)
+                    .and_then(|p| p.credential_store.clone())
+                {
+                    Some(store) => (store, Origin::Profile(self.profile.value.clone())),
+                    None => ("file".to_owned(), Origin::Default),
+                },
+            ),
             "default-profile" => Some((self.profile.value.clone(), self.profile.origin.clone())),
             _ => None,
         })
@@ -481,6 +498,7 @@ pub fn canonical_key(key: &str) -> Result<&'static str> {
         "format" | "output" => Ok("format"),
         "timeout" => Ok("timeout"),
         "default-profile" | "profile" => Ok("default-profile"),
+        "credential-store" | "credentials" | "credential" | "store" => Ok("credential-store"),
         "api-key" | "apikey" | "key" | "token" => Err(CliError::usage(
             "the API key is not set with `config set` (it would land in shell history)",
         )
@@ -535,6 +553,23 @@ pub fn set_value(
                     ))
                 })?;
                 Some(secs)
+            }
+        }
+        "credential-store" => {
+            file.profile_mut(profile).credential_store = match value.to_ascii_lowercase().as_str() {
+                "" | "file" => None,
+                "keyring" if cfg!(feature = "keyring") => Some("keyring".to_owned()),
+                "keyring" => {
+                    return Err(CliError::usage(
+                        "this build of chatbase has no OS keyring support",
+                    )
+                    .with_hint("build it with `cargo install chatbase-cli --features keyring`"));
+                }
+                _ => {
+                    return Err(CliError::usage(format!(
+                        "credential-store must be file or keyring, got {value:?}"
+                    )));
+                }
             }
         }
         "default-profile" => file.default_profile = (!clear).then(|| value.to_owned()),
@@ -791,5 +826,40 @@ mod tests {
         let e = s.missing_key_error();
         assert!(e.message.starts_with("OS keyring:"), "{}", e.message);
         assert!(e.hint.unwrap().contains("config file"));
+    }
+
+    #[test]
+    fn credential_store_is_set_read_and_cleared_per_profile() {
+        let mut f = ConfigFile {
+            default_profile: Some("work".into()),
+            ..Default::default()
+        };
+        let settings = |f: &ConfigFile| {
+            Settings::resolve_with(
+                &GlobalArgs::default(),
+                FlagSources::default(),
+                "x".into(),
+                f.clone(),
+                &env_of(&[]),
+            )
+            .unwrap()
+        };
+        let (v, o) = settings(&f).get("credential-store").unwrap().unwrap();
+        assert_eq!((v.as_str(), o), ("file", Origin::Default));
+        let err = set_value(&mut f, "work", "credential_store", "vault").unwrap_err();
+        assert!(err.message.contains("file or keyring"), "{}", err.message);
+        if cfg!(feature = "keyring") {
+            set_value(&mut f, "work", "credential-store", "keyring").unwrap();
+            assert!(f.profile("work").unwrap().uses_keyring());
+            let (v, o) = settings(&f).get("credential-store").unwrap().unwrap();
+            assert_eq!((v.as_str(), o), ("keyring", Origin::Profile("work".into())));
+        } else {
+            let err = set_value(&mut f, "work", "credential-store", "keyring").unwrap_err();
+            assert!(err.message.contains("no OS keyring"), "{}", err.message);
+            f.profile_mut("work").credential_store = Some("keyring".into());
+        }
+        set_value(&mut f, "work", "credential-store", "file").unwrap();
+        assert_eq!(f.profile("work").unwrap().credential_store, None);
+        assert!(KEYS.contains(&"credential-store"));
     }
 }

@@ -18,8 +18,8 @@ fn entry(profile: &str) -> Result<keyring_core::Entry> {
         return Err(
             CliError::runtime(format!("no OS keyring is available ({})", describe(e))).with_hint(
                 "headless machines and CI usually have no keyring service; keep the key in the config \
-             file instead: drop `credential_store = \"keyring\"` from the profile (`chatbase config path` \
-             shows the file) and run `chatbase auth login` without --keyring",
+             file instead: `chatbase config set credential-store file`, then `chatbase auth login` \
+             without --keyring",
             ),
         );
     }

@@ -78,9 +78,19 @@ pub fn run() -> ExitCode {
             );
         }
     };
+    // The command runs as a spawned task, not as the `block_on` future itself: the current-thread scheduler
+    // passes wake-ups between tasks through its run queue, but polls the `block_on` future only after polling
+    // the I/O driver, which would cost an `epoll_wait` per streamed chunk.
     let result = runtime.block_on(async move {
-        let ctx = context::Ctx::new(cli.global, settings, out).await?;
-        commands::dispatch(&ctx, cli.command).await
+        let work = tokio::spawn(async move {
+            let ctx = context::Ctx::new(cli.global, settings, out).await?;
+            commands::dispatch(&ctx, cli.command).await
+        });
+        match work.await {
+            Ok(r) => r,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(CliError::runtime(format!("the command was stopped: {e}"))),
+        }
     });
     // Background tasks (an in-process emulator, a cancelled request) must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

@@ -441,7 +441,7 @@ async fn post_stream<B: Serialize>(
                 .json(body))
         })
         .await?;
-    Ok(ChatStream::from_response(resp))
+    Ok(ChatStream::from_response(resp, client.read_timeout()))
 }
 
 /// The whole-answer form of chat and retry (`"stream": false` is in `body`).

@@ -105,6 +105,11 @@ impl Client {
     pub fn files_base_url(&self) -> &str {
         &self.inner.config.files_base
     }
+
+    /// The idle timeout between reads of a streamed body.
+    pub(crate) fn read_timeout(&self) -> Duration {
+        self.inner.config.read_timeout
+    }
 }
 
 /// Per-call overrides of the client's retry policy and deadline.
@@ -394,11 +399,17 @@ impl Client {
             Deadline::None => None,
         };
         let cfg = &self.inner.config;
+        // Streams go out on the client without a per-frame read timeout; the wait for their response headers is
+        // bounded by the idle timeout here, and their body by `crate::idle`.
+        let (http, header_wait) = match deadline {
+            Deadline::Total => (&cfg.http, None),
+            Deadline::None => (&cfg.stream_http, Some(cfg.read_timeout)),
+        };
         self.policy(opts)
             .run(op.idempotency, |attempt| {
                 let span = span_for(&op, attempt);
                 let span2 = span.clone();
-                let req = build(&cfg.http).map(|mut rb| {
+                let req = build(http).map(|mut rb| {
                     if cfg.add_headers_per_request {
                         rb = rb
                             .header(AUTHORIZATION, cfg.auth.clone())
@@ -408,10 +419,14 @@ impl Client {
                 });
                 let read = &read;
                 let fut = async move {
-                    let resp = req?
-                        .send()
-                        .await
-                        .map_err(|e| Error::from_reqwest(e, false))?;
+                    let send = req?.send();
+                    let sent = match header_wait {
+                        Some(t) => tokio::time::timeout(t, send)
+                            .await
+                            .map_err(|_| Error::Timeout(TimeoutKind::Idle))?,
+                        None => send.await,
+                    };
+                    let resp = sent.map_err(|e| Error::from_reqwest(e, false))?;
                     let status = resp.status();
                     let rid = request_id(resp.headers());
                     if !status.is_success() {

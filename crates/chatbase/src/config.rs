@@ -206,22 +206,49 @@ impl ClientBuilder {
         let ua = HeaderValue::from_str(&self.user_agent).map_err(|_| {
             Error::invalid("user agent contains characters not allowed in a header")
         })?;
-        let (http, add_headers_per_request) = match self.http {
-            HttpSource::Client(c) => (c, true),
+        // Plain-HTTP base URLs only (an emulator, a local proxy): the client never speaks TLS, so the system's
+        // root certificates (a few hundred files) are not read at start-up.
+        let plain_http_only = [
+            Some(self.api_url.as_str()),
+            self.v2_url.as_deref(),
+            self.v1_url.as_deref(),
+            Some(self.files_url.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .all(|u| u.trim_start().to_ascii_lowercase().starts_with("http://"));
+        let fresh = || {
+            if plain_http_only {
+                reqwest::Client::builder().tls_certs_only([])
+            } else {
+                reqwest::Client::builder()
+            }
+        };
+        // Streams get a client of their own without `reqwest`'s per-frame read timeout; their idle timeout is
+        // enforced by `crate::idle` instead. A caller-supplied client or builder serves both.
+        let (http, stream_http, add_headers_per_request) = match self.http {
+            HttpSource::Client(c) => (c.clone(), c, true),
             HttpSource::Default => (
                 finish_http(
-                    reqwest::Client::builder(),
+                    fresh(),
                     &auth,
                     &ua,
                     self.connect_timeout,
-                    self.read_timeout,
+                    Some(self.read_timeout),
                 )?,
+                finish_http(fresh(), &auth, &ua, self.connect_timeout, None)?,
                 false,
             ),
-            HttpSource::Builder(b) => (
-                finish_http(*b, &auth, &ua, self.connect_timeout, self.read_timeout)?,
-                false,
-            ),
+            HttpSource::Builder(b) => {
+                let c = finish_http(
+                    *b,
+                    &auth,
+                    &ua,
+                    self.connect_timeout,
+                    Some(self.read_timeout),
+                )?;
+                (c.clone(), c, false)
+            }
         };
         let mut root = self.api_url.trim_end_matches('/');
         // Accept a versioned URL too (`…/api/v2`): it is an easy mistake and unambiguous.
@@ -244,6 +271,8 @@ impl ClientBuilder {
         }
         Ok(Client::from_config(Config {
             http,
+            stream_http,
+            read_timeout: self.read_timeout,
             v2_base: v2,
             v1_base: v1,
             files_base: files,
@@ -269,16 +298,19 @@ fn finish_http(
     auth: &HeaderValue,
     ua: &HeaderValue,
     connect_timeout: Duration,
-    read_timeout: Duration,
+    read_timeout: Option<Duration>,
 ) -> Result<reqwest::Client> {
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, auth.clone());
     headers.insert(USER_AGENT, ua.clone());
-    builder
+    let mut builder = builder
         .default_headers(headers)
-        .connect_timeout(connect_timeout)
-        // Per-read idle timeout only: a total `timeout` here would also cut long chat streams.
-        .read_timeout(read_timeout)
+        .connect_timeout(connect_timeout);
+    // Per-read idle timeout only: a total `timeout` here would also cut long chat streams.
+    if let Some(t) = read_timeout {
+        builder = builder.read_timeout(t);
+    }
+    builder
         .build()
         .map_err(|e| Error::invalid(format!("could not build the HTTP client: {e}")))
 }
@@ -286,6 +318,10 @@ fn finish_http(
 /// Resolved configuration shared by every handle (crate-internal).
 pub(crate) struct Config {
     pub(crate) http: reqwest::Client,
+    /// The client streamed responses are sent on (no per-frame read timeout, see `crate::idle`).
+    pub(crate) stream_http: reqwest::Client,
+    /// The idle timeout between reads of a streamed body, and for its response headers.
+    pub(crate) read_timeout: Duration,
     pub(crate) v2_base: String,
     pub(crate) v1_base: String,
     pub(crate) files_base: String,

@@ -120,6 +120,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod identity;
+mod idle;
 mod ops;
 pub mod pagination;
 pub mod raw;

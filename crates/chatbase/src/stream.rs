@@ -277,32 +277,45 @@ enum DeltaKind {
     Reasoning,
 }
 
-/// Recognises exactly `{"type":"text-delta"|"reasoning-delta"[,"id":"…"],"delta":"…"}` whose
-/// strings need no unescaping, returning borrowed slices. `None` means "use serde".
+/// Recognises a compact, flat delta object: `type` ("text-delta" or "reasoning-delta"), `delta` and an optional
+/// `id`, in any order, each a string with nothing to unescape. Returns borrowed slices; `None` means "use serde"
+/// (escapes, whitespace, other or repeated keys, non-string values), so this only ever skips work.
 fn plain_delta(s: &str) -> Option<(DeltaKind, Option<&str>, &str)> {
-    let (kind, rest) = if let Some(r) = s.strip_prefix(r#"{"type":"text-delta""#) {
-        (DeltaKind::Text, r)
-    } else if let Some(r) = s.strip_prefix(r#"{"type":"reasoning-delta""#) {
-        (DeltaKind::Reasoning, r)
-    } else {
-        return None;
-    };
     // A JSON string body with nothing to unescape: no quote, backslash or control character.
     fn plain_string(s: &str) -> Option<(&str, &str)> {
-        let end = s
+        let rest = s.strip_prefix('"')?;
+        let end = rest
             .bytes()
             .position(|b| b == b'"' || b == b'\\' || b < 0x20)?;
-        (s.as_bytes()[end] == b'"').then(|| (&s[..end], &s[end + 1..]))
+        (rest.as_bytes()[end] == b'"').then(|| (&rest[..end], &rest[end + 1..]))
     }
-    let (id, rest) = match rest.strip_prefix(r#","id":""#) {
-        Some(r) => {
-            let (id, r) = plain_string(r)?;
-            (Some(id), r)
+    let mut rest = s.strip_prefix('{')?;
+    let (mut kind, mut id, mut delta) = (None, None, None);
+    loop {
+        let (key, r) = plain_string(rest)?;
+        let (value, r) = plain_string(r.strip_prefix(':')?)?;
+        let slot = match key {
+            "type" => {
+                let k = match value {
+                    "text-delta" => DeltaKind::Text,
+                    "reasoning-delta" => DeltaKind::Reasoning,
+                    _ => return None,
+                };
+                kind.replace(k).is_none()
+            }
+            "id" => id.replace(value).is_none(),
+            "delta" => delta.replace(value).is_none(),
+            _ => false,
+        };
+        if !slot {
+            return None;
         }
-        None => (None, rest),
-    };
-    let (delta, rest) = plain_string(rest.strip_prefix(r#","delta":""#)?)?;
-    (rest == "}").then_some((kind, id, delta))
+        if let Some(r) = r.strip_prefix(',') {
+            rest = r;
+        } else {
+            return (r == "}").then_some((kind?, id, delta?));
+        }
+    }
 }
 
 /// What a single data payload decoded to.
@@ -339,8 +352,7 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
             DeltaKind::Reasoning => ChatEvent::ReasoningDelta { id, delta },
         }));
     }
-    if (trimmed.starts_with(r#"{"type":"text-delta""#)
-        || trimmed.starts_with(r#"{"type":"reasoning-delta""#))
+    if (trimmed.contains(r#""text-delta""#) || trimmed.contains(r#""reasoning-delta""#))
         && let Ok(d) = serde_json::from_str::<DeltaWire<'_>>(trimmed)
     {
         match d.ty.as_ref() {
@@ -500,7 +512,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Error type of the type-erased body, so `sse-stream` (which wants `std::error::Error`) can
 /// carry any transport error and we can recover a `reqwest::Error` from it afterwards.
 #[derive(Debug)]
-pub(crate) struct BodyError(Box<dyn std::error::Error + Send + Sync>);
+pub(crate) struct BodyError(pub(crate) Box<dyn std::error::Error + Send + Sync>);
 
 impl std::fmt::Display for BodyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -526,6 +538,9 @@ where
 }
 
 fn transport(inner: Box<dyn std::error::Error + Send + Sync>) -> Error {
+    if inner.is::<crate::idle::IdleElapsed>() {
+        return Error::Timeout(crate::error::TimeoutKind::Idle);
+    }
     match inner.downcast::<reqwest::Error>() {
         Ok(re) => Error::from_reqwest(*re, true),
         Err(other) => match other.downcast::<BodyError>() {
@@ -773,10 +788,13 @@ impl std::fmt::Debug for ChatStream {
 }
 
 impl ChatStream {
-    /// Wraps an already-checked (2xx) response.
-    pub(crate) fn from_response(resp: reqwest::Response) -> Self {
+    /// Wraps an already-checked (2xx) response; `idle` is the longest silence allowed between reads.
+    pub(crate) fn from_response(resp: reqwest::Response, idle: std::time::Duration) -> Self {
         let headers = resp.headers().clone();
-        Self::from_bytes(resp.bytes_stream(), headers)
+        Self::from_bytes(
+            crate::idle::IdleTimeout::new(resp.bytes_stream(), idle),
+            headers,
+        )
     }
 
     /// Decodes any byte stream (used by tests and benchmarks, and by callers with recorded streams).
@@ -1128,6 +1146,9 @@ mod tests {
             r#"{"type":"text-delta","id":"t","delta":"unterminated}"#,
             r#"{"type":"text-delta","id":"t","delta":""}"#,
             r#"{"type":"text-delta","id":"t","delta":"ünïcödé 🚀"}"#,
+            r#"{"delta":"sorted","id":"t","type":"text-delta"}"#,
+            r#"{"id":"t","delta":"x","type":"reasoning-delta"}"#,
+            r#"{"type":"text-delta", "delta":"spaced"}"#,
         ];
         for c in cases {
             let fast = plain_delta(c);
@@ -1154,6 +1175,14 @@ mod tests {
         }
         assert!(plain_delta(r#"{"type":"text-delta","id":"t","delta":"x","extra":1}"#).is_none());
         assert!(plain_delta(r#"{"type":"text-delta","id":"t","delta":"a\"b"}"#).is_none());
+        assert!(plain_delta(r#"{"type":"text-delta","id":"t","delta":"a","delta":"b"}"#).is_none());
+        assert!(plain_delta(r#"{"type":"text-start","id":"t"}"#).is_none());
+        assert!(plain_delta(r#"{"id":"t","delta":"x"}"#).is_none());
+        assert!(plain_delta(r#"{"type":"text-delta","id":7,"delta":"x"}"#).is_none());
+        assert_eq!(
+            plain_delta(r#"{"delta":"w0 ","id":"txt_0","type":"text-delta"}"#),
+            Some((DeltaKind::Text, Some("txt_0"), "w0 "))
+        );
     }
 
     #[tokio::test]

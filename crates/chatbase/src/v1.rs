@@ -524,7 +524,10 @@ impl V1ChatRequest {
             })
             .await?;
         let headers = resp.headers().clone();
-        Ok(TextStream::from_bytes(resp.bytes_stream(), headers))
+        Ok(TextStream::from_bytes(
+            crate::idle::IdleTimeout::new(resp.bytes_stream(), self.client.read_timeout()),
+            headers,
+        ))
     }
 }
 

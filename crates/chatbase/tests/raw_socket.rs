@@ -1,6 +1,6 @@
 //! Stream failure modes httpmock cannot produce, served from a raw `TcpListener`: a body cut
-//! mid-event, a stall (idle timeout), a reset after the headers, and a dropped stream closing
-//! the connection.
+//! mid-event, a stall (idle timeout, before and after the headers), a reset after the headers, and a dropped
+//! stream closing the connection.
 
 use std::time::Duration;
 
@@ -103,6 +103,46 @@ async fn stalled_stream_hits_the_idle_timeout() {
     }
     assert!(started.elapsed() < Duration::from_secs(2));
     server.abort();
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_a_stream_hits_the_idle_timeout() {
+    let (url, server) = one_shot(|sock| async move {
+        // The request was read; no response ever comes (the socket stays open).
+        let _open = sock;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    })
+    .await;
+    let c = client(&url, Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    match c.agent("a").chat("hi").stream().await {
+        Err(Error::Timeout(TimeoutKind::Idle)) => {}
+        other => panic!("expected idle timeout, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(2));
+    server.abort();
+}
+
+#[tokio::test]
+async fn a_steady_stream_outlives_its_idle_timeout() {
+    // Ten deltas 100 ms apart: a second in all, three times the idle timeout, never silent for one.
+    let (url, server) = one_shot(|mut sock| async move {
+        sock.write_all(HEADERS.as_bytes()).await.unwrap();
+        for _ in 0..10 {
+            sock.write_all(DELTA.as_bytes()).await.unwrap();
+            sock.flush().await.unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        sock.write_all(b"data: {\"type\":\"finish\"}\n\ndata: [DONE]\n\n")
+            .await
+            .unwrap();
+    })
+    .await;
+    let c = client(&url, Duration::from_millis(300));
+    let s = c.agent("a").chat("hi").stream().await.unwrap();
+    let answer = s.final_response().await.unwrap();
+    assert_eq!(answer.text, "partial ".repeat(10));
+    server.await.unwrap();
 }
 
 #[tokio::test]

@@ -253,6 +253,11 @@ async fn run_turn(
     Ok(outcome)
 }
 
+/// Longest time streamed text waits in the output buffer while more keeps arriving.
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(4);
+/// Events handled back to back before Ctrl-C is checked again.
+const CTRL_C_EVERY: u32 = 64;
+
 async fn consume(
     ctx: &Ctx,
     mut stream: ChatStream,
@@ -260,16 +265,37 @@ async fn consume(
     ctrl_c: &mut std::pin::Pin<&mut impl std::future::Future<Output = std::io::Result<()>>>,
 ) -> Result<Outcome> {
     let ndjson = ctx.out.format == Format::Ndjson;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let mut outcome = Outcome::default();
     let mut wrote_text = false;
     let mut ends_with_newline = true;
     let mut failure: Option<CliError> = None;
+    // The spinner is cleared once, at the first output, not on every delta (each clear reads the clock).
+    let mut spinning = !spinner.is_hidden();
+    let mut stop_spinner = || {
+        if std::mem::take(&mut spinning) {
+            spinner.finish_and_clear();
+        }
+    };
+    // Output policy: events already received are written back to back, and stdout is flushed as soon as the
+    // stream has nothing more ready, so a delta that arrives on its own is on the terminal at once. While deltas
+    // arrive faster than one per FLUSH_EVERY, flushes are spaced FLUSH_EVERY apart (a pending flush fires from a
+    // timer), far below what a reader can see, instead of one write per delta.
+    // While the timer is armed, a flush happened less than FLUSH_EVERY ago and the timer does the next one; no
+    // clock is read per event.
+    let mut dirty = false;
+    let mut flush_timer = std::pin::pin!(tokio::time::sleep(std::time::Duration::ZERO));
+    let mut timer_armed = false;
+    // Ctrl-C is checked whenever the stream would wait, and at least every CTRL_C_EVERY events of a burst.
+    let mut burst = 0u32;
     loop {
-        // Events already received are written back to back; stdout is flushed whenever the stream would wait,
-        // so every delta reaches the terminal as soon as nothing else is ready (one write per burst, not per delta).
         // A completed Ctrl-C future must never be polled again, hence the flag.
-        let mut interrupted = futures::FutureExt::now_or_never(ctrl_c.as_mut()).is_some();
+        let mut interrupted = false;
+        burst += 1;
+        if burst >= CTRL_C_EVERY {
+            burst = 0;
+            interrupted = futures::FutureExt::now_or_never(ctrl_c.as_mut()).is_some();
+        }
         let ready = if interrupted {
             None
         } else {
@@ -277,23 +303,42 @@ async fn consume(
         };
         let next = match ready {
             Some(ev) => ev,
+            None if interrupted => None,
             None => {
-                stdout.flush()?;
-                if interrupted {
-                    None
-                } else {
-                    tokio::select! {
-                        ev = stream.next() => ev,
-                        _ = ctrl_c.as_mut() => {
-                            interrupted = true;
-                            None
+                burst = 0;
+                if dirty && !timer_armed {
+                    stdout.flush()?;
+                    dirty = false;
+                    flush_timer
+                        .as_mut()
+                        .reset(tokio::time::Instant::now() + FLUSH_EVERY);
+                    timer_armed = true;
+                }
+                tokio::select! {
+                    biased;
+                    ev = stream.next() => ev,
+                    () = flush_timer.as_mut(), if timer_armed => {
+                        if dirty {
+                            stdout.flush()?;
+                            dirty = false;
+                            flush_timer
+                                .as_mut()
+                                .reset(tokio::time::Instant::now() + FLUSH_EVERY);
+                        } else {
+                            timer_armed = false;
                         }
+                        continue;
+                    }
+                    _ = ctrl_c.as_mut() => {
+                        interrupted = true;
+                        None
                     }
                 }
             }
         };
         if interrupted {
             spinner.finish_and_clear();
+            stdout.flush()?;
             drop(stdout);
             eprintln!("\n[cancelled: the answer was interrupted]");
             outcome.cancelled = true;
@@ -308,15 +353,17 @@ async fn consume(
             }
         };
         if ndjson {
-            spinner.finish_and_clear();
+            stop_spinner();
             writeln!(stdout, "{}", event_json(&ev))?;
+            dirty = true;
         }
         match &ev {
             ChatEvent::TextDelta { delta, .. } if !ndjson => {
-                spinner.finish_and_clear();
+                stop_spinner();
                 let clean = sanitize(delta);
                 if !clean.is_empty() {
                     stdout.write_all(clean.as_bytes())?;
+                    dirty = true;
                     wrote_text = true;
                     ends_with_newline = clean.ends_with('\n');
                 }
@@ -327,7 +374,7 @@ async fn consume(
                 input,
             } => {
                 if !ndjson {
-                    spinner.finish_and_clear();
+                    stop_spinner();
                     let _ = stdout.flush();
                     eprintln!(
                         "{}[tool call] {}({}) id={}",

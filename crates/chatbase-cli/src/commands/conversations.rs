@@ -235,7 +235,7 @@ async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) 
             }
         }
     }
-    let mut writer: Box<dyn Write> = match &ex.output {
+    let mut writer: Box<dyn Write + Send> = match &ex.output {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
                 .create(true)
@@ -246,7 +246,7 @@ async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) 
                 .map_err(|e| CliError::runtime(format!("cannot open {}: {e}", path.display())))?;
             Box::new(std::io::BufWriter::new(file))
         }
-        None => Box::new(std::io::stdout().lock()),
+        None => Box::new(std::io::stdout()),
     };
 
     let mut call = agent.conversations().export();

@@ -154,7 +154,7 @@ where
     B: Paginated + 'c,
     B::Item: Serialize + 'c,
 {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::stdout();
     if !args.all {
         let page = call.first_page().await?;
         let items: Vec<Value> = page.items().iter().map(to_json).collect::<Result<_>>()?;

@@ -124,14 +124,13 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 return Ok(());
             }
             let mut stream = req.stream().await?;
-            let mut stdout = std::io::stdout().lock();
+            let mut stdout = std::io::stdout();
             let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
             let mut ends_nl = true;
             loop {
                 let next = tokio::select! {
                     n = stream.next() => n,
                     _ = &mut ctrl_c => {
-                        drop(stdout);
                         eprintln!("\n[cancelled]");
                         return Err(CliError::new(ExitKind::Interrupted, ""));
                     }

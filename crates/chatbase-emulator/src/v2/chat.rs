@@ -305,9 +305,21 @@ pub(crate) struct Event {
     pub paced: bool,
 }
 
-fn sse(v: Value) -> Event {
+/// One SSE event whose JSON keeps the field order given, as the real service writes it (`type` first); a
+/// `json!` map would sort the keys.
+fn sse(fields: &[(&str, Value)]) -> Event {
+    let mut s = String::from("data: {");
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&Value::from(*k).to_string());
+        s.push(':');
+        s.push_str(&v.to_string());
+    }
+    s.push_str("}\n\n");
     Event {
-        bytes: Bytes::from(format!("data: {v}\n\n")),
+        bytes: Bytes::from(s),
         paced: false,
     }
 }
@@ -374,37 +386,57 @@ pub(crate) fn paced_body(events: Vec<Event>, delay: Duration, faults: &Faults) -
 /// The SSE event sequence for one assistant turn.
 pub(crate) fn sse_events(o: &Outcome) -> Vec<Event> {
     let mut ev = vec![
-        sse(json!({"type": "start", "messageId": o.message_id})),
-        sse(json!({"type": "start-step"})),
+        sse(&[("type", json!("start")), ("messageId", json!(o.message_id))]),
+        sse(&[("type", json!("start-step"))]),
     ];
     for (n, part) in o.parts.iter().enumerate() {
         match part["type"].as_str() {
             Some("tool-call") => {
-                ev.push(sse(json!({"type": "tool-input-start", "toolCallId": part["toolCallId"], "toolName": part["toolName"]})));
-                ev.push(sse(json!({"type": "tool-input-delta", "toolCallId": part["toolCallId"], "inputTextDelta": part["input"].to_string()})));
-                ev.push(sse(json!({"type": "tool-input-available", "toolCallId": part["toolCallId"], "toolName": part["toolName"], "input": part["input"]})));
+                ev.push(sse(&[
+                    ("type", json!("tool-input-start")),
+                    ("toolCallId", json!(part["toolCallId"])),
+                    ("toolName", json!(part["toolName"])),
+                ]));
+                ev.push(sse(&[
+                    ("type", json!("tool-input-delta")),
+                    ("toolCallId", json!(part["toolCallId"])),
+                    ("inputTextDelta", json!(part["input"].to_string())),
+                ]));
+                ev.push(sse(&[
+                    ("type", json!("tool-input-available")),
+                    ("toolCallId", json!(part["toolCallId"])),
+                    ("toolName", json!(part["toolName"])),
+                    ("input", json!(part["input"])),
+                ]));
             }
             _ => {
                 let id = format!("txt_{n}");
-                ev.push(sse(json!({"type": "text-start", "id": id})));
+                ev.push(sse(&[("type", json!("text-start")), ("id", json!(id))]));
                 for d in deltas(part["text"].as_str().unwrap_or("")) {
-                    let mut e = sse(json!({"type": "text-delta", "id": id, "delta": d}));
+                    let mut e = sse(&[
+                        ("type", json!("text-delta")),
+                        ("id", json!(id)),
+                        ("delta", json!(d)),
+                    ]);
                     e.paced = true;
                     ev.push(e);
                 }
-                ev.push(sse(json!({"type": "text-end", "id": id})));
+                ev.push(sse(&[("type", json!("text-end")), ("id", json!(id))]));
             }
         }
     }
     let mut meta = o.metadata();
     meta["messageId"] = json!(o.message_id);
-    ev.push(sse(json!({"type": "finish-step"})));
-    ev.push(sse(
-        json!({"type": "message-metadata", "messageMetadata": meta}),
-    ));
-    ev.push(sse(
-        json!({"type": "finish", "finishReason": o.finish_reason, "messageMetadata": meta}),
-    ));
+    ev.push(sse(&[("type", json!("finish-step"))]));
+    ev.push(sse(&[
+        ("type", json!("message-metadata")),
+        ("messageMetadata", json!(meta)),
+    ]));
+    ev.push(sse(&[
+        ("type", json!("finish")),
+        ("finishReason", json!(o.finish_reason)),
+        ("messageMetadata", json!(meta)),
+    ]));
     ev.push(Event {
         bytes: Bytes::from_static(b"data: [DONE]\n\n"),
         paced: false,
