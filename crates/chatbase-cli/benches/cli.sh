@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks for the `chatbase` binary against a local emulator (127.0.0.1 only). Prints Markdown rows for
 # BENCHMARKS.md. Usage: crates/chatbase-cli/benches/cli.sh [path/to/release/chatbase] [conversations]
-# Build first: cargo build --release -p chatbase-cli
+# Build first: cargo build --release -p chatbase-cli && cargo build --release -p chatbase --example stream_floor
+# (the stream_floor example, if built, adds the bare-reqwest floor to the chat comparison).
 set -euo pipefail
 
 BIN=${1:-target/release/chatbase}
@@ -49,11 +50,13 @@ RUNS=${RUNS:-11}
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 elapsed_ms() { local s; s=$(now_ns); "$@" >/dev/null 2>&1 || true; echo $(( ($(now_ns) - s) / 1000000 )); }
 curl_stream() { curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$BODY" "$URL"; }
-cli_text=(); cli_ndjson=(); curl_all=(); cli_first=(); curl_first=()
+FLOOR=$(dirname "$BIN")/examples/stream_floor
+cli_text=(); cli_ndjson=(); curl_all=(); cli_first=(); curl_first=(); floor=()
 # Interleaved runs, so both clients see the same machine load; medians are reported.
 for _ in $(seq "$RUNS"); do
   cli_text+=("$(elapsed_ms "$BIN" chat -m zebracorn)")
   curl_all+=("$(elapsed_ms curl_stream)")
+  if [ -x "$FLOOR" ]; then floor+=("$(elapsed_ms "$FLOOR" "$URL" "$KEY" "$BODY")"); fi
   cli_ndjson+=("$(elapsed_ms "$BIN" chat --format ndjson -m zebracorn)")
   # Time to first printed delta: the first byte the CLI prints vs the first text-delta line curl receives.
   cli_first+=("$(elapsed_ms sh -c '"$0" chat -m zebracorn 2>/dev/null | head -c 1' "$BIN")")
@@ -61,8 +64,46 @@ for _ in $(seq "$RUNS"); do
 done
 t=$(median "${cli_text[@]}"); c=$(median "${curl_all[@]}")
 echo "| chat stream of $deltas deltas, printed as text: total (median of $RUNS) | $t ms (curl -N: $c ms; ratio $(echo "scale=2; $t / $c" | bc)) |"
+if [ ${#floor[@]} -gt 0 ]; then
+  echo "| same stream read by bare reqwest, chunks counted only (\`stream_floor\`, median of $RUNS) | $(median "${floor[@]}") ms |"
+fi
 echo "| same stream, \`--format ndjson\` (every event parsed and re-encoded) | $(median "${cli_ndjson[@]}") ms |"
 echo "| time to first printed delta (median of $RUNS) | $(median "${cli_first[@]}") ms (curl -N first text-delta: $(median "${curl_first[@]}") ms) |"
+
+# The same stream recorded and replayed in 16 KiB HTTP chunks by a tiny Python server: few chunks and no server
+# work, so this is the CLI's own cost to decode and print 100,000 deltas (start-up included).
+curl_stream >"$WORK/recorded.sse"
+REPLAY_PORT=$((PORT + 1))
+python3 - "$WORK/recorded.sse" "$REPLAY_PORT" <<'PY' &
+import http.server, socketserver, sys
+body = open(sys.argv[1], "rb").read()
+class Replay(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args): pass
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        for i in range(0, len(body), 16384):
+            part = body[i:i + 16384]
+            self.wfile.write(b"%x\r\n" % len(part) + part + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+        self.close_connection = True
+socketserver.TCPServer.allow_reuse_address = True
+with socketserver.TCPServer(("127.0.0.1", int(sys.argv[2])), Replay) as server:
+    server.serve_forever()
+PY
+REPLAY_PID=$!
+trap 'kill "$EMU_PID" "$REPLAY_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 50); do curl -s -o /dev/null -X POST -d '{}' "http://127.0.0.1:$REPLAY_PORT/" && break; sleep 0.1; done
+replay_cli=(); replay_curl=()
+for _ in $(seq "$RUNS"); do
+  replay_cli+=("$(CHATBASE_API_URL="http://127.0.0.1:$REPLAY_PORT" elapsed_ms "$BIN" chat -m zebracorn)")
+  replay_curl+=("$(elapsed_ms curl -sN -d "$BODY" "http://127.0.0.1:$REPLAY_PORT/api/v2/agents/demo-agent/chat")")
+done
+echo "| same stream replayed in 16 KiB chunks, printed as text (median of $RUNS) | $(median "${replay_cli[@]}") ms (curl -N: $(median "${replay_curl[@]}") ms) |"
 
 # Export: seed conversations through the API (non-streaming chat), then export them all.
 seq "$CONVERSATIONS" | xargs -P 4 -I{} curl -s -o /dev/null -H "Authorization: Bearer $KEY" \

@@ -25,6 +25,15 @@ async fn v2_chat_streams_ai_sdk_events_and_matches_json_answer() {
     assert!(text.ends_with("data: [DONE]\n\n"), "{text}");
     let data = sse_data(&text);
     assert_eq!(data.last().map(String::as_str), Some("[DONE]"));
+    // Written like the service (the AI SDK): `type` is the first key, and a delta is exactly type, id, delta.
+    for d in &data[..data.len() - 1] {
+        assert!(d.starts_with(r#"{"type":""#), "{d}");
+    }
+    let delta = data.iter().find(|d| d.contains(r#""text-delta""#)).unwrap();
+    assert!(
+        delta.starts_with(r#"{"type":"text-delta","id":"txt_0","delta":""#),
+        "{delta}"
+    );
     let events: Vec<Value> = data[..data.len() - 1]
         .iter()
         .map(|d| serde_json::from_str(d).unwrap())

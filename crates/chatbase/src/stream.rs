@@ -289,8 +289,15 @@ fn plain_delta(s: &str) -> Option<(DeltaKind, Option<&str>, &str)> {
             .position(|b| b == b'"' || b == b'\\' || b < 0x20)?;
         (rest.as_bytes()[end] == b'"').then(|| (&rest[..end], &rest[end + 1..]))
     }
-    let mut rest = s.strip_prefix('{')?;
-    let (mut kind, mut id, mut delta) = (None, None, None);
+    // The service's own order (`type` first) skips straight to the remaining keys.
+    let (mut kind, mut rest) = if let Some(r) = s.strip_prefix(r#"{"type":"text-delta","#) {
+        (Some(DeltaKind::Text), r)
+    } else if let Some(r) = s.strip_prefix(r#"{"type":"reasoning-delta","#) {
+        (Some(DeltaKind::Reasoning), r)
+    } else {
+        (None, s.strip_prefix('{')?)
+    };
+    let (mut id, mut delta) = (None, None);
     loop {
         let (key, r) = plain_string(rest)?;
         let (value, r) = plain_string(r.strip_prefix(':')?)?;
