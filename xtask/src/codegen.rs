@@ -237,6 +237,16 @@ pub struct Generated {
     pub files: Vec<(PathBuf, String)>,
 }
 
+/// The state every generated `Client` carries (`Client::inner()`), hand-written in `chatbase-api`.
+const INNER_TYPE: &str = "crate::RequestHeaders";
+/// Called with that state and each request before it is sent.
+const PRE_HOOK: &str = "crate::RequestHeaders::apply";
+
+fn tokens(src: &str) -> Result<proc_macro2::TokenStream> {
+    src.parse()
+        .map_err(|e| anyhow::anyhow!("`{src}` is not a Rust path: {e}"))
+}
+
 /// Generates the client and mock files for one version from the spec's bytes.
 pub fn generate(version: ApiVersion, spec_bytes: &[u8]) -> Result<Generated> {
     let mut spec: Value = serde_yaml_ng::from_slice(spec_bytes)
@@ -248,7 +258,12 @@ pub fn generate(version: ApiVersion, spec_bytes: &[u8]) -> Result<Generated> {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged);
+        .with_tag(progenitor::TagStyle::Merged)
+        // Every generated request passes through the hand-written `chatbase_api::RequestHeaders` hook, so
+        // headers (Authorization, User-Agent) reach the generated operations even when the `reqwest::Client`
+        // underneath is a caller's own, without them in its defaults.
+        .with_inner_type(tokens(INNER_TYPE)?)
+        .with_pre_hook(tokens(PRE_HOOK)?);
     let mut generator = progenitor::Generator::new(&settings);
     let client = generator.generate_tokens(&openapi).with_context(|| {
         format!(

@@ -10,8 +10,9 @@
 //! # Building a client
 //!
 //! Always construct clients with `Client::new_with_client`, passing a `reqwest::Client` you
-//! configured yourself. The generated `Client::new` sets a 15-second *total* timeout, which
-//! would cut long responses; nothing in this workspace calls it.
+//! configured yourself and the [`RequestHeaders`] to add to every request (the API key). The
+//! generated `Client::new` sets a 15-second *total* timeout, which would cut long responses;
+//! nothing in this workspace calls it.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,10 +21,10 @@
 //! let mut auth = HeaderValue::from_str("Bearer my-api-key")?;
 //! auth.set_sensitive(true);
 //! let http = reqwest::Client::builder()
-//!     .default_headers(HeaderMap::from_iter([(AUTHORIZATION, auth)]))
 //!     .connect_timeout(std::time::Duration::from_secs(10))
 //!     .build()?;
-//! let v2 = chatbase_api::v2::Client::new_with_client("https://www.chatbase.co/api/v2", http);
+//! let headers = chatbase_api::RequestHeaders(HeaderMap::from_iter([(AUTHORIZATION, auth)]));
+//! let v2 = chatbase_api::v2::Client::new_with_client("https://www.chatbase.co/api/v2", http, headers);
 //! # let _ = v2;
 //! # Ok(())
 //! # }
@@ -64,3 +65,77 @@ pub const V1_BASE_URL: &str = "https://www.chatbase.co/api/v1";
 pub const V2_BASE_URL: &str = "https://www.chatbase.co/api/v2";
 /// Root of the files host; its paths already start with `/api/v2`.
 pub const FILES_BASE_URL: &str = "https://files.chatbase.co";
+
+/// Headers the generated clients add to each request they send, unless the request already has them.
+///
+/// It is the generated clients' inner state (`Client::new_with_client(url, http, headers)`), applied by a
+/// pre-request hook. The `reqwest::Client` passed in can then be any client, not just one whose default headers
+/// hold the API key. Mark secret values sensitive (`HeaderValue::set_sensitive`): `Debug` then hides them.
+#[derive(Clone, Default)]
+pub struct RequestHeaders(pub reqwest::header::HeaderMap);
+
+impl RequestHeaders {
+    /// The pre-request hook: copies each header the request does not already carry.
+    pub fn apply(&self, request: &mut reqwest::Request) {
+        for (name, value) in &self.0 {
+            if !request.headers().contains_key(name) {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for RequestHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in &self.0 {
+            if value.is_sensitive() {
+                map.entry(&name.as_str(), &"[REDACTED]");
+            } else {
+                map.entry(&name.as_str(), &value);
+            }
+        }
+        map.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestHeaders;
+    use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+
+    fn headers() -> RequestHeaders {
+        let mut auth = HeaderValue::from_static("Bearer sk-secret-123");
+        auth.set_sensitive(true);
+        RequestHeaders(HeaderMap::from_iter([
+            (AUTHORIZATION, auth),
+            (USER_AGENT, HeaderValue::from_static("chatbase-test")),
+        ]))
+    }
+
+    #[test]
+    fn the_hook_adds_missing_headers_and_keeps_the_requests_own() {
+        let mut req = reqwest::Request::new(
+            reqwest::Method::GET,
+            "http://127.0.0.1/api/v2/agents".parse().unwrap(),
+        );
+        req.headers_mut()
+            .insert(USER_AGENT, HeaderValue::from_static("caller"));
+        headers().apply(&mut req);
+        assert_eq!(req.headers()[AUTHORIZATION], "Bearer sk-secret-123");
+        assert_eq!(req.headers()[USER_AGENT], "caller");
+    }
+
+    #[test]
+    fn debug_hides_sensitive_values() {
+        let client = crate::v2::Client::new_with_client(
+            "http://127.0.0.1/api/v2",
+            reqwest::Client::new(),
+            headers(),
+        );
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("sk-secret"), "{shown}");
+        assert!(shown.contains("[REDACTED]"), "{shown}");
+        assert!(shown.contains("chatbase-test"), "{shown}");
+    }
+}

@@ -16,7 +16,8 @@ fn client(server: &MockServer) -> Client {
         .default_headers(HeaderMap::from_iter([(AUTHORIZATION, auth)]))
         .build()
         .unwrap();
-    Client::new_with_client(&server.base_url(), http)
+    // The key in the client's default headers; no extra headers for the hook to add.
+    Client::new_with_client(&server.base_url(), http, Default::default())
 }
 
 #[tokio::test]

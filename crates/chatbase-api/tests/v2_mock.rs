@@ -12,11 +12,9 @@ const KEY: &str = "test-key-v2";
 fn client(server: &MockServer) -> Client {
     let mut auth = HeaderValue::from_str(&format!("Bearer {KEY}")).unwrap();
     auth.set_sensitive(true);
-    let http = reqwest::Client::builder()
-        .default_headers(HeaderMap::from_iter([(AUTHORIZATION, auth)]))
-        .build()
-        .unwrap();
-    Client::new_with_client(&server.base_url(), http)
+    // A plain client: the key reaches every request through the generated pre-request hook.
+    let headers = chatbase_api::RequestHeaders(HeaderMap::from_iter([(AUTHORIZATION, auth)]));
+    Client::new_with_client(&server.base_url(), reqwest::Client::new(), headers)
 }
 
 fn agent_json(id: &str) -> serde_json::Value {

@@ -69,8 +69,26 @@ impl Client {
     }
 
     pub(crate) fn from_config(config: Config) -> Self {
-        let v2 = chatbase_api::v2::Client::new_with_client(&config.v2_base, config.http.clone());
-        let v1 = chatbase_api::v1::Client::new_with_client(&config.v1_base, config.http.clone());
+        // A caller's own `reqwest::Client` lacks our default headers: the generated operations then add them
+        // through their pre-request hook, as `run_raw` does for the hand-written requests.
+        let headers = if config.add_headers_per_request {
+            chatbase_api::RequestHeaders(HeaderMap::from_iter([
+                (AUTHORIZATION, config.auth.clone()),
+                (USER_AGENT, config.user_agent.clone()),
+            ]))
+        } else {
+            chatbase_api::RequestHeaders::default()
+        };
+        let v2 = chatbase_api::v2::Client::new_with_client(
+            &config.v2_base,
+            config.http.clone(),
+            headers.clone(),
+        );
+        let v1 = chatbase_api::v1::Client::new_with_client(
+            &config.v1_base,
+            config.http.clone(),
+            headers,
+        );
         Client {
             inner: Arc::new(Inner { config, v2, v1 }),
         }

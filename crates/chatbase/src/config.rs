@@ -185,10 +185,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a ready-made `reqwest::Client` as-is. Its own timeouts and default headers apply;
-    /// the SDK adds `Authorization` and `User-Agent` to every request it builds itself, but the
-    /// generated operations can only use the client's default headers, so a client passed here
-    /// should carry `Authorization` (marked sensitive) in its `default_headers`.
+    /// Uses a ready-made `reqwest::Client` as-is. Its own timeouts apply. The SDK sets
+    /// `Authorization` and `User-Agent` on every request it sends on it, over the client's
+    /// default headers.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = HttpSource::Client(client);
         self

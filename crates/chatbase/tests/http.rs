@@ -1023,6 +1023,29 @@ async fn caller_supplied_http_client_gets_auth_on_hand_built_requests() {
 }
 
 #[tokio::test]
+async fn caller_supplied_http_client_gets_auth_on_generated_operations() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v2/agents/a/sources/summary")
+                .header("authorization", format!("Bearer {KEY}"))
+                .header_exists("user-agent");
+            then.status(200).json_body(json!({"data": {}}));
+        })
+        .await;
+    let c = Client::builder()
+        .api_key(KEY)
+        .api_url(server.base_url())
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    // Generated operation; whatever its body decodes to, the request must have carried the key.
+    let _ = c.agent("a").sources().summary().send().await;
+    m.assert_async().await;
+}
+
+#[tokio::test]
 async fn raw_requests_resolve_paths_and_decode_json() {
     let server = MockServer::start_async().await;
     let v2 = server

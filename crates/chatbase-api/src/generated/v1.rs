@@ -5432,6 +5432,7 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::RequestHeaders,
 }
 impl Client {
     /// Create a new client.
@@ -5439,7 +5440,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::RequestHeaders) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -5447,7 +5448,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -5455,14 +5456,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::RequestHeaders,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::RequestHeaders> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -5472,11 +5478,11 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::RequestHeaders {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<crate::RequestHeaders> for &Client {}
 impl Client {
     /**Send a conversation to a chatbot and get its reply
 
@@ -5895,6 +5901,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "chat",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -5994,6 +6001,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_contacts",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6096,6 +6104,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_contacts",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6179,6 +6188,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_contact",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6262,6 +6272,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_contact",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6379,6 +6390,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_contact",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6447,6 +6459,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_custom_attributes",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6551,6 +6564,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_custom_attribute",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6670,6 +6684,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_custom_attribute",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6754,6 +6769,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_chatbot",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6820,6 +6836,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_chatbot",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6886,6 +6903,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_chatbot_icon",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -6952,6 +6970,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_chatbot_profile_picture",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -7000,6 +7019,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_chatbots",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -7164,6 +7184,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_conversations",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -7298,6 +7319,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_leads",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -7383,6 +7405,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_chatbot_data",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -7469,6 +7492,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_chatbot_settings",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;

@@ -29518,6 +29518,7 @@ Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::RequestHeaders,
 }
 impl Client {
     /// Create a new client.
@@ -29525,7 +29526,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::RequestHeaders) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -29533,7 +29534,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -29541,14 +29542,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::RequestHeaders,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::RequestHeaders> for Client {
     fn api_version() -> &'static str {
         "2.0.0"
     }
@@ -29558,11 +29564,11 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::RequestHeaders {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<crate::RequestHeaders> for &Client {}
 impl Client {
     /**List agents
 
@@ -30446,6 +30452,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_agents",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -30528,6 +30535,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_agent",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -30592,6 +30600,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_agent",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -30690,6 +30699,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_agent",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -30756,6 +30766,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_agent",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -30860,6 +30871,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_agent_auto_retrain",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -30955,6 +30967,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "chat_with_agent",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -31022,6 +31035,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "clone_agent",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -31158,6 +31172,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_conversations",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -31360,6 +31375,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "export_conversations",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -31443,6 +31459,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_conversation",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -31562,6 +31579,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_conversation",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -31679,6 +31697,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_conversation_messages",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -31814,6 +31833,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_message_feedback",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -31926,6 +31946,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "retry_message",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -32045,6 +32066,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "submit_tool_result",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -32113,6 +32135,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_helpdesk_teams",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -32181,6 +32204,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_ticket_statuses",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -32472,6 +32496,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_tickets",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -32569,6 +32594,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_ticket",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -32669,6 +32695,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "search_tickets",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -32749,6 +32776,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_ticket",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -32861,6 +32889,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_ticket",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33013,6 +33042,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_ticket_messages",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33132,6 +33162,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_ticket_message",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33267,6 +33298,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_sources",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33349,6 +33381,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_source",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33417,6 +33450,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sources_summary",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33498,6 +33532,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_source",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33612,6 +33647,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_source",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33694,6 +33730,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_source",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33777,6 +33814,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "restore_source",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33879,6 +33917,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_agent_styles",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -33946,6 +33985,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "train_agent",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -34063,6 +34103,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_user_conversations",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -34163,6 +34204,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_voice_session",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -34266,6 +34308,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "send_whats_app_template_message",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -34334,6 +34377,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_whats_app_templates",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
@@ -34382,6 +34426,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_health",
             };
+            (crate::RequestHeaders::apply)(&client.inner, &mut request);
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
