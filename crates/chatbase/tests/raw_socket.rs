@@ -125,10 +125,10 @@ async fn a_server_that_never_answers_a_stream_hits_the_idle_timeout() {
 
 #[tokio::test]
 async fn a_steady_stream_outlives_its_idle_timeout() {
-    // Ten deltas 100 ms apart: a second in all, three times the idle timeout, never silent for one.
+    // Fifteen deltas 100 ms apart: 1.5 s in all, three times the idle timeout, never silent for a fifth of it.
     let (url, server) = one_shot(|mut sock| async move {
         sock.write_all(HEADERS.as_bytes()).await.unwrap();
-        for _ in 0..10 {
+        for _ in 0..15 {
             sock.write_all(DELTA.as_bytes()).await.unwrap();
             sock.flush().await.unwrap();
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -138,10 +138,10 @@ async fn a_steady_stream_outlives_its_idle_timeout() {
             .unwrap();
     })
     .await;
-    let c = client(&url, Duration::from_millis(300));
+    let c = client(&url, Duration::from_millis(500));
     let s = c.agent("a").chat("hi").stream().await.unwrap();
     let answer = s.final_response().await.unwrap();
-    assert_eq!(answer.text, "partial ".repeat(10));
+    assert_eq!(answer.text, "partial ".repeat(15));
     server.await.unwrap();
 }
 
