@@ -346,6 +346,63 @@ fn ctrl_c_cancels_a_streaming_answer_with_exit_130() {
 }
 
 #[test]
+fn a_burst_of_events_is_printed_in_full_while_the_stream_stalls() {
+    // Ten events arrive back to back (start, start-step, text-start, seven deltas), then nothing for 20 s.
+    // Output is coalesced while events pour in, so this checks that the tail of the burst is still written out
+    // (by the flush timer) while the stream waits, not held until more data comes.
+    let emu = Emu::with(|b| {
+        b.faults(Faults {
+            stall: Some(StallFault {
+                after_events: 10,
+                duration_ms: 20_000,
+            }),
+            ..Default::default()
+        })
+    });
+    let mut child = emu
+        .std_cmd()
+        .args([
+            "chat",
+            "--format",
+            "ndjson",
+            "-m",
+            "How do I reset my password?",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    while lines.len() < 10 {
+        match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(line) => lines.push(line),
+            Err(e) => panic!("only {} of 10 events printed ({e}): {lines:?}", lines.len()),
+        }
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the stream is still stalled"
+    );
+    let deltas = lines
+        .iter()
+        .filter(|l| l.contains("\"text-delta\""))
+        .count();
+    assert_eq!(deltas, 7, "{lines:?}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
 fn stream_cut_is_an_error_not_a_success() {
     let emu = Emu::with(|b| {
         b.faults(Faults {

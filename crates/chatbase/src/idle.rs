@@ -10,7 +10,7 @@ use crate::stream::BodyError;
 use bytes::Bytes;
 use futures::Stream;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
@@ -38,6 +38,8 @@ pub(crate) struct IdleTimeout<S> {
     active: bool,
     /// Ticks in a row without a frame.
     quiet: u32,
+    /// The waker the tick was last polled with.
+    registered: Option<Waker>,
     failed: bool,
 }
 
@@ -50,6 +52,7 @@ impl<S> IdleTimeout<S> {
             slice,
             active: false,
             quiet: 0,
+            registered: None,
             failed: false,
         }
     }
@@ -71,7 +74,22 @@ where
             this.active = true;
             return Poll::Ready(item.map(|r| r.map_err(|e| BodyError(e.into()))));
         }
-        while this.tick.as_mut().poll(cx).is_ready() {
+        loop {
+            // The tick's waker registration outlives a poll: while the same task polls, an unelapsed tick needs
+            // no poll (a timer poll per frame is what this type exists to avoid).
+            if !this.tick.is_elapsed() {
+                if this
+                    .registered
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    return Poll::Pending;
+                }
+                if this.tick.as_mut().poll(cx).is_pending() {
+                    this.registered = Some(cx.waker().clone());
+                    return Poll::Pending;
+                }
+            }
             if std::mem::take(&mut this.active) {
                 this.quiet = 0;
             } else {
@@ -83,8 +101,8 @@ where
             }
             let next = Instant::now() + this.slice;
             this.tick.as_mut().reset(next);
+            this.registered = None;
         }
-        Poll::Pending
     }
 }
 
@@ -131,5 +149,24 @@ mod tests {
         let started = Instant::now();
         assert!(s.next().await.unwrap().unwrap_err().0.is::<IdleElapsed>());
         assert!(started.elapsed() <= Duration::from_millis(1000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_tick_wakes_whichever_task_polls_now() {
+        let body = futures::stream::pending::<Result<Bytes, std::io::Error>>();
+        let mut s = IdleTimeout::new(body, Duration::from_secs(8));
+        let noop = futures::task::noop_waker();
+        assert!(
+            Pin::new(&mut s)
+                .poll_next(&mut Context::from_waker(&noop))
+                .is_pending()
+        );
+        // Polled from here on by this task: its waker, not the first one, must get the ticks.
+        let next = tokio::time::timeout(Duration::from_secs(60), s.next()).await;
+        let err = next
+            .expect("the tick never woke the polling task")
+            .unwrap()
+            .unwrap_err();
+        assert!(err.0.is::<IdleElapsed>());
     }
 }

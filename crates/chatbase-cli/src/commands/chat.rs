@@ -10,6 +10,7 @@ use chatbase::{ChatEvent, ChatResponse, ChatStream, FinishReason};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Read, Write};
+use std::task::Poll;
 
 /// What one turn produced.
 #[derive(Debug, Default)]
@@ -253,6 +254,14 @@ async fn run_turn(
     Ok(outcome)
 }
 
+/// What woke the streaming loop.
+enum Step {
+    Event(Option<chatbase::Result<ChatEvent>>),
+    /// The flush timer fired.
+    Tick,
+    Interrupted,
+}
+
 /// Longest time streamed text waits in the output buffer while more keeps arriving.
 const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(4);
 /// Events handled back to back before Ctrl-C is checked again.
@@ -289,61 +298,63 @@ async fn consume(
     // Ctrl-C is checked whenever the stream would wait, and at least every CTRL_C_EVERY events of a burst.
     let mut burst = 0u32;
     loop {
-        // A completed Ctrl-C future must never be polled again, hence the flag.
-        let mut interrupted = false;
-        burst += 1;
-        if burst >= CTRL_C_EVERY {
-            burst = 0;
-            interrupted = futures::FutureExt::now_or_never(ctrl_c.as_mut()).is_some();
-        }
-        let ready = if interrupted {
-            None
-        } else {
-            futures::FutureExt::now_or_never(stream.next())
-        };
-        let next = match ready {
-            Some(ev) => ev,
-            None if interrupted => None,
-            None => {
+        // One poll of the stream per event, with this task's waker: when it would wait, the buffered output is
+        // written out (or left to the armed timer) and the timer and Ctrl-C are polled in the same pass.
+        let step = std::future::poll_fn(|cx| {
+            burst += 1;
+            if burst >= CTRL_C_EVERY {
                 burst = 0;
-                if dirty && !timer_armed {
+                if ctrl_c.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Ok(Step::Interrupted));
+                }
+            }
+            if let Poll::Ready(ev) = stream.poll_next_unpin(cx) {
+                return Poll::Ready(Ok(Step::Event(ev)));
+            }
+            burst = 0;
+            if dirty && !timer_armed {
+                if let Err(e) = stdout.flush() {
+                    return Poll::Ready(Err(e));
+                }
+                dirty = false;
+                flush_timer
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + FLUSH_EVERY);
+                timer_armed = true;
+            }
+            if timer_armed && flush_timer.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ok(Step::Tick));
+            }
+            // A completed Ctrl-C future is never polled again: the answer ends right after.
+            if ctrl_c.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ok(Step::Interrupted));
+            }
+            Poll::Pending
+        })
+        .await?;
+        let next = match step {
+            Step::Event(ev) => ev,
+            Step::Tick => {
+                if dirty {
                     stdout.flush()?;
                     dirty = false;
                     flush_timer
                         .as_mut()
                         .reset(tokio::time::Instant::now() + FLUSH_EVERY);
-                    timer_armed = true;
+                } else {
+                    timer_armed = false;
                 }
-                tokio::select! {
-                    biased;
-                    ev = stream.next() => ev,
-                    () = flush_timer.as_mut(), if timer_armed => {
-                        if dirty {
-                            stdout.flush()?;
-                            dirty = false;
-                            flush_timer
-                                .as_mut()
-                                .reset(tokio::time::Instant::now() + FLUSH_EVERY);
-                        } else {
-                            timer_armed = false;
-                        }
-                        continue;
-                    }
-                    _ = ctrl_c.as_mut() => {
-                        interrupted = true;
-                        None
-                    }
-                }
+                continue;
+            }
+            Step::Interrupted => {
+                spinner.finish_and_clear();
+                stdout.flush()?;
+                drop(stdout);
+                eprintln!("\n[cancelled: the answer was interrupted]");
+                outcome.cancelled = true;
+                return Ok(outcome);
             }
         };
-        if interrupted {
-            spinner.finish_and_clear();
-            stdout.flush()?;
-            drop(stdout);
-            eprintln!("\n[cancelled: the answer was interrupted]");
-            outcome.cancelled = true;
-            return Ok(outcome);
-        }
         let Some(ev) = next else { break };
         let ev = match ev {
             Ok(ev) => ev,
