@@ -73,8 +73,7 @@ echo "| time to first printed delta (median of $RUNS) | $(median "${cli_first[@]
 # The same stream recorded and replayed in 16 KiB HTTP chunks by a tiny Python server: few chunks and no server
 # work, so this is the CLI's own cost to decode and print 100,000 deltas (start-up included).
 curl_stream >"$WORK/recorded.sse"
-REPLAY_PORT=$((PORT + 1))
-python3 - "$WORK/recorded.sse" "$REPLAY_PORT" <<'PY' &
+python3 - "$WORK/recorded.sse" "$WORK/replay.port" <<'PY' &
 import http.server, socketserver, sys
 body = open(sys.argv[1], "rb").read()
 class Replay(http.server.BaseHTTPRequestHandler):
@@ -91,13 +90,24 @@ class Replay(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n" % len(part) + part + b"\r\n")
         self.wfile.write(b"0\r\n\r\n")
         self.close_connection = True
-socketserver.TCPServer.allow_reuse_address = True
-with socketserver.TCPServer(("127.0.0.1", int(sys.argv[2])), Replay) as server:
+# An ephemeral port, written to a file once bound: no clash with anything already listening.
+with socketserver.TCPServer(("127.0.0.1", 0), Replay) as server:
+    with open(sys.argv[2] + ".tmp", "w") as f:
+        f.write(str(server.server_address[1]))
+    import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
     server.serve_forever()
 PY
 REPLAY_PID=$!
 trap 'kill "$EMU_PID" "$REPLAY_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do curl -s -o /dev/null -X POST -d '{}' "http://127.0.0.1:$REPLAY_PORT/" && break; sleep 0.1; done
+for _ in $(seq 50); do [ -s "$WORK/replay.port" ] && break; sleep 0.1; done
+REPLAY_PORT=$(cat "$WORK/replay.port")
+# The timings below ignore exit codes, so first check that the replay really serves the whole answer.
+want=$("$BIN" chat -m zebracorn 2>/dev/null | wc -c)
+got=$(CHATBASE_API_URL="http://127.0.0.1:$REPLAY_PORT" "$BIN" chat -m zebracorn 2>/dev/null | wc -c)
+if [ "$want" != "$got" ]; then
+  echo "replay check failed: the CLI printed $got bytes from the replay, $want from the emulator" >&2
+  exit 1
+fi
 replay_cli=(); replay_curl=()
 for _ in $(seq "$RUNS"); do
   replay_cli+=("$(CHATBASE_API_URL="http://127.0.0.1:$REPLAY_PORT" elapsed_ms "$BIN" chat -m zebracorn)")
