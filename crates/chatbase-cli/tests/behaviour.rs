@@ -3,7 +3,7 @@
 
 mod common;
 
-use chatbase_emulator::{ErrorFault, Faults, StallFault};
+use chatbase_emulator::{ErrorFault, Faults};
 use common::{Emu, KEY, bare, stderr_of, stdout_of};
 use predicates::prelude::*;
 use std::io::{BufRead, BufReader, Read};
@@ -312,15 +312,7 @@ fn all_streams_rows_before_the_last_page_arrives() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_cancels_a_streaming_answer_with_exit_130() {
-    let emu = Emu::with(|b| {
-        b.faults(Faults {
-            stall: Some(StallFault {
-                after_events: 4,
-                duration_ms: 20_000,
-            }),
-            ..Default::default()
-        })
-    });
+    let emu = Emu::stalling(4, 20_000);
     let mut child = emu
         .std_cmd()
         .args(["chat", "-m", "How do I reset my password?"])
@@ -350,15 +342,7 @@ fn a_burst_of_events_is_printed_in_full_while_the_stream_stalls() {
     // Ten events arrive back to back (start, start-step, text-start, seven deltas), then nothing for 20 s.
     // Output is coalesced while events pour in, so this checks that the tail of the burst is still written out
     // (by the flush timer) while the stream waits, not held until more data comes.
-    let emu = Emu::with(|b| {
-        b.faults(Faults {
-            stall: Some(StallFault {
-                after_events: 10,
-                duration_ms: 20_000,
-            }),
-            ..Default::default()
-        })
-    });
+    let emu = Emu::stalling(10, 20_000);
     let mut child = emu
         .std_cmd()
         .args([

@@ -3,7 +3,6 @@
 
 mod common;
 
-use chatbase_emulator::{Faults, StallFault};
 use common::{Emu, KEY};
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -118,15 +117,7 @@ fn slash_commands_work_in_the_interactive_session() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_cancels_the_answer_but_not_the_session() {
-    let emu = Emu::with(|b| {
-        b.faults(Faults {
-            stall: Some(StallFault {
-                after_events: 4,
-                duration_ms: 30_000,
-            }),
-            ..Default::default()
-        })
-    });
+    let emu = Emu::stalling(4, 30_000);
     let Some(mut s) = Session::start(&emu) else {
         return;
     };

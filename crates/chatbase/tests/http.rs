@@ -990,6 +990,16 @@ async fn export_and_backward_message_paging_use_the_same_paginator() {
     older.assert_async().await;
 }
 
+/// A client on a plain `reqwest::Client` of the caller's, without the SDK's default headers.
+fn with_callers_http_client(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .api_url(server.base_url())
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn caller_supplied_http_client_gets_auth_on_hand_built_requests() {
     let server = MockServer::start_async().await;
@@ -1003,12 +1013,7 @@ async fn caller_supplied_http_client_gets_auth_on_hand_built_requests() {
                 .body(SSE_BODY);
         })
         .await;
-    let c = Client::builder()
-        .api_key(KEY)
-        .api_url(server.base_url())
-        .http_client(reqwest::Client::new())
-        .build()
-        .unwrap();
+    let c = with_callers_http_client(&server);
     let r = c
         .agent("a")
         .chat("hi")
@@ -1034,12 +1039,7 @@ async fn caller_supplied_http_client_gets_auth_on_generated_operations() {
             then.status(200).json_body(json!({"data": {}}));
         })
         .await;
-    let c = Client::builder()
-        .api_key(KEY)
-        .api_url(server.base_url())
-        .http_client(reqwest::Client::new())
-        .build()
-        .unwrap();
+    let c = with_callers_http_client(&server);
     // Generated operation; whatever its body decodes to, the request must have carried the key.
     let _ = c.agent("a").sources().summary().send().await;
     m.assert_async().await;

@@ -20,6 +20,19 @@ impl Emu {
         Self::with(|b| b)
     }
 
+    /// An emulator whose chat streams send `after_events` events, then go silent for `ms` milliseconds.
+    pub fn stalling(after_events: usize, ms: u64) -> Self {
+        Self::with(|b| {
+            b.faults(chatbase_emulator::Faults {
+                stall: Some(chatbase_emulator::StallFault {
+                    after_events,
+                    duration_ms: ms,
+                }),
+                ..Default::default()
+            })
+        })
+    }
+
     pub fn with(f: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
