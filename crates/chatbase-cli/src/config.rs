@@ -189,7 +189,7 @@ impl ConfigFile {
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
@@ -206,7 +206,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     }
 }
 
-fn set_private(path: &Path) -> Result<()> {
+pub(crate) fn set_private(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod history;
 pub mod input;
 #[cfg(feature = "keyring")]
 pub mod keyring_store;

@@ -35,7 +35,10 @@ impl Session {
             .env("CHATBASE_API_URL", &emu.url)
             .env("CHATBASE_API_KEY", KEY)
             .env("CHATBASE_AGENT_ID", "demo-agent")
+            .env("HOME", emu.home.path())
             .env("XDG_CONFIG_HOME", emu.home.path())
+            .env("XDG_STATE_HOME", emu.home.path().join("state"))
+            .env_remove("CHATBASE_HISTORY_FILE")
             .env("NO_COLOR", "1")
             .env("TERM", "dumb")
             .stdin(Stdio::piped())
@@ -112,6 +115,20 @@ fn slash_commands_work_in_the_interactive_session() {
     let (code, out) = s.finish();
     assert_eq!(code, Some(0), "{out}");
     assert!(out.len() > at);
+
+    // What was typed is kept for the next session, readable by the owner only.
+    let history = emu.home.path().join("state/chatbase/chat_history");
+    let text = std::fs::read_to_string(&history).unwrap();
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        ["/id", "How do I reset my password?", "/id", "/new", "/exit"]
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&history).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }
 
 #[cfg(unix)]

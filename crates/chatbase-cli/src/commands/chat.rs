@@ -673,8 +673,26 @@ async fn repl(
     mut conv: Option<String>,
     args: &ChatArgs,
 ) -> Result<()> {
-    let editor = rustyline::DefaultEditor::new()
+    let mut editor = rustyline::DefaultEditor::new()
         .map_err(|e| CliError::runtime(format!("cannot open the terminal: {e}")))?;
+    // Earlier sessions' lines, for the arrow keys. Trouble with the file costs the history, never the chat.
+    let mut history_file = crate::history::path();
+    if let Some(path) = &history_file {
+        match crate::history::load(path) {
+            Ok(lines) => {
+                for l in lines {
+                    let _ = editor.add_history_entry(l);
+                }
+            }
+            Err(e) => {
+                ctx.out.warn(format!(
+                    "chat history is off for this session: {}",
+                    e.message
+                ));
+                history_file = None;
+            }
+        }
+    }
     let editor = std::sync::Arc::new(std::sync::Mutex::new(editor));
     eprintln!(
         "Chatting with agent {agent_id}. /new starts over, /retry regenerates, /id shows the conversation, /exit or Ctrl-D quits; Ctrl-C cancels an answer."
@@ -702,6 +720,15 @@ async fn repl(
         }
         if let Ok(mut e) = editor.lock() {
             let _ = e.add_history_entry(input);
+        }
+        if let Some(path) = &history_file
+            && let Err(e) = crate::history::append(path, line.trim_end())
+        {
+            ctx.out.warn(format!(
+                "chat history is off for this session: {}",
+                e.message
+            ));
+            history_file = None;
         }
         let t = match input {
             "/exit" | "/quit" => break,

@@ -93,6 +93,7 @@ const CLEARED: &[&str] = &[
     "CHATBASE_EMULATOR_DIR",
     "CHATBASE_CONFIG_DIR",
     "COLUMNS",
+    "CHATBASE_HISTORY_FILE",
 ];
 
 /// `chatbase` with an isolated home and no inherited Chatbase settings.
@@ -104,6 +105,7 @@ pub fn bare(home: &tempfile::TempDir) -> assert_cmd::Command {
     c.env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
         .env("NO_COLOR", "1");
     c
 }
@@ -115,6 +117,7 @@ fn isolate_std(c: &mut std::process::Command, home: &tempfile::TempDir) {
     c.env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
         .env("NO_COLOR", "1");
 }
 
