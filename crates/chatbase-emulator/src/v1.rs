@@ -849,8 +849,11 @@ fn contact_key(chatbot: &str, key: &str) -> String {
     format!("{chatbot}:{key}")
 }
 
-/// Finds a contact by external id, falling back to the internal id.
+/// Finds a contact by external id, falling back to the internal id; returns its storage key too. An unknown
+/// chatbot is `CONTACT_NOT_FOUND` as well.
 fn find_contact(db: &Db<'_>, chatbot: &str, contact: &str) -> ApiResult<(String, Value)> {
+    let not_found = || ApiError::not_found("CONTACT_NOT_FOUND", "Contact not found");
+    load_chatbot(db, chatbot).map_err(|_| not_found())?;
     let key = contact_key(chatbot, contact);
     if let Some(c) = db.get("contact", &key)? {
         return Ok((key, c));
@@ -861,10 +864,7 @@ fn find_contact(db: &Db<'_>, chatbot: &str, contact: &str) -> ApiResult<(String,
             return Ok((key, r.data));
         }
     }
-    Err(ApiError::not_found(
-        "CONTACT_NOT_FOUND",
-        "Contact not found",
-    ))
+    Err(not_found())
 }
 
 /// Validates and coerces custom attribute values against the chatbot's schema. Unknown
@@ -1116,11 +1116,7 @@ pub(crate) async fn get_contact(
     let contact = param(&p, "contactId").to_string();
     let c = app
         .store
-        .run(move |db| {
-            load_chatbot(db, &id)
-                .map_err(|_| ApiError::not_found("CONTACT_NOT_FOUND", "Contact not found"))?;
-            find_contact(db, &id, &contact)
-        })
+        .run(move |db| find_contact(db, &id, &contact))
         .await?;
     Ok(Json(json!({"message": "Success", "data": public(&c.1)})))
 }
@@ -1145,8 +1141,6 @@ pub(crate) async fn update_contact(
     let c = app
         .store
         .run(move |db| {
-            load_chatbot(db, &id)
-                .map_err(|_| ApiError::not_found("CONTACT_NOT_FOUND", "Contact not found"))?;
             let (key, mut c) = find_contact(db, &id, &contact)?;
             if let Some(e) = data
                 .get("email")
@@ -1209,8 +1203,6 @@ pub(crate) async fn delete_contact(
     let c = app
         .store
         .run(move |db| {
-            load_chatbot(db, &id)
-                .map_err(|_| ApiError::not_found("CONTACT_NOT_FOUND", "Contact not found"))?;
             let (key, c) = find_contact(db, &id, &contact)?;
             db.delete("contact", &key)?;
             Ok(c)

@@ -153,6 +153,28 @@ fn finish_one_shot(ctx: &Ctx, agent_id: &str, outcome: Outcome) -> Result<()> {
     Ok(())
 }
 
+/// A turn's request: a new message or a regenerated answer, which the SDK sends the same two ways.
+enum TurnRequest {
+    Chat(chatbase::ChatRequest),
+    Retry(chatbase::RetryRequest),
+}
+
+impl TurnRequest {
+    async fn send(self) -> chatbase::Result<ChatResponse> {
+        match self {
+            TurnRequest::Chat(r) => r.send().await,
+            TurnRequest::Retry(r) => r.send().await,
+        }
+    }
+
+    async fn stream(self) -> chatbase::Result<ChatStream> {
+        match self {
+            TurnRequest::Chat(r) => r.stream().await,
+            TurnRequest::Retry(r) => r.stream().await,
+        }
+    }
+}
+
 /// One request/answer, streamed (default) or not; Ctrl-C while waiting cancels it.
 async fn run_turn(
     ctx: &Ctx,
@@ -163,37 +185,41 @@ async fn run_turn(
     t: Turn,
     no_stream: bool,
 ) -> Result<Outcome> {
-    let agent = client.agent(agent_id);
+    let request = match &t {
+        Turn::Message(m) => {
+            let mut req = client.agent(agent_id).chat(m.clone());
+            if let Some(c) = conv.as_deref() {
+                req = req.conversation(c);
+            }
+            if let Some(u) = user {
+                req = req.user(u);
+            }
+            TurnRequest::Chat(req)
+        }
+        Turn::Retry(mid) => TurnRequest::Retry(
+            client
+                .agent(agent_id)
+                .conversation(conv.clone().unwrap_or_default())
+                .retry(mid.clone()),
+        ),
+    };
     let json_mode = ctx.out.format == Format::Json;
     let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
     let spinner = thinking_spinner(ctx);
+    let cancelled = |spinner: &indicatif::ProgressBar, conv: &Option<String>| {
+        spinner.finish_and_clear();
+        eprintln!("\n[cancelled]");
+        Ok(Outcome {
+            conversation_id: conv.clone(),
+            cancelled: true,
+            ..Default::default()
+        })
+    };
 
     if no_stream || json_mode {
-        let fut = async {
-            match &t {
-                Turn::Message(m) => {
-                    let mut req = agent.chat(m.clone());
-                    if let Some(c) = conv.as_deref() {
-                        req = req.conversation(c);
-                    }
-                    if let Some(u) = user {
-                        req = req.user(u);
-                    }
-                    req.send().await
-                }
-                Turn::Retry(mid) => {
-                    let c = conv.clone().unwrap_or_default();
-                    agent.conversation(c).retry(mid.clone()).send().await
-                }
-            }
-        };
         let resp = tokio::select! {
-            r = fut => r,
-            _ = &mut ctrl_c => {
-                spinner.finish_and_clear();
-                eprintln!("\n[cancelled]");
-                return Ok(Outcome { conversation_id: conv.clone(), cancelled: true, ..Default::default() });
-            }
+            r = request.send() => r,
+            _ = &mut ctrl_c => return cancelled(&spinner, conv),
         };
         spinner.finish_and_clear();
         let resp = resp?;
@@ -213,31 +239,9 @@ async fn run_turn(
         });
     }
 
-    let open = async {
-        match &t {
-            Turn::Message(m) => {
-                let mut req = agent.chat(m.clone());
-                if let Some(c) = conv.as_deref() {
-                    req = req.conversation(c);
-                }
-                if let Some(u) = user {
-                    req = req.user(u);
-                }
-                req.stream().await
-            }
-            Turn::Retry(mid) => {
-                let c = conv.clone().unwrap_or_default();
-                agent.conversation(c).retry(mid.clone()).stream().await
-            }
-        }
-    };
     let stream = tokio::select! {
-        s = open => s,
-        _ = &mut ctrl_c => {
-            spinner.finish_and_clear();
-            eprintln!("\n[cancelled]");
-            return Ok(Outcome { conversation_id: conv.clone(), cancelled: true, ..Default::default() });
-        }
+        s = request.stream() => s,
+        _ = &mut ctrl_c => return cancelled(&spinner, conv),
     };
     let stream = match stream {
         Ok(s) => s,

@@ -78,8 +78,7 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
             }
             // People get the conversation's fields, then its messages as rows rather than one JSON cell.
             let v = util::to_json(&conv)?;
-            let data = v.get("data").cloned().unwrap_or(v);
-            let mut fields = data.clone();
+            let mut fields = v.get("data").cloned().unwrap_or(v);
             let messages = fields.as_object_mut().and_then(|m| m.remove("messages"));
             let mut stdout = std::io::stdout().lock();
             ctx.out.object(&mut stdout, &fields)?;
@@ -92,34 +91,10 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
             Ok(())
         }
         ConversationsCmd::Pause { conversation_id } => {
-            let res = agent
-                .conversation(&conversation_id)
-                .update(util::body(Map::from_iter([(
-                    "paused".into(),
-                    json!(true),
-                )]))?)
-                .send()
-                .await?;
-            print_done(
-                ctx,
-                &res,
-                format!("Paused the agent in conversation {conversation_id}"),
-            )
+            set_paused(ctx, &agent, &conversation_id, true).await
         }
         ConversationsCmd::Resume { conversation_id } => {
-            let res = agent
-                .conversation(&conversation_id)
-                .update(util::body(Map::from_iter([(
-                    "paused".into(),
-                    json!(false),
-                )]))?)
-                .send()
-                .await?;
-            print_done(
-                ctx,
-                &res,
-                format!("The agent answers again in conversation {conversation_id}"),
-            )
+            set_paused(ctx, &agent, &conversation_id, false).await
         }
         ConversationsCmd::ToolResult {
             conversation_id,
@@ -191,6 +166,29 @@ struct Export {
     conversation: Option<String>,
     include: Option<ExportInclude>,
     source: Option<String>,
+}
+
+/// `conversations pause|resume`: whether the agent stays out of the conversation (a person has taken over).
+async fn set_paused(
+    ctx: &Ctx,
+    agent: &chatbase::agents::Agent<'_>,
+    conversation_id: &str,
+    paused: bool,
+) -> Result<()> {
+    let res = agent
+        .conversation(conversation_id)
+        .update(util::body(Map::from_iter([(
+            "paused".into(),
+            json!(paused),
+        )]))?)
+        .send()
+        .await?;
+    let done = if paused {
+        format!("Paused the agent in conversation {conversation_id}")
+    } else {
+        format!("The agent answers again in conversation {conversation_id}")
+    };
+    print_done(ctx, &res, done)
 }
 
 /// Where an interrupted export to FILE keeps its next cursor.

@@ -69,13 +69,8 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
                 if let Some(n) = name {
                     upload = upload.name(n);
                 }
-                let bar = upload_bar(ctx, &path);
-                let progress = bar.clone();
-                let created = upload.progress(move |sent, total| {
-                    progress.set_length(total);
-                    progress.set_position(sent);
-                });
-                let created = created.send().await;
+                let (bar, report) = upload_progress(ctx, &path);
+                let created = upload.progress(report).send().await;
                 bar.finish_and_clear();
                 let created = created?;
                 print_created(ctx, "file source", &created)?;
@@ -133,15 +128,8 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
                 if let Some(n) = name {
                     upload = upload.name(n);
                 }
-                let bar = upload_bar(ctx, &path);
-                let progress = bar.clone();
-                let res = upload
-                    .progress(move |sent, total| {
-                        progress.set_length(total);
-                        progress.set_position(sent);
-                    })
-                    .send()
-                    .await;
+                let (bar, report) = upload_progress(ctx, &path);
+                let res = upload.progress(report).send().await;
                 bar.finish_and_clear();
                 return print_object(ctx, &res?);
             }
@@ -199,25 +187,37 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
     }
 }
 
-/// A byte progress bar on stderr for uploads; hidden when stderr is not a terminal or with -q.
-pub fn upload_bar(ctx: &Ctx, path: &Path) -> indicatif::ProgressBar {
-    let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if ctx.out.quiet || !ctx.out.stderr_tty {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(len),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    bar.set_message(format!("Uploading {name}"));
-    bar
+/// A byte progress bar on stderr for uploads (hidden when stderr is not a terminal or with -q), and the callback
+/// to hand the SDK upload: it feeds the bar the (sent, total) bytes the SDK reports.
+pub fn upload_progress(
+    ctx: &Ctx,
+    path: &Path,
+) -> (
+    indicatif::ProgressBar,
+    impl Fn(u64, u64) + Send + Sync + 'static,
+) {
+    let bar = if ctx.out.quiet || !ctx.out.stderr_tty {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        bar.set_message(format!("Uploading {name}"));
+        bar
+    };
+    let feed = bar.clone();
+    // The SDK reports (sent, total) from the first chunk on, so the bar learns the size there.
+    let report = move |sent, total| {
+        feed.set_length(total);
+        feed.set_position(sent);
+    };
+    (bar, report)
 }

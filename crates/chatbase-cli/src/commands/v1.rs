@@ -215,15 +215,11 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 print_done(ctx, &res, format!("Deleted chatbot {chatbot_id}"))
             }
             V1ChatbotsCmd::UploadIcon { chatbot_id, file } => {
-                let bar = super::sources::upload_bar(ctx, &file);
-                let b = bar.clone();
+                let (bar, report) = super::sources::upload_progress(ctx, &file);
                 let res = v1
                     .chatbot(&chatbot_id)
                     .upload_icon(chatbase::UploadSource::path(&file))
-                    .progress(move |s, t| {
-                        b.set_length(t);
-                        b.set_position(s);
-                    })
+                    .progress(report)
                     .send()
                     .await;
                 bar.finish_and_clear();
@@ -234,15 +230,11 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 )
             }
             V1ChatbotsCmd::UploadPicture { chatbot_id, file } => {
-                let bar = super::sources::upload_bar(ctx, &file);
-                let b = bar.clone();
+                let (bar, report) = super::sources::upload_progress(ctx, &file);
                 let res = v1
                     .chatbot(&chatbot_id)
                     .upload_profile_picture(chatbase::UploadSource::path(&file))
-                    .progress(move |s, t| {
-                        b.set_length(t);
-                        b.set_position(s);
-                    })
+                    .progress(report)
                     .send()
                     .await;
                 bar.finish_and_clear();

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::chat::{load_conversation, user_id_regex};
-use super::{PathParams, load_agent, param};
+use super::{PathParams, agent_docs, load_agent, param};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::util::{
@@ -84,13 +84,7 @@ pub(crate) async fn list(
     let agent = param(&p, "agentId").to_string();
     let limit = query_limit(&q, 20, 100)?;
     let range = date_range(&q)?;
-    let rows = app
-        .store
-        .run(move |db| {
-            load_agent(db, &agent)?;
-            db.list("conversation", &agent)
-        })
-        .await?;
+    let rows = agent_docs(&app, &agent, "conversation").await?;
     let rows: Vec<(i64, Value)> = rows
         .into_iter()
         .rev()
@@ -318,13 +312,7 @@ pub(crate) async fn user_conversations(
     }
     let limit = query_limit(&q, 20, 100)?;
     let u = user.clone();
-    let rows = app
-        .store
-        .run(move |db| {
-            load_agent(db, &agent)?;
-            db.list("conversation", &agent)
-        })
-        .await?;
+    let rows = agent_docs(&app, &agent, "conversation").await?;
     let mut convs: Vec<Value> = rows
         .into_iter()
         .map(|r| r.data)

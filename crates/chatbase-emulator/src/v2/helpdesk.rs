@@ -11,7 +11,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::misc::STATUS_CATEGORIES;
-use super::{PathParams, load_agent, param};
+use super::{PathParams, agent_docs, load_agent, param};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::store::Db;
@@ -449,13 +449,7 @@ pub(crate) async fn list(
     }
     let assignee = q.get("assigneeId").cloned();
     let team = q.get("teamId").cloned();
-    let rows = app
-        .store
-        .run(move |db| {
-            load_agent(db, &agent)?;
-            db.list("ticket", &agent)
-        })
-        .await?;
+    let rows = agent_docs(&app, &agent, "ticket").await?;
     let matches_opt = |field: &Value, want: &Option<String>| match want.as_deref() {
         None => true,
         Some("none") => field.is_null(),
@@ -516,13 +510,7 @@ pub(crate) async fn search(
     let limit = v.int("limit", false, 1, 50).unwrap_or(20) as usize;
     v.finish()?;
     let needle = query.unwrap_or_default().to_lowercase();
-    let rows = app
-        .store
-        .run(move |db| {
-            load_agent(db, &agent)?;
-            db.list("ticket", &agent)
-        })
-        .await?;
+    let rows = agent_docs(&app, &agent, "ticket").await?;
     let mut hits: Vec<Value> = rows
         .into_iter()
         .map(|r| r.data)

@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::{PathParams, load_agent, param};
+use super::{PathParams, agent_docs, load_agent, param};
 use crate::error::{ApiError, ApiResult};
 use crate::search::{SourceKind, SourceText};
 use crate::server::AppState;
@@ -282,13 +282,7 @@ pub(crate) async fn list(
         .filter(|t| !t.is_empty())
         .map(|t| t.split(',').map(|s| s.trim().to_string()).collect());
     let name = q.get("name").map(|n| n.to_lowercase());
-    let rows = app
-        .store
-        .run(move |db| {
-            load_agent(db, &agent)?;
-            db.list("source", &agent)
-        })
-        .await?;
+    let rows = agent_docs(&app, &agent, "source").await?;
     let rows: Vec<(i64, Value)> = rows
         .into_iter()
         .rev()
@@ -531,6 +525,18 @@ fn load_source(db: &Db<'_>, agent: &str, id: &str) -> ApiResult<Value> {
     }
 }
 
+/// A source that may still be changed: `SOURCE_PENDING_DELETION` once it is marked for deletion.
+fn load_source_for_update(db: &Db<'_>, agent: &str, id: &str) -> ApiResult<Value> {
+    let doc = load_source(db, agent, id)?;
+    if doc["status"] == json!("toBeDeleted") {
+        return Err(ApiError::conflict(
+            "SOURCE_PENDING_DELETION",
+            "Source is pending deletion",
+        ));
+    }
+    Ok(doc)
+}
+
 pub(crate) async fn get(
     State(app): State<AppState>,
     axum::extract::Path(p): PathParams,
@@ -565,13 +571,7 @@ pub(crate) async fn update(
         let doc = app
             .store
             .run(move |db| {
-                let mut doc = load_source(db, &a, &id)?;
-                if doc["status"] == json!("toBeDeleted") {
-                    return Err(ApiError::conflict(
-                        "SOURCE_PENDING_DELETION",
-                        "Source is pending deletion",
-                    ));
-                }
+                let mut doc = load_source_for_update(db, &a, &id)?;
                 if str_field(&doc, "type") != "file" {
                     return Err(ApiError::invalid_field(
                         "file",
@@ -609,13 +609,7 @@ pub(crate) async fn update(
     let doc = app
         .store
         .run(move |db| {
-            let mut doc = load_source(db, &a, &id)?;
-            if doc["status"] == json!("toBeDeleted") {
-                return Err(ApiError::conflict(
-                    "SOURCE_PENDING_DELETION",
-                    "Source is pending deletion",
-                ));
-            }
+            let mut doc = load_source_for_update(db, &a, &id)?;
             let kind = str_field(&doc, "type").to_string();
             let mut v = V::new(&b);
             match kind.as_str() {
@@ -751,13 +745,7 @@ pub(crate) async fn summary(
     axum::extract::Path(p): PathParams,
 ) -> ApiResult<Json<Value>> {
     let agent = param(&p, "agentId").to_string();
-    let rows = app
-        .store
-        .run(move |db| {
-            load_agent(db, &agent)?;
-            db.list("source", &agent)
-        })
-        .await?;
+    let rows = agent_docs(&app, &agent, "source").await?;
     let mut counts: std::collections::HashMap<&str, (u64, u64)> = std::collections::HashMap::new();
     let mut should_retrain = false;
     for r in &rows {
