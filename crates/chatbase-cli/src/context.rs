@@ -98,8 +98,8 @@ impl Ctx {
     }
 }
 
-/// Builds the SDK client for an API host root. Uploads go to the same host when it is not the public API, so a
-/// local URL never sends a key to the public files host.
+/// Builds the SDK client for an API host root. The SDK sends uploads to the same host when it is not the public
+/// API, so a local URL never sends a key to the public files host.
 pub fn build_client(
     key: &ApiKey,
     api_url: &Resolved<String>,
@@ -117,13 +117,12 @@ pub fn build_client(
             std::env::consts::ARCH
         ))
         .timeout(timeout);
-    match std::env::var("CHATBASE_FILES_URL")
+    // Without CHATBASE_FILES_URL the SDK derives the files host from the API host.
+    if let Some(files) = std::env::var("CHATBASE_FILES_URL")
         .ok()
         .filter(|s| !s.is_empty())
     {
-        Some(files) => builder = builder.files_url(files),
-        None if api_url.origin != Origin::Default => builder = builder.files_url(root),
-        None => {}
+        builder = builder.files_url(files);
     }
     builder.build().map_err(CliError::from)
 }

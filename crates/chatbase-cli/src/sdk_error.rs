@@ -9,8 +9,8 @@ impl From<Error> for CliError {
         match &e {
             Error::Api(api) => {
                 let status = api.status.as_u16();
-                let code = api.code.as_str().to_owned();
-                let kind = if status == 401 || code.starts_with("AUTH_") {
+                let code = api.code.as_ref().map(|c| c.as_str().to_owned());
+                let kind = if api.is_auth_failure() {
                     ExitKind::Auth
                 } else if e.is_rate_limited() {
                     ExitKind::RateLimited
@@ -26,8 +26,12 @@ impl From<Error> for CliError {
                 CliError {
                     kind,
                     message,
-                    hint: CliError::hint_for(Some(&code), Some(status), retry_secs),
-                    code: Some(code),
+                    hint: if api.foreign {
+                        Some("check --api-url / CHATBASE_API_URL; `--verbose` shows the body it sent".to_owned())
+                    } else {
+                        CliError::hint_for(code.as_deref(), Some(status), retry_secs)
+                    },
+                    code,
                     status: Some(status),
                     details: api.details.clone().filter(|d| !d.is_null()).map(Box::new),
                     request_id: api.request_id.clone(),

@@ -449,11 +449,12 @@ impl Client {
                     let rid = request_id(resp.headers());
                     if !status.is_success() {
                         let headers = resp.headers().clone();
+                        let url = resp.url().clone();
                         let body = resp
                             .bytes()
                             .await
                             .map_err(|e| Error::from_reqwest(e, true))?;
-                        return Err(Error::api_from_parts(status, &headers, &body));
+                        return Err(Error::api_from_parts(status, &headers, &body, Some(&url)));
                     }
                     Ok((status, rid, resp))
                 };

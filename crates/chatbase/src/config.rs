@@ -39,7 +39,7 @@ pub struct ClientBuilder {
     api_url: String,
     v2_url: Option<String>,
     v1_url: Option<String>,
-    files_url: String,
+    files_url: Option<String>,
     user_agent: String,
     connect_timeout: Duration,
     read_timeout: Duration,
@@ -78,7 +78,7 @@ impl Default for ClientBuilder {
             api_url: DEFAULT_API_URL.to_owned(),
             v2_url: None,
             v1_url: None,
-            files_url: DEFAULT_FILES_URL.to_owned(),
+            files_url: None,
             user_agent: default_user_agent(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
@@ -130,9 +130,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Host root for file uploads (default `https://files.chatbase.co`).
+    /// Host root for file uploads. Default: `https://files.chatbase.co` while the API is the
+    /// public one; the API's own host root when [`api_url`](Self::api_url) (or
+    /// [`v2_base_url`](Self::v2_base_url)) points elsewhere, so an upload against an emulator or a
+    /// proxy never sends the key and the file to the public files host.
     pub fn files_url(mut self, url: impl Into<String>) -> Self {
-        self.files_url = url.into();
+        self.files_url = Some(url.into());
         self
     }
 
@@ -207,11 +210,21 @@ impl ClientBuilder {
         })?;
         // Plain-HTTP base URLs only (an emulator, a local proxy): the client never speaks TLS, so the system's
         // root certificates (a few hundred files) are not read at start-up.
+        let mut root = self.api_url.trim_end_matches('/');
+        // Accept a versioned URL too (`…/api/v2`): it is an easy mistake and unambiguous.
+        for suffix in ["/api/v2", "/api/v1"] {
+            root = root.strip_suffix(suffix).unwrap_or(root);
+        }
+        let root = root.to_owned();
+        let files = match &self.files_url {
+            Some(u) => u.trim_end_matches('/').to_owned(),
+            None => derived_files_root(&root, self.v2_url.as_deref()),
+        };
         let plain_http_only = [
             Some(self.api_url.as_str()),
             self.v2_url.as_deref(),
             self.v1_url.as_deref(),
-            Some(self.files_url.as_str()),
+            Some(files.as_str()),
         ]
         .into_iter()
         .flatten()
@@ -249,12 +262,6 @@ impl ClientBuilder {
                 (c.clone(), c, false)
             }
         };
-        let mut root = self.api_url.trim_end_matches('/');
-        // Accept a versioned URL too (`…/api/v2`): it is an easy mistake and unambiguous.
-        for suffix in ["/api/v2", "/api/v1"] {
-            root = root.strip_suffix(suffix).unwrap_or(root);
-        }
-        let root = root.to_owned();
         let v2 = self
             .v2_url
             .map(|u| u.trim_end_matches('/').to_owned())
@@ -263,7 +270,6 @@ impl ClientBuilder {
             .v1_url
             .map(|u| u.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("{root}/api/v1"));
-        let files = self.files_url.trim_end_matches('/').to_owned();
         for (name, url) in [("API", &v2), ("v1 API", &v1), ("files", &files)] {
             reqwest::Url::parse(url)
                 .map_err(|e| Error::invalid(format!("invalid {name} URL `{url}`: {e}")))?;
@@ -281,6 +287,27 @@ impl ClientBuilder {
             timeout: self.timeout,
             retry: self.retry,
         }))
+    }
+}
+
+/// The files host that goes with an API host root: the public files host for the public API,
+/// the API's own root for anything else (an emulator, a proxy, a staging host).
+fn derived_files_root(root: &str, v2_url: Option<&str>) -> String {
+    let api_root = match v2_url {
+        Some(v2) => {
+            let v2 = v2.trim_end_matches('/');
+            v2.strip_suffix("/api/v2").unwrap_or(v2).to_owned()
+        }
+        None => root.to_owned(),
+    };
+    let same = |a: &str, b: &str| match (reqwest::Url::parse(a), reqwest::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a.eq_ignore_ascii_case(b),
+    };
+    if same(&api_root, DEFAULT_API_URL) {
+        DEFAULT_FILES_URL.to_owned()
+    } else {
+        api_root
     }
 }
 
@@ -416,6 +443,33 @@ mod tests {
                 .api_url("not a url")
                 .build()
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn the_files_host_follows_a_non_default_api_host() {
+        let files = |b: ClientBuilder| b.api_key(KEY).build().unwrap().config().files_base.clone();
+        assert_eq!(files(ClientBuilder::default()), DEFAULT_FILES_URL);
+        assert_eq!(
+            files(ClientBuilder::default().api_url("https://www.chatbase.co/")),
+            DEFAULT_FILES_URL
+        );
+        assert_eq!(
+            files(ClientBuilder::default().api_url("http://127.0.0.1:8787/api/v2")),
+            "http://127.0.0.1:8787"
+        );
+        assert_eq!(
+            files(ClientBuilder::default().v2_base_url("https://proxy.example/cb/api/v2")),
+            "https://proxy.example/cb"
+        );
+        assert_eq!(
+            files(
+                ClientBuilder::default()
+                    .api_url("http://127.0.0.1:8787")
+                    .files_url("http://127.0.0.1:9999/")
+            ),
+            "http://127.0.0.1:9999",
+            "an explicit files URL wins"
         );
     }
 }

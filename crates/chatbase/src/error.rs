@@ -122,8 +122,9 @@ impl fmt::Display for TimeoutKind {
 pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
-    /// Machine-readable code (v2); v1 answers carry none and get `HTTP_<status>`.
-    pub code: ErrorCode,
+    /// Machine-readable code, when the body carried one (v2 envelopes do; v1 answers and bodies
+    /// that are not the API's JSON do not, and get `None`).
+    pub code: Option<ErrorCode>,
     /// Human-readable message from the server.
     pub message: String,
     /// Field-level details (v2 `details`, v1 `issues`), if any.
@@ -132,17 +133,37 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// How long the server asked us to wait (`Retry-After` / `X-RateLimit-Reset`), capped at 60 s.
     pub retry_after: Option<Duration>,
+    /// The URL that answered, when known.
+    pub url: Option<String>,
+    /// The `Content-Type` the answer declared, if any.
+    pub content_type: Option<String>,
+    /// The first bytes of the body exactly as received (at most 64 KiB), for diagnosis.
+    pub body: bytes::Bytes,
+    /// True when the answer did not look like the Chatbase API at all (not JSON: an HTML page
+    /// from a proxy, a different server on that port); `message` then says so.
+    pub foreign: bool,
+}
+
+impl ApiError {
+    /// True for failures of the credentials themselves: HTTP 401 (missing, invalid or expired
+    /// key) and 403 (the key or plan may not do this). Decided by status, whatever the code.
+    pub fn is_auth_failure(&self) -> bool {
+        matches!(self.status.as_u16(), 401 | 403)
+    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "API error {} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )?;
+        match &self.code {
+            Some(code) => write!(
+                f,
+                "API error {} {}: {}",
+                self.status.as_u16(),
+                code,
+                self.message
+            )?,
+            None => write!(f, "API error {}: {}", self.status.as_u16(), self.message)?,
+        }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
@@ -163,7 +184,7 @@ macro_rules! error_codes {
                 #[doc = concat!("`", $wire, "`")]
                 $variant,
             )*
-            /// A code this version of the crate does not know (or `HTTP_<status>` when the body had none).
+            /// A code this version of the crate does not know, kept verbatim.
             Unknown(String),
         }
 
@@ -265,7 +286,7 @@ impl Error {
     /// Chatbase error code of an API error.
     pub fn code(&self) -> Option<&ErrorCode> {
         match self {
-            Error::Api(e) => Some(&e.code),
+            Error::Api(e) => e.code.as_ref(),
             _ => None,
         }
     }
@@ -291,13 +312,21 @@ impl Error {
         match self {
             Error::Api(e) => {
                 e.status == StatusCode::TOO_MANY_REQUESTS
-                    || e.code == ErrorCode::RateLimitTooManyRequests
+                    || e.code == Some(ErrorCode::RateLimitTooManyRequests)
             }
             _ => false,
         }
     }
 
-    /// Whether trying again might succeed (408, 409, 429, 5xx, connection failures, timeouts).
+    /// True for HTTP 401 and 403: the credentials are missing, invalid, expired or not allowed
+    /// to do this (see [`ApiError::is_auth_failure`]).
+    pub fn is_auth_failure(&self) -> bool {
+        self.api().is_some_and(ApiError::is_auth_failure)
+    }
+
+    /// Whether trying again might succeed (408, 429, 5xx, connection failures, timeouts).
+    /// A 409 is a permanent conflict in every documented Chatbase case (a duplicate source, a
+    /// source pending deletion, an untrained agent), so it is not retryable.
     ///
     /// This says nothing about whether a retry is *safe*: the retry policy additionally refuses to
     /// replay credit-spending POSTs unless the request provably did not run.
@@ -338,8 +367,13 @@ impl Error {
         Error::InvalidInput(msg.into())
     }
 
-    pub(crate) fn api_from_parts(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
-        Error::Api(Box::new(parse_api_error(status, headers, body)))
+    pub(crate) fn api_from_parts(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        url: Option<&reqwest::Url>,
+    ) -> Self {
+        Error::Api(Box::new(parse_api_error(status, headers, body, url)))
     }
 
     /// Maps a `reqwest` error, classifying connect failures and timeouts.
@@ -385,7 +419,7 @@ impl Error {
                 let status = rv.status();
                 let headers = rv.headers().clone();
                 let body = serde_json::to_vec(rv.as_ref()).unwrap_or_default();
-                Error::api_from_parts(status, &headers, &body)
+                Error::api_from_parts(status, &headers, &body, None)
             }
             P::InvalidResponsePayload(bytes, err) => Error::Decode {
                 path: ".".into(),
@@ -395,6 +429,7 @@ impl Error {
             P::UnexpectedResponse(resp) => {
                 let status = resp.status();
                 let headers = resp.headers().clone();
+                let url = resp.url().clone();
                 let body = match resp.bytes().await {
                     Ok(b) => b,
                     Err(e) => return Error::from_reqwest(e, true),
@@ -406,7 +441,7 @@ impl Error {
                         snippet: snippet(&body),
                     }
                 } else {
-                    Error::api_from_parts(status, &headers, &body)
+                    Error::api_from_parts(status, &headers, &body, Some(&url))
                 }
             }
         }
@@ -420,7 +455,7 @@ impl From<ApiError> for Error {
 }
 
 pub(crate) fn retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 408 | 409 | 429) || status.is_server_error()
+    matches!(status.as_u16(), 408 | 429) || status.is_server_error()
 }
 
 /// Decodes `bytes` as `T`, reporting the JSON path of the first mismatch.
@@ -487,57 +522,64 @@ pub(crate) fn server_wait(headers: &HeaderMap, now: SystemTime) -> Option<Durati
     wait.map(|w| w.min(MAX_SERVER_WAIT))
 }
 
-/// Builds an [`ApiError`] from any of the body shapes Chatbase uses.
-pub(crate) fn parse_api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
+/// Longest error body kept verbatim in [`ApiError::body`].
+const KEPT_BODY_LEN: usize = 64 * 1024;
+
+/// Builds an [`ApiError`] from any of the body shapes Chatbase uses. A body that is not JSON at
+/// all (an HTML page from a proxy, another server on that port) is reported as such rather than
+/// dumped into the message.
+pub(crate) fn parse_api_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    url: Option<&reqwest::Url>,
+) -> ApiError {
     let request_id = request_id(headers);
     let retry_after = server_wait(headers, SystemTime::now());
-    let fallback_code = || ErrorCode::Unknown(format!("HTTP_{}", status.as_u16()));
-    let fallback_message = || {
-        let text = snippet(body);
-        if text.trim().is_empty() {
-            status.canonical_reason().unwrap_or("error").to_owned()
-        } else {
-            text
-        }
-    };
+    let content_type = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let canonical = || status.canonical_reason().unwrap_or("error").to_owned();
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
     let value: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let mut foreign = false;
     let (code, message, details) = match value {
         Some(serde_json::Value::Object(mut obj)) => match obj.remove("error") {
             // v2 envelope
-            Some(serde_json::Value::Object(mut err)) => {
-                let code = err
-                    .get("code")
-                    .and_then(|c| c.as_str())
-                    .map(ErrorCode::parse)
-                    .unwrap_or_else(fallback_code);
-                let message = err
-                    .get("message")
-                    .and_then(|m| m.as_str())
-                    .map(str::to_owned)
-                    .unwrap_or_else(fallback_message);
-                (code, message, err.remove("details"))
-            }
-            Some(serde_json::Value::String(message)) => (fallback_code(), message, None),
-            _ => {
+            Some(serde_json::Value::Object(mut err)) => (
+                err.get("code").and_then(text).map(|c| ErrorCode::parse(&c)),
+                err.get("message").and_then(text).unwrap_or_else(canonical),
+                err.remove("details"),
+            ),
+            Some(serde_json::Value::String(message)) => (None, message, None),
+            _ => (
                 // v1 `{message, issues?}`
-                let message = obj
-                    .get("message")
-                    .and_then(|m| m.as_str())
-                    .map(str::to_owned)
-                    .unwrap_or_else(fallback_message);
-                let code = obj
-                    .get("code")
-                    .and_then(|c| c.as_str())
-                    .map(ErrorCode::parse)
-                    .unwrap_or_else(fallback_code);
-                (
-                    code,
-                    message,
-                    obj.remove("issues").or_else(|| obj.remove("details")),
-                )
-            }
+                obj.get("code").and_then(text).map(|c| ErrorCode::parse(&c)),
+                obj.get("message").and_then(text).unwrap_or_else(canonical),
+                obj.remove("issues").or_else(|| obj.remove("details")),
+            ),
         },
-        _ => (fallback_code(), fallback_message(), None),
+        Some(serde_json::Value::String(message)) => (None, message, None),
+        Some(_) => (None, canonical(), None),
+        None if body.iter().all(u8::is_ascii_whitespace) => (None, canonical(), None),
+        None => {
+            foreign = true;
+            let at = url
+                .map(|u| format!(" at {}", redact_url(u)))
+                .unwrap_or_default();
+            let kind = content_type.as_deref().unwrap_or("no content type");
+            tracing::debug!(
+                status = status.as_u16(),
+                content_type = kind,
+                body = %snippet(body),
+                "error answer is not the Chatbase API's JSON"
+            );
+            let message = format!(
+                "the server{at} did not answer like the Chatbase API (HTTP {}, {kind})",
+                status.as_u16()
+            );
+            (None, message, None)
+        }
     };
     ApiError {
         status,
@@ -546,7 +588,21 @@ pub(crate) fn parse_api_error(status: StatusCode, headers: &HeaderMap, body: &[u
         details,
         request_id,
         retry_after,
+        url: url.map(redact_url),
+        content_type,
+        body: bytes::Bytes::copy_from_slice(&body[..body.len().min(KEPT_BODY_LEN)]),
+        foreign,
     }
+}
+
+/// A URL fit for messages: scheme, host, port and path; no user info, query or fragment.
+fn redact_url(url: &reqwest::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
 }
 
 /// Error for an in-stream `error` event: the HTTP status was 200, so it is reported as 200 with
@@ -558,13 +614,18 @@ pub(crate) fn stream_error(
 ) -> Error {
     Error::Api(Box::new(ApiError {
         status: StatusCode::OK,
-        code: code
-            .map(ErrorCode::parse)
-            .unwrap_or(ErrorCode::ChatStreamingError),
+        code: Some(
+            code.map(ErrorCode::parse)
+                .unwrap_or(ErrorCode::ChatStreamingError),
+        ),
         message,
         details: None,
         request_id,
         retry_after: None,
+        url: None,
+        content_type: None,
+        body: bytes::Bytes::new(),
+        foreign: false,
     }))
 }
 
@@ -588,8 +649,9 @@ mod tests {
             StatusCode::BAD_REQUEST,
             &headers(&[("x-request-id", "req_1")]),
             body,
+            None,
         );
-        assert_eq!(e.code, ErrorCode::ValidationInvalidBody);
+        assert_eq!(e.code, Some(ErrorCode::ValidationInvalidBody));
         assert_eq!(e.message, "Invalid request");
         assert_eq!(e.details.unwrap()["message"], "Required");
         assert_eq!(e.request_id.as_deref(), Some("req_1"));
@@ -598,29 +660,85 @@ mod tests {
     #[test]
     fn unknown_codes_are_kept_verbatim() {
         let body = br#"{"error":{"code":"BRAND_NEW_CODE","message":"m"}}"#;
-        let e = parse_api_error(StatusCode::FORBIDDEN, &HeaderMap::new(), body);
-        assert_eq!(e.code, ErrorCode::Unknown("BRAND_NEW_CODE".into()));
-        assert_eq!(e.code.as_str(), "BRAND_NEW_CODE");
+        let e = parse_api_error(StatusCode::FORBIDDEN, &HeaderMap::new(), body, None);
+        assert_eq!(e.code, Some(ErrorCode::Unknown("BRAND_NEW_CODE".into())));
+        assert_eq!(e.code.unwrap().as_str(), "BRAND_NEW_CODE");
     }
 
     #[test]
     fn v1_message_body_maps_onto_same_type() {
         let body = br#"{"message":"Chatbot not found"}"#;
-        let e = parse_api_error(StatusCode::NOT_FOUND, &HeaderMap::new(), body);
-        assert_eq!(e.code.as_str(), "HTTP_404");
+        let e = parse_api_error(StatusCode::NOT_FOUND, &HeaderMap::new(), body, None);
+        assert_eq!(e.code, None, "a body without a code has no code");
         assert_eq!(e.message, "Chatbot not found");
+        assert!(!e.foreign);
+        assert_eq!(e.to_string(), "API error 404: Chatbot not found");
     }
 
     #[test]
-    fn non_json_body_becomes_snippet() {
+    fn a_foreign_answer_is_named_not_dumped() {
+        let url = reqwest::Url::parse("http://user:pw@127.0.0.1:9/api/v2/agents?q=1").unwrap();
+        let page = b"<html><body>Not Found</body></html>";
         let e = parse_api_error(
-            StatusCode::BAD_GATEWAY,
-            &HeaderMap::new(),
-            b"<html>bad</html>",
+            StatusCode::NOT_FOUND,
+            &headers(&[("content-type", "text/html; charset=utf-8")]),
+            page,
+            Some(&url),
         );
-        assert_eq!(e.message, "<html>bad</html>");
-        let e = parse_api_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"");
+        assert!(e.foreign);
+        assert_eq!(e.code, None);
+        assert_eq!(
+            e.message,
+            "the server at http://127.0.0.1:9/api/v2/agents did not answer like the Chatbase API \
+             (HTTP 404, text/html; charset=utf-8)"
+        );
+        assert!(!e.message.contains("<html>"));
+        assert_eq!(
+            &e.body[..],
+            &page[..],
+            "the body is kept verbatim for diagnosis"
+        );
+        let e = parse_api_error(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"", None);
         assert_eq!(e.message, "Bad Gateway");
+        assert!(!e.foreign);
+    }
+
+    #[test]
+    fn auth_failures_are_recognised_by_status_whatever_the_code() {
+        for (status, body) in [
+            (401, &b"{}"[..]),
+            (401, br#"{"error":{"code":"SOMETHING_NEW","message":"m"}}"#),
+            (
+                403,
+                br#"{"error":{"code":"SUBSCRIPTION_API_RESTRICTED_PLAN","message":"m"}}"#,
+            ),
+        ] {
+            let e = Error::api_from_parts(
+                StatusCode::from_u16(status).unwrap(),
+                &HeaderMap::new(),
+                body,
+                None,
+            );
+            assert!(e.is_auth_failure(), "{status} {body:?}");
+        }
+        let e = Error::api_from_parts(
+            StatusCode::BAD_REQUEST,
+            &HeaderMap::new(),
+            br#"{"error":{"code":"AUTH_LOOKALIKE","message":"m"}}"#,
+            None,
+        );
+        assert!(!e.is_auth_failure());
+    }
+
+    #[test]
+    fn a_conflict_is_permanent() {
+        let e = Error::api_from_parts(
+            StatusCode::CONFLICT,
+            &HeaderMap::new(),
+            br#"{"error":{"code":"SOURCE_DUPLICATE","message":"exists"}}"#,
+            None,
+        );
+        assert!(!e.is_retryable());
     }
 
     #[test]
@@ -656,13 +774,14 @@ mod tests {
             StatusCode::TOO_MANY_REQUESTS,
             &headers(&[("retry-after", "2")]),
             br#"{"error":{"code":"RATE_LIMIT_TOO_MANY_REQUESTS","message":"slow down"}}"#,
+            None,
         );
         assert!(e.is_rate_limited());
         assert!(e.is_retryable());
         assert!(e.request_not_executed());
         assert_eq!(e.status(), Some(StatusCode::TOO_MANY_REQUESTS));
         assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
-        let e = Error::api_from_parts(StatusCode::NOT_FOUND, &HeaderMap::new(), b"{}");
+        let e = Error::api_from_parts(StatusCode::NOT_FOUND, &HeaderMap::new(), b"{}", None);
         assert!(!e.is_retryable());
         assert!(!e.is_rate_limited());
         assert!(

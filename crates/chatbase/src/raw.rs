@@ -24,6 +24,9 @@ pub struct RawRequest {
 impl Client {
     /// A free-form request. `path` is relative to the v2 base (`/agents` → `…/api/v2/agents`)
     /// unless it starts with `/api/` (then relative to the host root) or is a full `http(s)` URL.
+    /// A full URL must be on one of the client's configured origins (the v2, v1 or files base):
+    /// the request carries the API key, so anything else fails with [`Error::InvalidInput`]
+    /// before a byte is sent.
     /// POSTs are treated as credit-spending for retries; other methods as idempotent.
     pub fn request(&self, method: Method, path: &str) -> RawRequest {
         let url = if path.starts_with("http://") || path.starts_with("https://") {
@@ -45,6 +48,31 @@ impl Client {
             body: None,
             options: RequestOptions::default(),
         }
+    }
+}
+
+impl Client {
+    /// Refuses a URL outside the configured origins, so the key only goes where it was meant to.
+    fn check_origin(&self, url: &reqwest::Url) -> Result<()> {
+        let allowed: Vec<_> = [
+            self.v2_base_url(),
+            self.v1_base_url(),
+            self.files_base_url(),
+        ]
+        .into_iter()
+        .filter_map(|base| reqwest::Url::parse(base).ok())
+        .map(|base| base.origin())
+        .collect();
+        if allowed.contains(&url.origin()) {
+            return Ok(());
+        }
+        let names: Vec<String> = allowed.iter().map(|o| o.ascii_serialization()).collect();
+        Err(Error::invalid(format!(
+            "refusing to send the API key to {}: a full URL must be on a configured API origin ({}); \
+             pass a path such as `/agents` instead",
+            url.origin().ascii_serialization(),
+            names.join(", ")
+        )))
     }
 }
 
@@ -80,8 +108,9 @@ impl RawRequest {
         } else {
             Op::safe("raw")
         };
-        reqwest::Url::parse(&self.url)
+        let parsed = reqwest::Url::parse(&self.url)
             .map_err(|e| Error::invalid(format!("invalid URL `{}`: {e}", self.url)))?;
+        self.client.check_origin(&parsed)?;
         let (method, url, query, body) = (&self.method, &self.url, &self.query, &self.body);
         self.client
             .run_bytes(op, &self.options, |http| {

@@ -13,7 +13,7 @@ use crate::error::{Error, MAX_SERVER_WAIT};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Idempotency {
-    /// GET, PUT, PATCH, DELETE and read-only POSTs (search): retried on 408, 409, 429, 5xx,
+    /// GET, PUT, PATCH, DELETE and read-only POSTs (search): retried on 408, 429, 5xx,
     /// timeouts and connection errors.
     Idempotent,
     /// POSTs that create things or spend credits (chat, retry, create*): retried only when the
@@ -159,7 +159,7 @@ mod tests {
         if let Some(r) = retry_after {
             h.insert("retry-after", HeaderValue::from_str(r).unwrap());
         }
-        Error::api_from_parts(StatusCode::from_u16(status).unwrap(), &h, b"{}")
+        Error::api_from_parts(StatusCode::from_u16(status).unwrap(), &h, b"{}", None)
     }
 
     fn connect_refused() -> Error {
@@ -173,13 +173,13 @@ mod tests {
     #[test]
     fn classifier_follows_method_safety() {
         let p = RetryPolicy::default();
-        for s in [408, 409, 429, 500, 502, 503] {
+        for s in [408, 429, 500, 502, 503] {
             assert!(
                 p.should_retry(Idempotency::Idempotent, &api(s, None)),
                 "{s}"
             );
         }
-        for s in [400, 401, 402, 403, 404, 422] {
+        for s in [400, 401, 402, 403, 404, 409, 422] {
             assert!(
                 !p.should_retry(Idempotency::Idempotent, &api(s, None)),
                 "{s}"

@@ -107,19 +107,23 @@ impl<'c> Chatbot<'c> {
         )
     }
 
-    /// `updateChatbotData` (the body carries the chatbot id; retrains the chatbot).
+    /// `updateChatbotData` (retrains the chatbot). The wire body carries a chatbot id too; this
+    /// handle's id is the one sent, whatever `body.chatbot_id` holds.
     pub fn update_data(
         &self,
-        body: t1::UpdateChatbotDataRequest,
+        mut body: t1::UpdateChatbotDataRequest,
     ) -> Call<'c, b1::UpdateChatbotData<'c>> {
+        body.chatbot_id.clone_from(&self.id);
         Call::new(self.client, self.v1().update_chatbot_data().body(body))
     }
 
-    /// `updateChatbotSettings` (the body carries the chatbot id).
+    /// `updateChatbotSettings`. The wire body carries a chatbot id too; this handle's id is the
+    /// one sent, whatever `body.chatbot_id` holds.
     pub fn update_settings(
         &self,
-        body: t1::UpdateChatbotSettingsRequest,
+        mut body: t1::UpdateChatbotSettingsRequest,
     ) -> Call<'c, b1::UpdateChatbotSettings<'c>> {
+        body.chatbot_id.clone_from(&self.id);
         Call::new(self.client, self.v1().update_chatbot_settings().body(body))
     }
 

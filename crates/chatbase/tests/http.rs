@@ -123,7 +123,8 @@ async fn v1_message_errors_map_onto_the_same_type() {
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
-    assert_eq!(err.code().map(|c| c.as_str()), Some("HTTP_401"));
+    assert_eq!(err.code(), None, "v1 bodies carry no code");
+    assert!(err.is_auth_failure());
     assert_eq!(err.api().unwrap().message, "Unauthorized access");
 }
 
@@ -187,6 +188,52 @@ async fn html_error_page_keeps_its_status_and_is_retried() {
     assert!(err.is_retryable());
     // One first attempt plus the two default retries.
     page.assert_calls_async(3).await;
+}
+
+#[tokio::test]
+async fn a_conflict_is_not_retried_even_when_replay_is_safe() {
+    let server = MockServer::start_async().await;
+    let conflict = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents/a/sources/s");
+            then.status(409).json_body(
+                json!({"error": {"code": "SOURCE_PENDING_DELETION", "message": "pending"}}),
+            );
+        })
+        .await;
+    let err = client(&server)
+        .agent("a")
+        .source("s")
+        .get()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(&ErrorCode::SourcePendingDeletion));
+    assert!(!err.is_retryable());
+    conflict.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_foreign_server_is_named_in_the_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents");
+            then.status(404)
+                .header("content-type", "text/html")
+                .body("<html><body>Welcome to nginx</body></html>");
+        })
+        .await;
+    let err = client(&server).agents().list().send().await.unwrap_err();
+    let api = err.api().expect("an API error");
+    assert!(api.foreign);
+    assert_eq!(api.code, None);
+    let expected = format!(
+        "the server at {}/api/v2/agents did not answer like the Chatbase API (HTTP 404, text/html)",
+        server.base_url()
+    );
+    assert_eq!(api.message, expected);
+    assert!(std::str::from_utf8(&api.body).unwrap().contains("nginx"));
 }
 
 #[tokio::test]
@@ -792,6 +839,38 @@ async fn v1_icon_upload_sends_chatbot_id_and_file_field() {
 }
 
 #[tokio::test]
+async fn v1_chatbot_updates_send_the_handles_id_not_the_bodys() {
+    let server = MockServer::start_async().await;
+    let data = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/update-chatbot-data")
+                .json_body_includes(r#"{"chatbotId": "bot-1"}"#);
+            then.status(200).json_body(json!({"chatbotId": "bot-1"}));
+        })
+        .await;
+    let settings = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v1/update-chatbot-settings")
+                .json_body_includes(r#"{"chatbotId": "bot-1"}"#);
+            then.status(202).json_body(json!({"message": "ok"}));
+        })
+        .await;
+    let c = client(&server);
+    let bot = c.v1().chatbot("bot-1");
+    let body: chatbase::types::v1::UpdateChatbotDataRequest =
+        serde_json::from_value(json!({"chatbotId": "other-bot", "chatbotName": "Support"}))
+            .unwrap();
+    bot.update_data(body).send().await.unwrap();
+    let body: chatbase::types::v1::UpdateChatbotSettingsRequest =
+        serde_json::from_value(json!({"chatbotId": "other-bot"})).unwrap();
+    bot.update_settings(body).send().await.unwrap();
+    data.assert_async().await;
+    settings.assert_async().await;
+}
+
+#[tokio::test]
 async fn v1_chat_streams_raw_text_and_sends_json() {
     let server = MockServer::start_async().await;
     let stream_mock = server
@@ -1083,4 +1162,46 @@ async fn raw_requests_resolve_paths_and_decode_json() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     v2.assert_async().await;
     v1.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn raw_requests_never_send_the_key_off_the_configured_origins() {
+    let server = MockServer::start_async().await;
+    let elsewhere = MockServer::start_async().await;
+    let stolen = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!({"ok": true}));
+        })
+        .await;
+    let on_origin = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents");
+            then.status(200).json_body(json!({"data": []}));
+        })
+        .await;
+    let c = client(&server);
+    let err = c
+        .request(
+            chatbase::Method::GET,
+            &format!("{}/collect", elsewhere.base_url()),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    let Error::InvalidInput(msg) = &err else {
+        panic!("expected a local refusal, got {err:?}");
+    };
+    assert!(msg.contains("refusing to send the API key"), "{msg}");
+    assert!(msg.contains(&elsewhere.base_url()), "{msg}");
+    stolen.assert_calls_async(0).await;
+    // A full URL on the configured origin is fine.
+    c.request(
+        chatbase::Method::GET,
+        &format!("{}/api/v2/agents", server.base_url()),
+    )
+    .send()
+    .await
+    .unwrap();
+    on_origin.assert_calls_async(1).await;
 }
