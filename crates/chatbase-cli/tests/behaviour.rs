@@ -238,15 +238,9 @@ fn piped_output_defaults_to_tsv_with_a_header() {
 
 #[test]
 fn terminal_output_defaults_to_a_table() {
-    // `script` gives the child a pseudo-terminal; skip where it is missing.
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("script(1) not available; skipping");
-        return;
-    }
+    // `script` gives the child a pseudo-terminal. It is part of every Debian system (bsdutils); a
+    // machine without it fails here rather than passing a test that checked nothing.
+    common::require_script();
     let emu = Emu::start();
     let bin = env!("CARGO_BIN_EXE_chatbase");
     let out = std::process::Command::new("script")

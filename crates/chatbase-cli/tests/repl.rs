@@ -15,11 +15,8 @@ struct Session {
 }
 
 impl Session {
-    fn start(emu: &Emu) -> Option<Session> {
-        if Command::new("script").arg("--version").output().is_err() {
-            eprintln!("script(1) not available; skipping");
-            return None;
-        }
+    fn start(emu: &Emu) -> Session {
+        common::require_script();
         let bin = env!("CARGO_BIN_EXE_chatbase");
         // `exec`: without it a shell that does not exec its last command (dash, /bin/sh when SHELL is unset) sits
         // between script and chatbase, dies of the SIGINT itself, and script reports 130 for it.
@@ -60,7 +57,7 @@ impl Session {
                     .push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
-        Some(Session { child, out })
+        Session { child, out }
     }
 
     fn send(&mut self, text: &str) {
@@ -98,9 +95,7 @@ impl Session {
 #[test]
 fn slash_commands_work_in_the_interactive_session() {
     let emu = Emu::start();
-    let Some(mut s) = Session::start(&emu) else {
-        return;
-    };
+    let mut s = Session::start(&emu);
     let at = s.wait_for("> ", 0);
     s.send("/id\n");
     let at = s.wait_for("no conversation yet", at);
@@ -135,9 +130,7 @@ fn slash_commands_work_in_the_interactive_session() {
 #[test]
 fn ctrl_c_cancels_the_answer_but_not_the_session() {
     let emu = Emu::stalling(4, 30_000);
-    let Some(mut s) = Session::start(&emu) else {
-        return;
-    };
+    let mut s = Session::start(&emu);
     let at = s.wait_for("> ", 0);
     s.send("How do I reset my password?\n");
     let at = s.wait_for("Here", at);
