@@ -423,3 +423,63 @@ fn version_and_completions_and_man() {
     assert!(dir.path().join("chatbase-agents-list.1").exists());
     assert!(dir.path().join("chatbase-v1-contacts-create.1").exists());
 }
+
+/// A loopback server that answers every request with one fixed HTTP response, then closes.
+fn fixed_answer_server(status: &str, content_type: &str, body: &str) -> String {
+    let response = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 8192];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = std::io::Write::write_all(&mut stream, response.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn a_server_that_is_not_chatbase_is_named_not_dumped() {
+    let url = fixed_answer_server(
+        "404 Not Found",
+        "text/html",
+        "<html><body>Welcome to nginx!</body></html>",
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = bare(&home)
+        .env("CHATBASE_API_URL", &url)
+        .env("CHATBASE_API_KEY", KEY)
+        .args(["agents", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains(&format!(
+            "the server at {url}/api/v2/agents did not answer like the Chatbase API (HTTP 404, text/html)"
+        )),
+        "{err}"
+    );
+    assert!(
+        !err.contains("nginx"),
+        "the page stays out of the message: {err}"
+    );
+    assert!(err.contains("--verbose"), "{err}");
+    // With -v the body is there for diagnosis.
+    let out = bare(&home)
+        .env("CHATBASE_API_URL", &url)
+        .env("CHATBASE_API_KEY", KEY)
+        .args(["-v", "agents", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr_of(&out).contains("Welcome to nginx"),
+        "{}",
+        stderr_of(&out)
+    );
+}

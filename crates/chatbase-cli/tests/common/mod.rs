@@ -131,7 +131,6 @@ pub fn stderr_of(out: &std::process::Output) -> String {
 
 /// Panics unless `script(1)` (util-linux, in Debian's essential `bsdutils`) can run: the terminal
 /// tests drive the CLI through it, and a test that skipped itself would pass having checked nothing.
-#[allow(dead_code)] // Not every test binary that includes this module drives a terminal.
 pub fn require_script() {
     if let Err(e) = std::process::Command::new("script")
         .arg("--version")
