@@ -381,8 +381,8 @@ pub enum SourcesCmd {
 // ---------------------------------------------------------------------------------------------------------------
 // chat
 
+// No `args_conflicts_with_subcommands`: it counted the global `-a` as a chat option; `chat::run` checks instead.
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct ChatCmd {
     #[command(flatten)]
     pub args: ChatArgs,

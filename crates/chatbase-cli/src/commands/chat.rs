@@ -27,6 +27,20 @@ enum Turn {
 }
 
 pub async fn run(ctx: &Ctx, cmd: ChatCmd) -> Result<()> {
+    if cmd.sub.is_some() {
+        let a = &cmd.args;
+        if a.message.is_some()
+            || a.conversation.is_some()
+            || a.resume
+            || a.no_stream
+            || a.user_id.is_some()
+        {
+            return Err(CliError::usage(
+                "`chat retry` takes its own options; put -c/--no-stream after `retry`",
+            )
+            .with_hint("chatbase chat retry -c CONVERSATION --message-id ID"));
+        }
+    }
     let client = ctx.client()?;
     let agent_id = ctx.agent_id().await?;
     if let Some(ChatSub::Retry {
