@@ -369,7 +369,7 @@ pub enum SourcesCmd {
         /// Apply deletions without asking
         #[arg(short = 'y', long)]
         yes: bool,
-        /// Only files matching this glob (repeatable; default: pdf, txt, docx, doc, json, md, csv)
+        /// Only files matching this glob (repeatable; default: .pdf .doc .docx .txt .json)
         #[arg(long, value_name = "GLOB")]
         include: Vec<String>,
         /// Skip files matching this glob (repeatable)

@@ -6,7 +6,7 @@ mod common;
 
 use chatbase_cli::argv::{ParseExit, display_name, parse_from};
 use clap::CommandFactory;
-use common::{bare, stderr_of};
+use common::{Emu, bare, stderr_of, stdout_of};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
@@ -259,4 +259,136 @@ fn chat_with_a_question_but_no_m_suggests_m_even_with_agent() {
         "m1",
     ];
     assert!(parse_from(argv.iter().map(OsString::from).collect()).is_ok());
+}
+
+fn write_docs(dir: &std::path::Path, names: &[&str]) {
+    for name in names {
+        std::fs::write(
+            dir.join(name),
+            format!("{name}: a document long enough to be uploaded as a file source."),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn an_interrupted_sync_keeps_the_record_of_every_completed_upload() {
+    use std::io::BufRead;
+    let emu = Emu::with(|b| {
+        b.faults(chatbase_emulator::Faults {
+            latency_ms: 300,
+            ..Default::default()
+        })
+    });
+    let dir = tempfile::tempdir().unwrap();
+    write_docs(dir.path(), &["a.txt", "b.txt", "c.txt"]);
+    let mut child = emu
+        .std_cmd()
+        .args(["sources", "sync"])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line == "+ a.txt" {
+            // Ctrl-C while b.txt is uploading.
+            unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        }
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen:?}");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join(".chatbase-sync.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        manifest["agents"]["demo-agent"]["a.txt"]["sha256"].is_string(),
+        "{manifest}"
+    );
+    let out = emu
+        .cmd()
+        .args(["sources", "sync", "--dry-run"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(err.contains("(1 unchanged)"), "{err}");
+    assert!(!err.contains("~ a.txt"), "{err}");
+}
+
+#[test]
+fn a_second_sync_of_the_same_folder_stops_at_the_lock() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().unwrap();
+    write_docs(dir.path(), &["a.txt"]);
+    let held = std::fs::File::create(dir.path().join(".chatbase-sync.lock")).unwrap();
+    held.try_lock().unwrap();
+    let out = emu
+        .cmd()
+        .args(["sources", "sync"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("another `chatbase sources sync` is running"),
+        "{err}"
+    );
+    assert!(!err.contains("+ a.txt\n"), "{err}");
+    drop(held);
+    emu.cmd()
+        .args(["sources", "sync"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn sync_takes_every_accepted_type_and_says_what_it_skipped() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().unwrap();
+    write_docs(
+        dir.path(),
+        &[
+            "a.txt",
+            "b.json",
+            "c.PDF",
+            "notes.md",
+            "table.csv",
+            ".hidden.txt",
+        ],
+    );
+    std::fs::write(dir.path().join("tiny.txt"), "too small").unwrap();
+    let out = emu
+        .cmd()
+        .args(["sources", "sync", "--dry-run"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    for needle in [
+        "+ a.txt",
+        "+ b.json",
+        "+ c.PDF",
+        "skipped notes.md: .md files are not accepted",
+        "skipped table.csv: .csv files are not accepted",
+        "skipped tiny.txt: 9 bytes",
+        "skipped .hidden.txt: hidden file",
+    ] {
+        assert!(err.contains(needle), "{needle:?} missing:\n{err}");
+    }
+    let help = stdout_of(
+        &emu.cmd()
+            .args(["sources", "sync", "--help"])
+            .output()
+            .unwrap(),
+    );
+    assert!(help.contains(".pdf .doc .docx .txt .json"), "{help}");
+    assert!(!help.contains("md, csv"), "{help}");
 }
