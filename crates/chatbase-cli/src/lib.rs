@@ -48,6 +48,16 @@ pub fn run() -> ExitCode {
         Ok(s) => s,
         Err(e) => return finish(Err(e), None),
     };
+    // A typo in a profile name must not silently run with empty settings; only commands that write a profile
+    // may name a new one.
+    let writes_profile = matches!(
+        cli.command,
+        Command::Auth(cli::AuthCmd::Login { .. })
+            | Command::Config(cli::ConfigCmd::Set { .. } | cli::ConfigCmd::Path)
+    );
+    if !writes_profile && let Err(e) = settings.require_known_profile() {
+        return finish(Err(e), None);
+    }
     let out = output::Output::new(
         settings.format.as_ref().map(|f| f.value),
         cli.global.quiet,

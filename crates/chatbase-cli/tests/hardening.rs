@@ -392,3 +392,85 @@ fn sync_takes_every_accepted_type_and_says_what_it_skipped() {
     assert!(help.contains(".pdf .doc .docx .txt .json"), "{help}");
     assert!(!help.contains("md, csv"), "{help}");
 }
+
+#[test]
+fn profile_typos_are_refused_with_the_known_profiles() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bare(&home)
+        .args(["--profile", "typo", "config", "list"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("unknown profile \"typo\"") && err.contains("known profiles: default"),
+        "{err}"
+    );
+    // Writing to a new profile creates it, and says so.
+    let out = bare(&home)
+        .args(["--profile", "work", "config", "set", "agent", "agent-w"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("created profile work"));
+    for (env, args) in [
+        (None, &["--profile", "wrok", "config", "get", "agent"][..]),
+        (Some("wrok"), &["config", "get", "agent"][..]),
+        (None, &["config", "set", "default-profile", "nosuch"][..]),
+    ] {
+        let mut cmd = bare(&home);
+        if let Some(p) = env {
+            cmd.env("CHATBASE_PROFILE", p);
+        }
+        let out = cmd.args(args).output().unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("known profiles: default, work"),
+            "{args:?}: {err}"
+        );
+    }
+    bare(&home)
+        .args(["config", "set", "default-profile", "work"])
+        .assert()
+        .success();
+    let out = bare(&home)
+        .args(["config", "get", "agent"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout_of(&out).trim(), "agent-w");
+}
+
+#[test]
+fn emulator_falls_back_to_the_demo_agent_for_a_configured_agent_it_lacks() {
+    let home = tempfile::tempdir().unwrap();
+    bare(&home)
+        .args(["config", "set", "agent", "my-production-agent"])
+        .assert()
+        .success();
+    for env in [None, Some("env-agent")] {
+        let mut cmd = bare(&home);
+        if let Some(a) = env {
+            cmd.env("CHATBASE_AGENT_ID", a);
+        }
+        let out = cmd
+            .args(["--emulator", "chat", "-m", "How do I reset my password?"])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert!(out.status.success(), "{env:?}: {err}");
+        assert!(!stdout_of(&out).trim().is_empty());
+        assert!(
+            err.contains("using its demo agent demo-agent"),
+            "{env:?}: {err}"
+        );
+    }
+    // An explicit -a still wins, and fails when the emulator does not have it.
+    let out = bare(&home)
+        .args(["--emulator", "-a", "no-such-agent", "chat", "-m", "hi"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("demo agent"), "{err}");
+}
