@@ -149,12 +149,11 @@ fn invalid_utf8_message(argv: &[OsString]) -> String {
                 .filter(|p| p.starts_with('-') && *p != "--" && *p != "-")
                 .map(str::to_owned),
         };
-        if let Some(option) = option {
-            if let Some(arg) = chain.iter().rev().find_map(|c| find_option(c, &option)) {
-                if arg.get_action().takes_values() {
-                    return describe(path, display_name(arg));
-                }
-            }
+        if let Some(option) = option
+            && let Some(arg) = chain.iter().rev().find_map(|c| find_option(c, &option))
+            && arg.get_action().takes_values()
+        {
+            return describe(path, display_name(arg));
         }
     }
     // A number or a choice: retry with stand-ins each parser accepts, then see which argument took it.
@@ -163,11 +162,10 @@ fn invalid_utf8_message(argv: &[OsString]) -> String {
     for stand_in in stand_ins {
         let mut argv = lossy.clone();
         argv[bad] = OsString::from(&stand_in);
-        if let Ok(m) = cmd.clone().try_get_matches_from(&argv) {
-            if let Some((path, name)) = find_value(&cmd, &m, OsStr::new(&stand_in), &mut Vec::new())
-            {
-                return describe(path, name);
-            }
+        if let Ok(m) = cmd.clone().try_get_matches_from(&argv)
+            && let Some((path, name)) = find_value(&cmd, &m, OsStr::new(&stand_in), &mut Vec::new())
+        {
+            return describe(path, name);
         }
     }
     format!("argument {bad} is not valid UTF-8: {shown}; arguments must be valid UTF-8 text")
@@ -199,10 +197,10 @@ fn find_option<'a>(cmd: &'a clap::Command, token: &str) -> Option<&'a clap::Arg>
 /// The first possible value of every argument that has a fixed set.
 fn collect_choices(cmd: &clap::Command, out: &mut Vec<String>) {
     for arg in cmd.get_arguments() {
-        if let Some(v) = arg.get_possible_values().first() {
-            if !out.iter().any(|o| o == v.get_name()) {
-                out.push(v.get_name().to_owned());
-            }
+        if let Some(v) = arg.get_possible_values().first()
+            && !out.iter().any(|o| o == v.get_name())
+        {
+            out.push(v.get_name().to_owned());
         }
     }
     for sub in cmd.get_subcommands() {
@@ -218,12 +216,11 @@ fn find_value(
     path: &mut Vec<String>,
 ) -> Option<(String, String)> {
     path.push(cmd.get_name().to_owned());
-    if let Some((sub, sub_m)) = m.subcommand() {
-        if let Some(sub_cmd) = cmd.find_subcommand(sub) {
-            if let Some(found) = find_value(sub_cmd, sub_m, target, path) {
-                return Some(found);
-            }
-        }
+    if let Some((sub, sub_m)) = m.subcommand()
+        && let Some(sub_cmd) = cmd.find_subcommand(sub)
+        && let Some(found) = find_value(sub_cmd, sub_m, target, path)
+    {
+        return Some(found);
     }
     for arg in cmd.get_arguments() {
         let id = arg.get_id().as_str();
@@ -257,14 +254,15 @@ pub fn display_name(arg: &clap::Arg) -> String {
 fn invalid_env_message() -> String {
     fn walk(cmd: &clap::Command, found: &mut Option<String>) {
         for arg in cmd.get_arguments() {
-            if let Some(env) = arg.get_env() {
-                if std::env::var_os(env).is_some_and(|v| v.to_str().is_none()) && found.is_none() {
-                    *found = Some(format!(
-                        "the environment variable {} (read for {}) is not valid UTF-8",
-                        env.to_string_lossy(),
-                        display_name(arg)
-                    ));
-                }
+            if let Some(env) = arg.get_env()
+                && std::env::var_os(env).is_some_and(|v| v.to_str().is_none())
+                && found.is_none()
+            {
+                *found = Some(format!(
+                    "the environment variable {} (read for {}) is not valid UTF-8",
+                    env.to_string_lossy(),
+                    display_name(arg)
+                ));
             }
         }
         for sub in cmd.get_subcommands() {
