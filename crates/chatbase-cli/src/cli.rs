@@ -369,7 +369,7 @@ pub enum SourcesCmd {
         /// Apply deletions without asking
         #[arg(short = 'y', long)]
         yes: bool,
-        /// Only files matching this glob (repeatable; default: pdf, txt, docx, doc, json, md, csv)
+        /// Only files matching this glob (repeatable; default: .pdf .doc .docx .txt .json)
         #[arg(long, value_name = "GLOB")]
         include: Vec<String>,
         /// Skip files matching this glob (repeatable)
@@ -381,8 +381,8 @@ pub enum SourcesCmd {
 // ---------------------------------------------------------------------------------------------------------------
 // chat
 
+// No `args_conflicts_with_subcommands`: it counted the global `-a` as a chat option; `chat::run` checks instead.
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct ChatCmd {
     #[command(flatten)]
     pub args: ChatArgs,

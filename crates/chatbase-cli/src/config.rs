@@ -187,6 +187,29 @@ impl ConfigFile {
     pub fn profile_mut(&mut self, name: &str) -> &mut Profile {
         self.profiles.entry(name.to_owned()).or_default()
     }
+
+    /// Profiles that exist: `default` always, and every profile in the file.
+    pub fn known_profiles(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
+        if !names.contains(&DEFAULT_PROFILE) {
+            names.insert(0, DEFAULT_PROFILE);
+        }
+        names
+    }
+
+    /// A usage error for a profile name that does not exist, listing those that do; `Ok` for a known one.
+    pub fn require_profile(&self, name: &str, origin: &Origin) -> Result<()> {
+        if self.known_profiles().contains(&name) {
+            return Ok(());
+        }
+        Err(CliError::usage(format!(
+            "unknown profile {name:?} (from {origin}); known profiles: {}",
+            self.known_profiles().join(", ")
+        ))
+        .with_hint(format!(
+            "create it with `chatbase auth login --profile {name}`, or pick a known one"
+        )))
+    }
 }
 
 pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
@@ -395,6 +418,12 @@ impl Settings {
         })
     }
 
+    /// Fails when the selected profile (by flag, `CHATBASE_PROFILE` or the file's default) does not exist.
+    pub fn require_known_profile(&self) -> Result<()> {
+        self.file
+            .require_profile(&self.profile.value, &self.profile.origin)
+    }
+
     /// The error for a command that needs a key and has none.
     pub fn missing_key_error(&self) -> CliError {
         #[cfg(feature = "keyring")]
@@ -572,7 +601,12 @@ pub fn set_value(
                 }
             }
         }
-        "default-profile" => file.default_profile = (!clear).then(|| value.to_owned()),
+        "default-profile" => {
+            if !clear {
+                file.require_profile(value, &Origin::Flag("config set default-profile"))?;
+            }
+            file.default_profile = (!clear).then(|| value.to_owned())
+        }
         _ => return Err(CliError::usage(format!("unknown setting {key:?}"))),
     }
     Ok(key)
@@ -677,6 +711,31 @@ mod tests {
         assert_eq!(s.agent.as_ref().unwrap().value, "agent-home");
         assert_eq!(s.agent.unwrap().origin, Origin::Profile("home".into()));
         assert_eq!(s.profile.origin, Origin::Flag("--profile"));
+    }
+
+    #[test]
+    fn unknown_profiles_are_refused_with_the_known_ones() {
+        let mut f = ConfigFile::default();
+        f.profile_mut("work").agent = Some("a".into());
+        let err = f
+            .require_profile("wrok", &Origin::Flag("--profile"))
+            .unwrap_err();
+        assert!(
+            err.message.contains("known profiles: default, work"),
+            "{}",
+            err.message
+        );
+        assert!(f.require_profile("work", &Origin::Default).is_ok());
+        assert!(f.require_profile("default", &Origin::Default).is_ok());
+        let err = set_value(&mut f, "default", "default-profile", "nosuch").unwrap_err();
+        assert!(
+            err.message.contains("known profiles: default, work"),
+            "{}",
+            err.message
+        );
+        assert_eq!(f.default_profile, None);
+        set_value(&mut f, "default", "default-profile", "work").unwrap();
+        assert_eq!(f.default_profile.as_deref(), Some("work"));
     }
 
     #[test]

@@ -80,6 +80,19 @@ impl Ctx {
             return crate::commands::agents::resolve_name(self, name).await;
         }
         if let Some(a) = &self.settings.agent {
+            // In emulator mode a configured agent (env or profile, not `-a`) the emulator lacks falls back to
+            // its demo agent, with a note; an explicit `-a` still wins and fails if unknown.
+            if let (Some(demo), true) = (&self.default_agent, self.global.emulator)
+                && a.origin != Origin::Flag("--agent")
+                && a.value != *demo
+                && self.emulator_lacks(&a.value).await
+            {
+                self.out.note(format!(
+                    "note: the emulator has no agent {:?} (from {}); using its demo agent {demo}",
+                    a.value, a.origin
+                ));
+                return Ok(demo.clone());
+            }
             return Ok(a.value.clone());
         }
         if let Some(a) = &self.default_agent {
@@ -87,6 +100,17 @@ impl Ctx {
         }
         Err(CliError::usage("no agent selected")
             .with_hint("pass --agent ID or --agent-name NAME, set CHATBASE_AGENT_ID, or run `chatbase config set agent ID`"))
+    }
+
+    /// Whether the emulator answers 404 for this agent (any other outcome keeps the configured agent).
+    async fn emulator_lacks(&self, agent_id: &str) -> bool {
+        let Ok(client) = self.client() else {
+            return false;
+        };
+        match client.agent(agent_id).get().send().await {
+            Ok(_) => false,
+            Err(e) => e.status().is_some_and(|s| s.as_u16() == 404),
+        }
     }
 
     /// An explicit positional ID, else the selected agent.

@@ -1,8 +1,10 @@
 //! The `chatbase` command-line tool as a library: [`run`] parses arguments, resolves settings, dispatches to a
 //! command and renders any error at the edge with its exit code. `main.rs` only calls [`run`].
 
+pub mod argv;
 pub mod cli;
 pub mod config;
+pub mod crash;
 pub mod error;
 pub mod history;
 pub mod input;
@@ -16,28 +18,18 @@ mod commands;
 mod context;
 mod sdk_error;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use cli::{Cli, Command};
 use error::{CliError, ExitKind};
 use std::process::ExitCode;
 
 /// Runs the CLI with the process arguments and returns the exit code.
 pub fn run() -> ExitCode {
-    let matches = match Cli::command().try_get_matches() {
+    crash::install();
+    let matches = match argv::parse_from(std::env::args_os().collect()) {
         Ok(m) => m,
         // Help and version exit 0, usage errors exit 2 (clap's convention matches ours).
-        Err(e) => {
-            // `chatbase chat "hello"` reads the message as a subcommand; say what was meant.
-            let args: Vec<String> = std::env::args().collect();
-            if e.kind() == clap::error::ErrorKind::InvalidSubcommand
-                && args.iter().any(|a| a == "chat")
-            {
-                let _ = e.print();
-                eprintln!("hint: send a message with: chatbase chat -m \"…\"");
-                return ExitCode::from(ExitKind::Usage.code());
-            }
-            e.exit()
-        }
+        Err(e) => return ExitCode::from(e.print()),
     };
     let sources = flag_sources(&matches);
     let cli = match Cli::from_arg_matches(&matches) {
@@ -56,6 +48,16 @@ pub fn run() -> ExitCode {
         Ok(s) => s,
         Err(e) => return finish(Err(e), None),
     };
+    // A typo in a profile name must not silently run with empty settings; only commands that write a profile
+    // may name a new one.
+    let writes_profile = matches!(
+        cli.command,
+        Command::Auth(cli::AuthCmd::Login { .. })
+            | Command::Config(cli::ConfigCmd::Set { .. } | cli::ConfigCmd::Path)
+    );
+    if !writes_profile && let Err(e) = settings.require_known_profile() {
+        return finish(Err(e), None);
+    }
     let out = output::Output::new(
         settings.format.as_ref().map(|f| f.value),
         cli.global.quiet,
@@ -84,6 +86,10 @@ pub fn run() -> ExitCode {
     // the I/O driver, which would cost an `epoll_wait` per streamed chunk.
     let result = runtime.block_on(async move {
         let work = tokio::spawn(async move {
+            #[cfg(debug_assertions)]
+            if std::env::var_os(crash::DEBUG_PANIC_ENV).is_some() {
+                panic!("{} is set: a deliberate crash", crash::DEBUG_PANIC_ENV);
+            }
             let ctx = context::Ctx::new(cli.global, settings, out).await?;
             commands::dispatch(&ctx, cli.command).await
         });

@@ -23,6 +23,18 @@ pub struct Column {
     pub kind: Kind,
 }
 
+impl Column {
+    /// An identifier column (`ID`, `… ID`, or a path ending in `id`/`Id`/`_id`): tables never wrap or cut it, since
+    /// a wrapped UUID cannot be copied and a cut one is useless.
+    pub fn is_id(&self) -> bool {
+        self.header == "ID"
+            || self.header.ends_with(" ID")
+            || self.path == "id"
+            || self.path.ends_with("Id")
+            || self.path.ends_with("_id")
+    }
+}
+
 pub const fn col(header: &'static str, path: &'static str) -> Column {
     Column {
         header,
@@ -266,8 +278,24 @@ impl ListWriter<'_> {
         let first = self.widths.is_none();
         let widths = self
             .widths
-            .get_or_insert_with(|| fit_widths(self.columns, &cells, self.out.width))
-            .clone();
+            .get_or_insert_with(|| fit_widths(self.columns, &cells, self.out.width));
+        // Later pages: an ID column grows to its longest value; other cells are cut to one line with `…`.
+        let mut cells = cells;
+        for (i, column) in self.columns.iter().enumerate() {
+            if column.is_id() {
+                let longest = cells
+                    .iter()
+                    .map(|r| display_width(&r[i]))
+                    .max()
+                    .unwrap_or(0);
+                widths[i] = widths[i].max(u16::try_from(longest).unwrap_or(u16::MAX));
+            } else {
+                for row in &mut cells {
+                    row[i] = truncate_to(&row[i], usize::from(widths[i]));
+                }
+            }
+        }
+        let widths = widths.clone();
         let mut table = comfy_table::Table::new();
         table.load_preset(comfy_table::presets::NOTHING);
         table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
@@ -326,37 +354,71 @@ impl ListWriter<'_> {
     }
 }
 
-/// Column widths from the first page, shrunk (widest first) to fit the terminal.
+/// Column widths from the first page, shrunk (widest first) to fit the terminal. ID columns keep their full width;
+/// others shrink no further than their header (and 4). When the row is still too wide, the table overflows the
+/// terminal rather than wrap a cell.
 fn fit_widths(columns: &[Column], cells: &[Vec<String>], terminal: Option<u16>) -> Vec<u16> {
+    const MIN: u16 = 4;
     let mut widths: Vec<u16> = columns
         .iter()
         .enumerate()
         .map(|(i, c)| {
             let content = cells
                 .iter()
-                .map(|r| r[i].chars().count())
+                .map(|r| display_width(&r[i]))
                 .max()
                 .unwrap_or(0);
-            content.max(c.header.len()).clamp(1, 200) as u16
+            let cap = if c.is_id() {
+                usize::from(u16::MAX)
+            } else {
+                200
+            };
+            u16::try_from(content.max(c.header.len()).clamp(1, cap)).unwrap_or(u16::MAX)
         })
         .collect();
     if let Some(total) = terminal {
-        let gaps = 2 * columns.len().saturating_sub(1) as u16;
-        let budget = total.saturating_sub(gaps).max(columns.len() as u16 * 4);
-        while widths.iter().sum::<u16>() > budget {
-            let (i, widest) = widths
+        let gaps = 2 * u16::try_from(columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
+        let budget = total.saturating_sub(gaps);
+        while widths.iter().map(|w| u32::from(*w)).sum::<u32>() > u32::from(budget) {
+            let widest = widths
                 .iter()
                 .copied()
                 .enumerate()
-                .max_by_key(|(_, w)| *w)
-                .unwrap_or((0, 0));
-            if widest <= 4 {
+                .filter(|(i, w)| {
+                    let floor = MIN.max(u16::try_from(columns[*i].header.len()).unwrap_or(MIN));
+                    !columns[*i].is_id() && *w > floor
+                })
+                .max_by_key(|(_, w)| *w);
+            let Some((i, w)) = widest else {
                 break;
-            }
-            widths[i] = widest - 1;
+            };
+            widths[i] = w - 1;
         }
     }
     widths
+}
+
+fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// `s` cut to `width` display columns, ending in `…` when it was cut.
+fn truncate_to(s: &str, width: usize) -> String {
+    if display_width(s) <= width {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 /// Follows a dotted path (`pagination.cursor`, `customer.email`).
@@ -559,6 +621,36 @@ mod tests {
                 line.chars().count()
             );
         }
+    }
+
+    #[test]
+    fn id_columns_never_wrap_and_other_cells_are_cut_to_one_line() {
+        let uuid = "3f2b6c1e-9a4d-4b7e-8c21-5d0e7f9a1b23";
+        let longer = "3f2b6c1e-9a4d-4b7e-8c21-5d0e7f9a1b23-and-more";
+        let name = "A rather long agent name that cannot fit beside the ID 漢字漢字";
+        for width in [60, 40, 20] {
+            let text = render(
+                Format::Table,
+                &[
+                    vec![json!({"id": uuid, "name": name, "createdAt": 1})],
+                    vec![json!({"id": longer, "name": name, "createdAt": 1})],
+                ],
+                true,
+                Some(width),
+            );
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(
+                lines.len(),
+                3,
+                "width {width}: every row on one line:\n{text}"
+            );
+            assert!(lines[1].starts_with(uuid), "width {width}:\n{text}");
+            assert!(lines[2].starts_with(longer), "width {width}:\n{text}");
+            assert!(lines[1].contains('…'), "width {width}:\n{text}");
+        }
+        assert!(col("EXTERNAL ID", "external_id").is_id());
+        assert!(col("CONVERSATION", "conversationId").is_id());
+        assert!(!col("NAME", "name").is_id());
     }
 
     #[test]

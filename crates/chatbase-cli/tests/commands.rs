@@ -216,7 +216,10 @@ fn sources_sync_plans_with_hashes_and_needs_yes_to_delete() {
         .success()
         .stderr(predicate::str::contains("+ a.txt"))
         .stderr(predicate::str::contains("+ sub/b.txt"))
-        .stderr(predicate::str::contains("notes.md").not());
+        .stderr(predicate::str::contains("+ notes.md").not())
+        .stderr(predicate::str::contains(
+            "skipped notes.md: .md files are not accepted",
+        ));
     emu.cmd()
         .args(["sources", "sync"])
         .arg(dir.path())

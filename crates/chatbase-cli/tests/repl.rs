@@ -147,3 +147,56 @@ fn ctrl_c_cancels_the_answer_but_not_the_session() {
     );
     assert!(out.len() >= at);
 }
+
+#[test]
+fn lines_typed_while_an_answer_streams_are_all_sent_in_order() {
+    let emu = Emu::with(|b| b.stream_delay(Duration::from_millis(40)));
+    let Some(mut s) = Session::start(&emu) else {
+        return;
+    };
+    let at = s.wait_for("> ", 0);
+    s.send("How do I reset my password?\n");
+    let at = s.wait_for("Here", at);
+    // Typed during the answer: both must be sent, in this order, after it.
+    s.send("What about billing?\nAnd refunds?\n");
+    let at = s.wait_for("> And refunds?", at);
+    let at = s.wait_for("Sources:", at);
+    let at = s.wait_for("> ", at);
+    s.send("/id\n");
+    s.send("/exit\n");
+    let (code, out) = s.finish();
+    assert_eq!(code, Some(0), "{out}");
+    let conv = out[at..]
+        .split_whitespace()
+        .find(|w| w.len() > 8 && !w.starts_with('/'))
+        .unwrap_or_else(|| panic!("no conversation id after /id in:\n{out}"))
+        .to_owned();
+    let listed = emu
+        .cmd()
+        .args([
+            "messages", "list", "-c", &conv, "--all", "--format", "ndjson",
+        ])
+        .output()
+        .unwrap();
+    let users: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["role"] == "user")
+        .map(|m| {
+            m["parts"][0]["text"]
+                .as_str()
+                .or(m["content"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        users,
+        [
+            "How do I reset my password?",
+            "What about billing?",
+            "And refunds?"
+        ],
+        "user messages: {users:?}\n{out}"
+    );
+}

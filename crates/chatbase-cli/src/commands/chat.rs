@@ -27,6 +27,20 @@ enum Turn {
 }
 
 pub async fn run(ctx: &Ctx, cmd: ChatCmd) -> Result<()> {
+    if cmd.sub.is_some() {
+        let a = &cmd.args;
+        if a.message.is_some()
+            || a.conversation.is_some()
+            || a.resume
+            || a.no_stream
+            || a.user_id.is_some()
+        {
+            return Err(CliError::usage(
+                "`chat retry` takes its own options; put -c/--no-stream after `retry`",
+            )
+            .with_hint("chatbase chat retry -c CONVERSATION --message-id ID"));
+        }
+    }
     let client = ctx.client()?;
     let agent_id = ctx.agent_id().await?;
     if let Some(ChatSub::Retry {
@@ -702,14 +716,23 @@ async fn repl(
         "Chatting with agent {agent_id}. /new starts over, /retry regenerates, /id shows the conversation, /exit or Ctrl-D quits; Ctrl-C cancels an answer."
     );
     let mut last_message: Option<String> = None;
+    // Lines typed while an answer streamed, sent in order before the prompt comes back.
+    let mut typed_ahead = TypedAhead::default();
     loop {
-        let ed = editor.clone();
-        let line = tokio::task::spawn_blocking(move || match ed.lock() {
-            Ok(mut e) => e.readline("> "),
-            Err(_) => Err(rustyline::error::ReadlineError::Eof),
-        })
-        .await
-        .map_err(|e| CliError::runtime(format!("terminal input failed: {e}")))?;
+        let line = if let Some(l) = typed_ahead.lines.pop_front() {
+            eprintln!("> {l}");
+            Ok(l)
+        } else if typed_ahead.eof {
+            break;
+        } else {
+            let ed = editor.clone();
+            tokio::task::spawn_blocking(move || match ed.lock() {
+                Ok(mut e) => e.readline("> "),
+                Err(_) => Err(rustyline::error::ReadlineError::Eof),
+            })
+            .await
+            .map_err(|e| CliError::runtime(format!("terminal input failed: {e}")))?
+        };
         let line = match line {
             Ok(l) => l,
             Err(rustyline::error::ReadlineError::Interrupted) => {
@@ -788,6 +811,7 @@ async fn repl(
                 let _ = e.render_text(&mut err, ctx.out.color);
             }
         }
+        typed_ahead.collect();
     }
     if let Some(c) = conv.as_deref().map(crate::sanitize::sanitize_cell) {
         ctx.out.note(format!(
@@ -795,6 +819,58 @@ async fn repl(
         ));
     }
     Ok(())
+}
+
+/// Whole lines the user typed while an answer was streaming. The terminal is in line mode then, so the kernel holds
+/// each finished line; they are read here before the line editor starts, which would otherwise take the first one
+/// and drop the rest with its buffer.
+#[derive(Default)]
+struct TypedAhead {
+    lines: std::collections::VecDeque<String>,
+    /// Ctrl-D was typed: leave once the queued lines are sent.
+    eof: bool,
+}
+
+impl TypedAhead {
+    #[cfg(unix)]
+    fn collect(&mut self) {
+        use std::os::fd::AsRawFd;
+        let fd = std::io::stdin().as_raw_fd();
+        let mut pending = Vec::new();
+        // Bounded: a flood of input is left for the editor rather than read forever.
+        while pending.len() < 1 << 20 {
+            let mut pfd = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd, zero timeout.
+            let ready = unsafe { libc::poll(&mut pfd, 1, 0) };
+            if ready <= 0 || pfd.revents & libc::POLLIN == 0 {
+                break;
+            }
+            let mut buf = [0u8; 4096];
+            // SAFETY: `buf` is valid for `buf.len()` bytes; poll said a read will not block.
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            match usize::try_from(n) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => pending.extend_from_slice(&buf[..n.min(buf.len())]),
+                Err(_) => break,
+            }
+        }
+        for line in String::from_utf8_lossy(&pending).lines() {
+            let line = line.trim();
+            if !line.is_empty() {
+                self.lines.push_back(line.to_owned());
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn collect(&mut self) {}
 }
 
 /// The newest assistant message of a conversation, for `/retry` after `--conversation`.

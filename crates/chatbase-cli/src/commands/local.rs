@@ -234,7 +234,15 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
             let mut file: ConfigFile = s.file.clone();
             let profile = s.profile.value.clone();
             let canonical = config::set_value(&mut file, &profile, &key, &value)?;
+            let new_profile = canonical != "default-profile"
+                && !s.file.known_profiles().contains(&profile.as_str());
             file.save(&s.path)?;
+            if new_profile {
+                ctx.out.note(format!(
+                    "created profile {profile} (known before: {})",
+                    s.file.known_profiles().join(", ")
+                ));
+            }
             let scope = if canonical == "default-profile" {
                 String::new()
             } else {

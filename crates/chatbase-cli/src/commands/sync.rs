@@ -1,7 +1,9 @@
 //! `chatbase sources sync DIR`: makes the agent's *file* sources match a folder. Files are compared by SHA-256
 //! content hash against a manifest kept in the folder (`.chatbase-sync.json`, per agent), because the server only
 //! reports extracted-text sizes. Text, Q&A and link sources are never touched; deletions are limited to names
-//! inside the include/exclude scope and need `--yes` or a confirmation.
+//! inside the include/exclude scope and need `--yes` or a confirmation. The manifest is rewritten atomically after
+//! every completed change, a lock file keeps two syncs of one folder apart, and every file left out is reported
+//! with the reason.
 
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
@@ -13,9 +15,44 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MANIFEST: &str = ".chatbase-sync.json";
-const DEFAULT_INCLUDE: &[&str] = &["**/*.pdf", "**/*.txt", "**/*.docx", "**/*.doc"];
+const LOCK: &str = ".chatbase-sync.lock";
 const MIN_BYTES: u64 = 50;
 const MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+/// File types Chatbase accepts as file sources; the default scope is exactly these.
+pub const ACCEPTED_EXTENSIONS: &[&str] = &["pdf", "doc", "docx", "txt", "json"];
+
+/// Whether a file of this name and size can be uploaded as a file source, else why not.
+pub fn accepted(rel: &str, len: u64) -> std::result::Result<(), String> {
+    let ext = Path::new(rel)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if !ext
+        .as_deref()
+        .is_some_and(|e| ACCEPTED_EXTENSIONS.contains(&e))
+    {
+        let kind = match ext {
+            Some(e) => format!(".{e} files are"),
+            None => "files without an extension are".to_owned(),
+        };
+        return Err(format!(
+            "{kind} not accepted as sources (accepted: {})",
+            accepted_list()
+        ));
+    }
+    if !(MIN_BYTES..=MAX_BYTES).contains(&len) {
+        return Err(format!("{len} bytes (file sources must be 50 B to 20 MB)"));
+    }
+    Ok(())
+}
+
+fn accepted_list() -> String {
+    ACCEPTED_EXTENSIONS
+        .iter()
+        .map(|e| format!(".{e}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// What the folder looked like at the last successful sync, per agent: relative path → (source id, sha256).
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -92,15 +129,13 @@ pub fn plan(
     plan
 }
 
-fn build_globs(patterns: &[String], defaults: &[&str]) -> Result<globset::GlobSet> {
+/// The user's globs (a bare `*.pdf` also matches in subfolders), or `None` when none were given.
+fn build_globs(patterns: &[String]) -> Result<Option<globset::GlobSet>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
     let mut b = globset::GlobSetBuilder::new();
-    let list: Vec<String> = if patterns.is_empty() {
-        defaults.iter().map(|s| s.to_string()).collect()
-    } else {
-        patterns.to_vec()
-    };
-    for p in &list {
-        // A bare `*.pdf` should match in subfolders too.
+    for p in patterns {
         let p = if p.contains('/') {
             p.clone()
         } else {
@@ -109,20 +144,42 @@ fn build_globs(patterns: &[String], defaults: &[&str]) -> Result<globset::GlobSe
         b.add(globset::Glob::new(&p).map_err(|e| CliError::usage(format!("bad glob {p:?}: {e}")))?);
     }
     b.build()
+        .map(Some)
         .map_err(|e| CliError::usage(format!("bad globs: {e}")))
 }
 
+/// Which files a sync looks at: `--include` (default: every accepted type), minus `--exclude`.
 struct Scope {
-    include: globset::GlobSet,
-    exclude: globset::GlobSet,
+    include: Option<globset::GlobSet>,
+    exclude: Option<globset::GlobSet>,
 }
 
 impl Scope {
+    fn new(include: &[String], exclude: &[String]) -> Result<Self> {
+        Ok(Scope {
+            include: build_globs(include)?,
+            exclude: build_globs(exclude)?,
+        })
+    }
+
+    /// `Err(reason)` when `rel` is outside the scope.
+    fn check(&self, rel: &str) -> std::result::Result<(), String> {
+        if self.exclude.as_ref().is_some_and(|g| g.is_match(rel)) {
+            return Err("matches --exclude".to_owned());
+        }
+        match &self.include {
+            Some(g) if !g.is_match(rel) => Err("does not match --include".to_owned()),
+            Some(_) => Ok(()),
+            None => accepted(rel, MIN_BYTES),
+        }
+    }
+
     fn contains(&self, rel: &str) -> bool {
-        self.include.is_match(rel) && !self.exclude.is_match(rel)
+        self.check(rel).is_ok()
     }
 }
 
+/// The files to sync; every other file met is reported on stderr with the reason it was left out.
 fn scan(dir: &Path, scope: &Scope, out: &crate::output::Output) -> Result<Vec<LocalFile>> {
     let meta = std::fs::metadata(dir)
         .map_err(|e| CliError::usage(format!("cannot open {}: {e}", dir.display())))?;
@@ -133,33 +190,37 @@ fn scan(dir: &Path, scope: &Scope, out: &crate::output::Output) -> Result<Vec<Lo
         )));
     }
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name.starts_with('.') || name == "node_modules")
-        });
-    for entry in walker {
+    let mut skipped = 0usize;
+    let mut walker = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter();
+    while let Some(entry) = walker.next() {
         let entry =
             entry.map_err(|e| CliError::runtime(format!("cannot read {}: {e}", dir.display())))?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
         let rel_path = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let rel = rel_path
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        if !scope.contains(&rel) {
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() > 0 && (name.starts_with('.') || name == "node_modules") {
+            let ours = entry.depth() == 1 && (name == MANIFEST || name == LOCK);
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+                out.note(format!("skipped {rel}/: hidden or dependency folder"));
+                skipped += 1;
+            } else if !ours {
+                out.note(format!("skipped {rel}: hidden file"));
+                skipped += 1;
+            }
+            continue;
+        }
+        if !entry.file_type().is_file() {
             continue;
         }
         let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        if !(MIN_BYTES..=MAX_BYTES).contains(&len) {
-            out.note(format!(
-                "skipping {rel}: {len} bytes (file sources must be 50 B to 20 MB)"
-            ));
+        if let Err(why) = scope.check(&rel).and_then(|()| accepted(&rel, len)) {
+            out.note(format!("skipped {rel}: {why}"));
+            skipped += 1;
             continue;
         }
         files.push(LocalFile {
@@ -168,7 +229,39 @@ fn scan(dir: &Path, scope: &Scope, out: &crate::output::Output) -> Result<Vec<Lo
             path: entry.path().to_path_buf(),
         });
     }
+    if skipped > 0 {
+        out.note(format!(
+            "{skipped} file(s) or folder(s) skipped (see above)"
+        ));
+    }
     Ok(files)
+}
+
+/// Holds `.chatbase-sync.lock` in the folder until dropped, so a second sync of the same folder stops at once
+/// instead of creating every source again. The OS releases the lock when the process ends, even on a crash.
+struct SyncLock(#[allow(dead_code)] std::fs::File);
+
+fn lock(dir: &Path) -> Result<SyncLock> {
+    let path = dir.join(LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| CliError::runtime(format!("cannot create {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(SyncLock(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CliError::runtime(format!(
+            "another `chatbase sources sync` is running in {} (it holds {})",
+            dir.display(),
+            path.display()
+        ))
+        .with_hint("wait for it to finish; the lock is released when that sync exits")),
+        Err(std::fs::TryLockError::Error(e)) => Err(CliError::runtime(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
 }
 
 fn sha256_file(path: &Path) -> Result<String> {
@@ -197,10 +290,15 @@ fn load_manifest(dir: &Path) -> Result<Manifest> {
     }
 }
 
+/// Replaces the manifest atomically (temp file, fsync, rename): a crash leaves the old or the new one.
 fn save_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     let text = serde_json::to_string_pretty(m).map_err(|e| CliError::runtime(e.to_string()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".chatbase-sync.")
+        .tempfile_in(dir)
+        .map_err(|e| CliError::runtime(format!("cannot write in {}: {e}", dir.display())))?;
     tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
     tmp.persist(dir.join(MANIFEST))
         .map_err(|e| CliError::runtime(format!("cannot write {MANIFEST}: {}", e.error)))?;
     Ok(())
@@ -214,10 +312,9 @@ pub async fn run(
     include: &[String],
     exclude: &[String],
 ) -> Result<()> {
-    let scope = Scope {
-        include: build_globs(include, DEFAULT_INCLUDE)?,
-        exclude: build_globs(exclude, &[])?,
-    };
+    let scope = Scope::new(include, exclude)?;
+    // Held for the whole run, listing included: two syncs interleaving would each create the missing files.
+    let _lock = if dry_run { None } else { Some(lock(dir)?) };
     let local = scan(dir, &scope, &ctx.out)?;
     let client = ctx.client()?;
     let agent_id = ctx.agent_id().await?;
@@ -284,7 +381,6 @@ pub async fn run(
     }
 
     let mut failures = 0;
-    let entries = manifest.agents.entry(agent_id.clone()).or_default();
     for action in &plan.actions {
         let result: Result<()> = async {
             match action {
@@ -301,13 +397,13 @@ pub async fn run(
                         .and_then(|i| i.as_str())
                         .unwrap_or_default()
                         .to_owned();
-                    entries.insert(
-                        f.rel.clone(),
-                        Entry {
-                            id,
-                            sha256: f.sha256.clone(),
-                        },
-                    );
+                    let entry = Entry {
+                        id,
+                        sha256: f.sha256.clone(),
+                    };
+                    record(dir, &mut manifest, &agent_id, |e| {
+                        e.insert(f.rel.clone(), entry);
+                    })?;
                     ctx.out.note(format!("+ {}", f.rel));
                 }
                 Action::Update { local, id } => {
@@ -317,18 +413,20 @@ pub async fn run(
                         .file(chatbase::UploadSource::path(&local.path))
                         .send()
                         .await?;
-                    entries.insert(
-                        local.rel.clone(),
-                        Entry {
-                            id: id.clone(),
-                            sha256: local.sha256.clone(),
-                        },
-                    );
+                    let entry = Entry {
+                        id: id.clone(),
+                        sha256: local.sha256.clone(),
+                    };
+                    record(dir, &mut manifest, &agent_id, |e| {
+                        e.insert(local.rel.clone(), entry);
+                    })?;
                     ctx.out.note(format!("~ {}", local.rel));
                 }
                 Action::Delete(r) => {
                     agent.source(&r.id).delete().send().await?;
-                    entries.retain(|_, e| e.id != r.id);
+                    record(dir, &mut manifest, &agent_id, |e| {
+                        e.retain(|_, e| e.id != r.id);
+                    })?;
                     ctx.out
                         .note(format!("- {}", crate::sanitize::sanitize_cell(&r.name)));
                 }
@@ -347,9 +445,15 @@ pub async fn run(
             let _ = e.render_text(&mut err, false);
         }
     }
-    // Recorded after the work, so an interrupted run re-checks rather than trusting a half-done state.
-    entries.retain(|rel, _| local.iter().any(|l| &l.rel == rel));
-    save_manifest(dir, &manifest)?;
+    // Forget records of in-scope files that are gone both here and on the server; records of files outside this
+    // run's scope stay for the next run that includes them.
+    record(dir, &mut manifest, &agent_id, |e| {
+        e.retain(|rel, entry| {
+            !scope.contains(rel)
+                || local.iter().any(|l| &l.rel == rel)
+                || remote.iter().any(|r| r.id == entry.id)
+        })
+    })?;
     if failures > 0 {
         return Err(CliError::runtime(format!(
             "{failures} of {} changes failed",
@@ -362,6 +466,18 @@ pub async fn run(
         plan.unchanged
     ));
     Ok(())
+}
+
+/// Applies one change to the agent's records and writes the manifest at once, so a failure or Ctrl-C later in
+/// the run never loses what was already done.
+fn record(
+    dir: &Path,
+    manifest: &mut Manifest,
+    agent_id: &str,
+    change: impl FnOnce(&mut BTreeMap<String, Entry>),
+) -> Result<()> {
+    change(manifest.agents.entry(agent_id.to_owned()).or_default());
+    save_manifest(dir, manifest)
 }
 
 fn print_plan(ctx: &Ctx, plan: &Plan) {
@@ -460,13 +576,47 @@ mod tests {
 
     #[test]
     fn scope_uses_globs_in_subfolders_and_excludes() {
-        let scope = Scope {
-            include: build_globs(&[], DEFAULT_INCLUDE).unwrap(),
-            exclude: build_globs(&["drafts/**".into()], &[]).unwrap(),
-        };
+        let scope = Scope::new(&[], &["drafts/**".into()]).unwrap();
         assert!(scope.contains("docs/guide.pdf"));
         assert!(scope.contains("top.txt"));
+        assert!(scope.contains("Data.JSON"));
         assert!(!scope.contains("notes.md"));
         assert!(!scope.contains("drafts/x.pdf"));
+        assert_eq!(
+            scope.check("drafts/x.pdf").unwrap_err(),
+            "matches --exclude"
+        );
+        assert!(
+            scope
+                .check("a.csv")
+                .unwrap_err()
+                .contains(".csv files are not accepted")
+        );
+        let only_md = Scope::new(&["*.md".into()], &[]).unwrap();
+        assert!(only_md.contains("notes.md"));
+        // In scope but not uploadable: still skipped, with the reason.
+        assert!(accepted("notes.md", 100).is_err());
+        assert!(accepted("a.txt", 10).unwrap_err().contains("50 B to 20 MB"));
+        assert!(accepted("a.docx", 100).is_ok());
+    }
+
+    #[test]
+    fn help_default_and_accepted_types_agree() {
+        use clap::CommandFactory;
+        let cmd = crate::cli::Cli::command();
+        let sync = cmd
+            .find_subcommand("sources")
+            .and_then(|s| s.find_subcommand("sync"))
+            .unwrap();
+        let include = sync
+            .get_arguments()
+            .find(|a| a.get_id() == "include")
+            .unwrap();
+        let help = include.get_help().unwrap().to_string();
+        let listed: Vec<&str> = help
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
+            .filter_map(|w| w.strip_prefix('.'))
+            .collect();
+        assert_eq!(listed, ACCEPTED_EXTENSIONS, "{help}");
     }
 }
