@@ -27,7 +27,7 @@ enum Turn {
 }
 
 pub async fn run(ctx: &Ctx, cmd: ChatCmd) -> Result<()> {
-    let client = ctx.client()?;
+    let client = &ctx.stream_client(&cmd.args.stream)?;
     let agent_id = ctx.agent_id().await?;
     if let Some(ChatSub::Retry {
         conversation,
