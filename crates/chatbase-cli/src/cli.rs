@@ -407,6 +407,35 @@ pub struct ChatArgs {
     /// Your own ID for the end user (groups conversations per user)
     #[arg(long, value_name = "ID")]
     pub user_id: Option<String>,
+    #[command(flatten)]
+    pub stream: StreamArgs,
+}
+
+/// Bounds of a streamed answer, in seconds (0 turns one off). Each overrides its environment variable and config
+/// key (`chatbase config set stream-idle-timeout 90`).
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct StreamArgs {
+    /// Longest silence on the answer stream, keep-alives included [env: CHATBASE_STREAM_IDLE_TIMEOUT] [default: 60]
+    #[arg(long, value_name = "SECS")]
+    pub stream_idle_timeout: Option<u64>,
+    /// Longest wait for the next piece of the answer; keep-alive pings do not count [env:
+    /// CHATBASE_STREAM_EVENT_TIMEOUT] [default: 120]
+    #[arg(long, value_name = "SECS")]
+    pub stream_event_timeout: Option<u64>,
+    /// Longest a whole answer may take [env: CHATBASE_STREAM_DEADLINE] [default: 0, off]
+    #[arg(long, value_name = "SECS")]
+    pub stream_deadline: Option<u64>,
+}
+
+impl StreamArgs {
+    /// The flags in `config::STREAM_SETTINGS` order.
+    pub fn values(&self) -> [Option<u64>; 3] {
+        [
+            self.stream_idle_timeout,
+            self.stream_event_timeout,
+            self.stream_deadline,
+        ]
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -711,6 +740,8 @@ pub enum V1Cmd {
         temperature: Option<f64>,
         #[arg(long, value_name = "ID")]
         contact_id: Option<String>,
+        #[command(flatten)]
+        stream: StreamArgs,
     },
     /// Chatbots: list, create, update, delete, icons
     #[command(subcommand)]

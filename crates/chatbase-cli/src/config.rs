@@ -11,6 +11,32 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_API_URL: &str = "https://www.chatbase.co";
 pub const DEFAULT_PROFILE: &str = "default";
 pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
+/// Stream bounds in seconds (0 is off): transport idle, event idle, overall deadline.
+pub const DEFAULT_STREAM_IDLE_SECS: u64 = 60;
+pub const DEFAULT_STREAM_EVENT_SECS: u64 = 120;
+pub const DEFAULT_STREAM_DEADLINE_SECS: u64 = 0;
+
+/// The stream settings: (config key, environment variable, flag, default seconds).
+pub const STREAM_SETTINGS: [(&str, &str, &str, u64); 3] = [
+    (
+        "stream-idle-timeout",
+        "CHATBASE_STREAM_IDLE_TIMEOUT",
+        "--stream-idle-timeout",
+        DEFAULT_STREAM_IDLE_SECS,
+    ),
+    (
+        "stream-event-timeout",
+        "CHATBASE_STREAM_EVENT_TIMEOUT",
+        "--stream-event-timeout",
+        DEFAULT_STREAM_EVENT_SECS,
+    ),
+    (
+        "stream-deadline",
+        "CHATBASE_STREAM_DEADLINE",
+        "--stream-deadline",
+        DEFAULT_STREAM_DEADLINE_SECS,
+    ),
+];
 
 /// The whole file.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -34,6 +60,12 @@ pub struct Profile {
     pub format: Option<Format>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_idle_timeout: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_event_timeout: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_deadline: Option<u64>,
     /// `"keyring"` when the key lives in the OS keyring (feature `keyring`); kept by every build so that
     /// rewriting the file never loses where the key is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +73,25 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The profile's value of a stream setting, by config key.
+    pub fn stream_setting(&self, key: &str) -> Option<u64> {
+        match key {
+            "stream-idle-timeout" => self.stream_idle_timeout,
+            "stream-event-timeout" => self.stream_event_timeout,
+            "stream-deadline" => self.stream_deadline,
+            _ => None,
+        }
+    }
+
+    fn stream_setting_mut(&mut self, key: &str) -> Option<&mut Option<u64>> {
+        match key {
+            "stream-idle-timeout" => Some(&mut self.stream_idle_timeout),
+            "stream-event-timeout" => Some(&mut self.stream_event_timeout),
+            "stream-deadline" => Some(&mut self.stream_deadline),
+            _ => None,
+        }
+    }
+
     /// Whether the profile keeps its key in the OS keyring.
     pub fn uses_keyring(&self) -> bool {
         self.credential_store.as_deref() == Some("keyring")
@@ -55,6 +106,9 @@ impl std::fmt::Debug for Profile {
             .field("api_url", &self.api_url)
             .field("format", &self.format)
             .field("timeout", &self.timeout)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("stream_event_timeout", &self.stream_event_timeout)
+            .field("stream_deadline", &self.stream_deadline)
             .field("credential_store", &self.credential_store)
             .finish()
     }
@@ -266,6 +320,8 @@ pub struct Settings {
     pub api_url: Resolved<String>,
     pub format: Option<Resolved<Format>>,
     pub timeout: Resolved<u64>,
+    /// Stream bounds in seconds (0 is off), in [`STREAM_SETTINGS`] order; a command's flags override them.
+    pub stream: [Resolved<u64>; 3],
     /// Why the profile's keyring entry could not be read; reported when no other key is found.
     #[cfg(feature = "keyring")]
     pub keyring_error: Option<CliError>,
@@ -277,6 +333,9 @@ pub const KEYS: &[&str] = &[
     "api-url",
     "format",
     "timeout",
+    "stream-idle-timeout",
+    "stream-event-timeout",
+    "stream-deadline",
     "credential-store",
     "default-profile",
 ];
@@ -404,6 +463,35 @@ impl Settings {
             },
         };
 
+        let stream = STREAM_SETTINGS.map(|(key, var, _, default)| {
+            match env(var).filter(|s| !s.trim().is_empty()) {
+                Some(s) => s
+                    .trim()
+                    .parse()
+                    .map(|value| Resolved {
+                        value,
+                        origin: Origin::Env(var),
+                    })
+                    .map_err(|_| {
+                        CliError::usage(format!(
+                            "{var} must be whole seconds (0 turns it off), got {s:?}"
+                        ))
+                    }),
+                None => Ok(match prof.stream_setting(key) {
+                    Some(value) => Resolved {
+                        value,
+                        origin: from_profile.clone(),
+                    },
+                    None => Resolved {
+                        value: default,
+                        origin: Origin::Default,
+                    },
+                }),
+            }
+        });
+        let [idle, event, deadline] = stream;
+        let stream = [idle?, event?, deadline?];
+
         Ok(Settings {
             path,
             file,
@@ -413,6 +501,7 @@ impl Settings {
             api_url,
             format,
             timeout,
+            stream,
             #[cfg(feature = "keyring")]
             keyring_error,
         })
@@ -446,6 +535,11 @@ impl Settings {
                 .as_ref()
                 .map(|r| (r.value.as_str().to_owned(), r.origin.clone())),
             "timeout" => Some((self.timeout.value.to_string(), self.timeout.origin.clone())),
+            k if k.starts_with("stream-") => STREAM_SETTINGS
+                .iter()
+                .zip(&self.stream)
+                .find(|((key, ..), _)| *key == k)
+                .map(|(_, r)| (r.value.to_string(), r.origin.clone())),
             "credential-store" => Some(
                 match self
                     .file
@@ -526,6 +620,9 @@ pub fn canonical_key(key: &str) -> Result<&'static str> {
         "api-url" | "apiurl" | "url" => Ok("api-url"),
         "format" | "output" => Ok("format"),
         "timeout" => Ok("timeout"),
+        "stream-idle-timeout" => Ok("stream-idle-timeout"),
+        "stream-event-timeout" => Ok("stream-event-timeout"),
+        "stream-deadline" => Ok("stream-deadline"),
         "default-profile" | "profile" => Ok("default-profile"),
         "credential-store" | "credentials" | "credential" | "store" => Ok("credential-store"),
         "api-key" | "apikey" | "key" | "token" => Err(CliError::usage(
@@ -582,6 +679,20 @@ pub fn set_value(
                     ))
                 })?;
                 Some(secs)
+            }
+        }
+        k if k.starts_with("stream-") => {
+            let secs = if clear {
+                None
+            } else {
+                Some(value.trim().parse::<u64>().map_err(|_| {
+                    CliError::usage(format!(
+                        "{k} must be whole seconds (0 turns it off), got {value:?}"
+                    ))
+                })?)
+            };
+            if let Some(slot) = file.profile_mut(profile).stream_setting_mut(k) {
+                *slot = secs;
             }
         }
         "credential-store" => {
@@ -920,5 +1031,49 @@ mod tests {
         set_value(&mut f, "work", "credential-store", "file").unwrap();
         assert_eq!(f.profile("work").unwrap().credential_store, None);
         assert!(KEYS.contains(&"credential-store"));
+    }
+
+    #[test]
+    fn stream_settings_resolve_env_over_profile_over_default() {
+        let resolve = |f: &ConfigFile, env: &[(&str, &str)]| {
+            Settings::resolve_with(
+                &GlobalArgs::default(),
+                FlagSources::default(),
+                "x".into(),
+                f.clone(),
+                &env_of(env),
+            )
+        };
+        let mut f = ConfigFile::default();
+        let s = resolve(&f, &[]).unwrap();
+        let values: Vec<u64> = s.stream.iter().map(|r| r.value).collect();
+        assert_eq!(values, vec![60, 120, 0]);
+        assert!(s.stream.iter().all(|r| r.origin == Origin::Default));
+
+        set_value(&mut f, "default", "stream_event_timeout", "300").unwrap();
+        set_value(&mut f, "default", "stream-deadline", "900").unwrap();
+        assert!(set_value(&mut f, "default", "stream-idle-timeout", "-1").is_err());
+        let s = resolve(&f, &[("CHATBASE_STREAM_DEADLINE", "30")]).unwrap();
+        assert_eq!(s.stream[1].value, 300);
+        assert_eq!(s.stream[1].origin, Origin::Profile("default".into()));
+        assert_eq!(s.stream[2].value, 30);
+        assert_eq!(s.stream[2].origin, Origin::Env("CHATBASE_STREAM_DEADLINE"));
+        assert_eq!(
+            s.get("stream-event-timeout").unwrap().map(|(v, _)| v),
+            Some("300".to_owned())
+        );
+
+        let err = resolve(&f, &[("CHATBASE_STREAM_IDLE_TIMEOUT", "soon")]).unwrap_err();
+        assert!(
+            err.message.contains("CHATBASE_STREAM_IDLE_TIMEOUT"),
+            "{}",
+            err.message
+        );
+        set_value(&mut f, "default", "stream-deadline", "").unwrap();
+        assert_eq!(f.profile("default").unwrap().stream_deadline, None);
+        for (key, ..) in STREAM_SETTINGS {
+            assert!(KEYS.contains(&key));
+            assert_eq!(canonical_key(key).unwrap(), key);
+        }
     }
 }

@@ -65,12 +65,37 @@ impl Ctx {
             .api_key
             .as_ref()
             .ok_or_else(|| self.settings.missing_key_error())?;
-        let client = build_client(
-            &key.value,
+        let client = self.builder(&key.value, [None; 3]).build()?;
+        Ok(self.client.get_or_init(|| client))
+    }
+
+    /// The client for a streamed answer: [`client`](Self::client), or one with the command's stream flags over the
+    /// settings when any was given.
+    pub fn stream_client(&self, flags: &crate::cli::StreamArgs) -> Result<chatbase::Client> {
+        let flags = flags.values();
+        if flags.iter().all(Option::is_none) {
+            return self.client().cloned();
+        }
+        let key = self
+            .settings
+            .api_key
+            .as_ref()
+            .ok_or_else(|| self.settings.missing_key_error())?;
+        Ok(self.builder(&key.value, flags).build()?)
+    }
+
+    fn builder(&self, key: &ApiKey, stream_flags: [Option<u64>; 3]) -> chatbase::ClientBuilder {
+        let secs = |i: usize| {
+            Duration::from_secs(stream_flags[i].unwrap_or(self.settings.stream[i].value))
+        };
+        client_builder(
+            key,
             &self.settings.api_url,
             Duration::from_secs(self.settings.timeout.value),
-        )?;
-        Ok(self.client.get_or_init(|| client))
+        )
+        .stream_idle_timeout(secs(0))
+        .stream_event_timeout(secs(1))
+        .stream_deadline(secs(2))
     }
 
     /// The agent for agent-scoped commands: `--agent-name` (resolved by listing), `--agent`/env/profile, the
@@ -129,6 +154,17 @@ pub fn build_client(
     api_url: &Resolved<String>,
     timeout: Duration,
 ) -> Result<chatbase::Client> {
+    client_builder(key, api_url, timeout)
+        .build()
+        .map_err(CliError::from)
+}
+
+/// The SDK builder behind [`build_client`]: `timeout` bounds each non-streaming call and each read of its body.
+fn client_builder(
+    key: &ApiKey,
+    api_url: &Resolved<String>,
+    timeout: Duration,
+) -> chatbase::ClientBuilder {
     let root = api_url.value.trim_end_matches('/');
     let root = root.strip_suffix("/api/v2").unwrap_or(root);
     let mut builder = chatbase::Client::builder()
@@ -140,7 +176,8 @@ pub fn build_client(
             std::env::consts::OS,
             std::env::consts::ARCH
         ))
-        .timeout(timeout);
+        .timeout(timeout)
+        .read_timeout(timeout);
     // Without CHATBASE_FILES_URL the SDK derives the files host from the API host.
     if let Some(files) = std::env::var("CHATBASE_FILES_URL")
         .ok()
@@ -148,5 +185,5 @@ pub fn build_client(
     {
         builder = builder.files_url(files);
     }
-    builder.build().map_err(CliError::from)
+    builder
 }

@@ -42,9 +42,9 @@ impl From<Error> for CliError {
                     "check the connection and --api-url / CHATBASE_API_URL; `chatbase health` tests reachability",
                 )
             }
-            Error::Timeout(kind) => CliError::runtime(format!("the request timed out ({kind})"))
+            Error::Timeout(kind) => CliError::runtime(format!("the request timed out: {}", kind.describe()))
                 .with_code("TIMEOUT")
-                .with_hint("raise the limit with CHATBASE_TIMEOUT=<seconds> or `chatbase config set timeout <seconds>`"),
+                .with_hint(timeout_hint(*kind)),
             Error::StreamTruncated { .. } => CliError::runtime("the answer stream ended before it was complete")
                 .with_code("STREAM_TRUNCATED")
                 .with_hint("retry; `chatbase chat retry` regenerates the last answer"),
@@ -57,5 +57,69 @@ impl From<Error> for CliError {
             }
             _ => CliError::runtime(e.to_string()),
         }
+    }
+}
+
+/// The setting that governs the timer that fired, as a person sets it.
+fn timeout_hint(kind: chatbase::TimeoutKind) -> String {
+    use chatbase::TimeoutKind as K;
+    let stream = |i: usize| {
+        let (key, var, flag, _) = crate::config::STREAM_SETTINGS[i];
+        format!(
+            "raise it with {flag} <seconds> on the command, {var}=<seconds>, or `chatbase config set {key} <seconds>` (0 turns it off)"
+        )
+    };
+    match kind {
+        K::StreamIdle => stream(0),
+        K::EventIdle => stream(1),
+        K::StreamDeadline => stream(2),
+        K::Connect => "the server did not accept a connection in time; check the connection and --api-url / CHATBASE_API_URL".to_owned(),
+        _ => "raise the limit with CHATBASE_TIMEOUT=<seconds> or `chatbase config set timeout <seconds>`".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod timeout_tests {
+    use super::*;
+    use chatbase::TimeoutKind as K;
+
+    #[test]
+    fn each_timeout_hint_names_the_setting_of_the_timer_that_fired() {
+        let hint = |k| CliError::from(Error::Timeout(k)).hint.unwrap_or_default();
+        for (kind, flag, var, key) in [
+            (
+                K::StreamIdle,
+                "--stream-idle-timeout",
+                "CHATBASE_STREAM_IDLE_TIMEOUT",
+                "stream-idle-timeout",
+            ),
+            (
+                K::EventIdle,
+                "--stream-event-timeout",
+                "CHATBASE_STREAM_EVENT_TIMEOUT",
+                "stream-event-timeout",
+            ),
+            (
+                K::StreamDeadline,
+                "--stream-deadline",
+                "CHATBASE_STREAM_DEADLINE",
+                "stream-deadline",
+            ),
+        ] {
+            let h = hint(kind);
+            for want in [flag, var, key] {
+                assert!(h.contains(want), "{kind:?}: {h}");
+            }
+            assert!(!h.contains("CHATBASE_TIMEOUT"), "{kind:?}: {h}");
+        }
+        for kind in [K::Idle, K::Total] {
+            let h = hint(kind);
+            assert!(
+                h.contains("CHATBASE_TIMEOUT") && !h.contains("stream"),
+                "{kind:?}: {h}"
+            );
+        }
+        let e = CliError::from(Error::Timeout(K::EventIdle));
+        assert!(e.message.contains("no event"), "{}", e.message);
     }
 }

@@ -17,6 +17,7 @@ use tracing::Instrument;
 
 use crate::config::{ClientBuilder, Config, builder_from_env};
 use crate::error::{Error, Result, TimeoutKind, decode_json, request_id};
+use crate::idle::{MAX_ERROR_BODY, StreamBounds, nonzero, read_body};
 use crate::retry::{Idempotency, RetryPolicy};
 
 /// Entry point of the SDK. Cloning is cheap (an `Arc`).
@@ -124,17 +125,25 @@ impl Client {
         &self.inner.config.files_base
     }
 
-    /// The idle timeout between reads of a streamed body.
-    pub(crate) fn read_timeout(&self) -> Duration {
-        self.inner.config.read_timeout
+    /// The bounds of a streamed answer: the call's overrides over the client's settings.
+    pub(crate) fn stream_bounds(&self, opts: &RequestOptions) -> StreamBounds {
+        let base = self.inner.config.stream;
+        StreamBounds {
+            idle: opts.stream_idle.map_or(base.idle, nonzero),
+            event_idle: opts.stream_event.map_or(base.event_idle, nonzero),
+            deadline: opts.stream_deadline.map_or(base.deadline, nonzero),
+        }
     }
 }
 
-/// Per-call overrides of the client's retry policy and deadline.
+/// Per-call overrides of the client's retry policy, deadline and stream bounds.
 #[derive(Debug, Clone, Default)]
 pub struct RequestOptions {
     pub(crate) max_retries: Option<usize>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) stream_idle: Option<Duration>,
+    pub(crate) stream_event: Option<Duration>,
+    pub(crate) stream_deadline: Option<Duration>,
 }
 
 impl RequestOptions {
@@ -152,6 +161,24 @@ impl RequestOptions {
     /// Per-attempt deadline for this call (non-streaming calls only).
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
+        self
+    }
+
+    /// Stream transport idle for this call (see [`ClientBuilder::stream_idle_timeout`]; zero turns it off).
+    pub fn stream_idle_timeout(mut self, d: Duration) -> Self {
+        self.stream_idle = Some(d);
+        self
+    }
+
+    /// Stream event idle for this call (see [`ClientBuilder::stream_event_timeout`]; zero turns it off).
+    pub fn stream_event_timeout(mut self, d: Duration) -> Self {
+        self.stream_event = Some(d);
+        self
+    }
+
+    /// Overall stream deadline for this call (see [`ClientBuilder::stream_deadline`]; zero turns it off).
+    pub fn stream_deadline(mut self, d: Duration) -> Self {
+        self.stream_deadline = Some(d);
         self
     }
 }
@@ -199,8 +226,7 @@ impl<T> Response<T> {
     pub fn rate_limit_remaining(&self) -> Option<u64> {
         self.headers
             .get("x-ratelimit-remaining")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse().ok())
+            .and_then(crate::headers::count)
     }
 
     /// Transforms the body, keeping the metadata.
@@ -248,11 +274,12 @@ impl Op {
     }
 }
 
-/// Whether a call's body is consumed inside the attempt (and so bounded by the deadline).
+/// Whether a call's body is consumed inside the attempt (and so bounded by the deadline), or streamed afterwards
+/// (its headers and error body bounded by the stream idle timeout).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Deadline {
     Total,
-    None,
+    Stream(Option<Duration>),
 }
 
 fn span_for(op: &Op, attempt: u32) -> tracing::Span {
@@ -350,13 +377,11 @@ impl Client {
     where
         B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
     {
+        let idle = nonzero(self.inner.config.read_timeout);
         self.run_raw(op, opts, Deadline::Total, build, |resp| async move {
             let status = resp.status();
             let headers = resp.headers().clone();
-            let body = resp
-                .bytes()
-                .await
-                .map_err(|e| Error::from_reqwest(e, true))?;
+            let body = read_body(resp, idle, TimeoutKind::Idle, None).await?;
             Ok(Response::new(body, status, headers))
         })
         .await
@@ -379,24 +404,37 @@ impl Client {
     }
 
     /// Sends a hand-built request whose body will be streamed: only the status and headers are
-    /// awaited (and retried); there is no total deadline, only the client's idle read timeout.
+    /// awaited (and retried), bounded by the stream idle timeout and, when set, by the stream deadline (which is
+    /// returned, for the stream to keep enforcing).
     pub(crate) async fn run_streaming<B>(
         &self,
         op: Op,
         opts: &RequestOptions,
         build: B,
-    ) -> Result<reqwest::Response>
+    ) -> Result<(
+        reqwest::Response,
+        StreamBounds,
+        Option<tokio::time::Instant>,
+    )>
     where
         B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
     {
-        self.run_raw(
+        let bounds = self.stream_bounds(opts);
+        let due = bounds.deadline_from_now();
+        let run = self.run_raw(
             op,
             opts,
-            Deadline::None,
+            Deadline::Stream(bounds.idle),
             build,
             |resp| async move { Ok(resp) },
-        )
-        .await
+        );
+        let resp = match due {
+            Some(at) => tokio::time::timeout_at(at, run)
+                .await
+                .map_err(|_| Error::Timeout(TimeoutKind::StreamDeadline))??,
+            None => run.await?,
+        };
+        Ok((resp, bounds, due))
     }
 
     async fn run_raw<B, R, RF, RFut>(
@@ -414,14 +452,19 @@ impl Client {
     {
         let limit = match deadline {
             Deadline::Total => self.deadline(opts),
-            Deadline::None => None,
+            Deadline::Stream(_) => None,
         };
         let cfg = &self.inner.config;
         // Streams go out on the client without a per-frame read timeout; the wait for their response headers is
-        // bounded by the idle timeout here, and their body by `crate::idle`.
-        let (http, header_wait) = match deadline {
-            Deadline::Total => (&cfg.http, None),
-            Deadline::None => (&cfg.stream_http, Some(cfg.read_timeout)),
+        // bounded by the stream idle timeout here, and every body (an error body too) by `crate::idle`.
+        let (http, header_wait, idle, idle_kind) = match deadline {
+            Deadline::Total => (
+                &cfg.http,
+                None,
+                nonzero(cfg.read_timeout),
+                TimeoutKind::Idle,
+            ),
+            Deadline::Stream(idle) => (&cfg.stream_http, idle, idle, TimeoutKind::StreamIdle),
         };
         self.policy(opts)
             .run(op.idempotency, |attempt| {
@@ -441,7 +484,7 @@ impl Client {
                     let sent = match header_wait {
                         Some(t) => tokio::time::timeout(t, send)
                             .await
-                            .map_err(|_| Error::Timeout(TimeoutKind::Idle))?,
+                            .map_err(|_| Error::Timeout(idle_kind))?,
                         None => send.await,
                     };
                     let resp = sent.map_err(|e| Error::from_reqwest(e, false))?;
@@ -450,10 +493,7 @@ impl Client {
                     if !status.is_success() {
                         let headers = resp.headers().clone();
                         let url = resp.url().clone();
-                        let body = resp
-                            .bytes()
-                            .await
-                            .map_err(|e| Error::from_reqwest(e, true))?;
+                        let body = read_body(resp, idle, idle_kind, Some(MAX_ERROR_BODY)).await?;
                         return Err(Error::api_from_parts(status, &headers, &body, Some(&url)));
                     }
                     Ok((status, rid, resp))

@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::idle::{StreamBounds, nonzero};
 use crate::retry::RetryPolicy;
 
 /// Default API host root; v2 lives under `/api/v2`, v1 under `/api/v1`.
@@ -20,6 +21,9 @@ pub const DEFAULT_FILES_URL: &str = "https://files.chatbase.co";
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
+/// No event for this long ends a stream: far above any real gap between two events of an answer, far below
+/// "forever" for a server that only sends keep-alives.
+pub const DEFAULT_STREAM_EVENT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Builder for [`Client`]. Obtain one with [`Client::builder`].
 ///
@@ -44,6 +48,9 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     read_timeout: Duration,
     timeout: Option<Duration>,
+    stream_idle: Option<Duration>,
+    stream_event: Duration,
+    stream_deadline: Duration,
     retry: RetryPolicy,
     http: HttpSource,
 }
@@ -66,6 +73,9 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("timeout", &self.timeout)
+            .field("stream_idle", &self.stream_idle)
+            .field("stream_event", &self.stream_event)
+            .field("stream_deadline", &self.stream_deadline)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
@@ -83,6 +93,9 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
             timeout: Some(DEFAULT_TOTAL_TIMEOUT),
+            stream_idle: None,
+            stream_event: DEFAULT_STREAM_EVENT_TIMEOUT,
+            stream_deadline: Duration::ZERO,
             retry: RetryPolicy::default(),
             http: HttpSource::Default,
         }
@@ -151,13 +164,38 @@ impl ClientBuilder {
         self
     }
 
-    /// Longest silence allowed between two reads, including while a stream is open (default 60 s).
+    /// Longest silence allowed between two reads of a response body (default 60 s). Also the stream idle timeout
+    /// unless [`stream_idle_timeout`](Self::stream_idle_timeout) is set.
     pub fn read_timeout(mut self, d: Duration) -> Self {
         self.read_timeout = d;
         self
     }
 
-    /// Deadline for each attempt of a non-streaming call (default 120 s). Streams never get one.
+    /// Stream transport idle: the longest silence on a streamed answer, and the longest wait for its response
+    /// headers; any byte, keep-alive comments included, resets it (default: the read timeout, 60 s). Zero turns it
+    /// off. Fires [`TimeoutKind::StreamIdle`](crate::TimeoutKind::StreamIdle).
+    pub fn stream_idle_timeout(mut self, d: Duration) -> Self {
+        self.stream_idle = Some(d);
+        self
+    }
+
+    /// Stream event idle: the longest time a streamed answer may go without an event; comments such as `: ping`,
+    /// `retry:` lines and empty blocks do not count (default 120 s). Zero turns it off. Fires
+    /// [`TimeoutKind::EventIdle`](crate::TimeoutKind::EventIdle).
+    pub fn stream_event_timeout(mut self, d: Duration) -> Self {
+        self.stream_event = d;
+        self
+    }
+
+    /// Overall deadline of a streamed answer, from the call to its last event, retries included (default: off;
+    /// zero turns it off). Fires [`TimeoutKind::StreamDeadline`](crate::TimeoutKind::StreamDeadline).
+    pub fn stream_deadline(mut self, d: Duration) -> Self {
+        self.stream_deadline = d;
+        self
+    }
+
+    /// Deadline for each attempt of a non-streaming call (default 120 s). Streams are bounded by the `stream_*`
+    /// settings instead.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
         self
@@ -251,14 +289,10 @@ impl ClientBuilder {
                 finish_http(fresh(), &auth, &ua, self.connect_timeout, None)?,
                 false,
             ),
+            // One builder makes one client, and streams must not be cut by `reqwest`'s read timeout (it would fire
+            // as the wrong timer): bodies the SDK reads itself are guarded by `crate::idle`, the rest by `timeout`.
             HttpSource::Builder(b) => {
-                let c = finish_http(
-                    *b,
-                    &auth,
-                    &ua,
-                    self.connect_timeout,
-                    Some(self.read_timeout),
-                )?;
+                let c = finish_http(*b, &auth, &ua, self.connect_timeout, None)?;
                 (c.clone(), c, false)
             }
         };
@@ -278,6 +312,11 @@ impl ClientBuilder {
             http,
             stream_http,
             read_timeout: self.read_timeout,
+            stream: StreamBounds {
+                idle: nonzero(self.stream_idle.unwrap_or(self.read_timeout)),
+                event_idle: nonzero(self.stream_event),
+                deadline: nonzero(self.stream_deadline),
+            },
             v2_base: v2,
             v1_base: v1,
             files_base: files,
@@ -346,8 +385,10 @@ pub(crate) struct Config {
     pub(crate) http: reqwest::Client,
     /// The client streamed responses are sent on (no per-frame read timeout, see `crate::idle`).
     pub(crate) stream_http: reqwest::Client,
-    /// The idle timeout between reads of a streamed body, and for its response headers.
+    /// The idle timeout between reads of a body (enforced by `crate::idle` on every body the SDK reads itself).
     pub(crate) read_timeout: Duration,
+    /// The client-wide bounds of a streamed answer.
+    pub(crate) stream: StreamBounds,
     pub(crate) v2_base: String,
     pub(crate) v1_base: String,
     pub(crate) files_base: String,
@@ -366,6 +407,7 @@ impl fmt::Debug for Config {
             .field("v1_base", &self.v1_base)
             .field("files_base", &self.files_base)
             .field("timeout", &self.timeout)
+            .field("stream", &self.stream)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }

@@ -94,25 +94,62 @@ impl fmt::Display for TransportKind {
     }
 }
 
-/// Which timeout elapsed.
+/// Which timeout elapsed. Each names the [`ClientBuilder`](crate::config::ClientBuilder) setting that governs it
+/// ([`setting`](Self::setting)), so a message can say what to change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TimeoutKind {
     /// Establishing the connection took too long.
     Connect,
-    /// No bytes arrived within the idle (per-read) timeout.
+    /// No bytes arrived within the idle (per-read) timeout of a non-streaming call.
     Idle,
     /// A non-streaming call exceeded its total timeout.
     Total,
+    /// A streamed answer (or its response headers) sent no byte at all for the stream idle timeout.
+    StreamIdle,
+    /// A streamed answer sent no event for the stream event timeout (keep-alive comments do not count).
+    EventIdle,
+    /// A streamed answer did not finish before the stream deadline.
+    StreamDeadline,
+}
+
+impl TimeoutKind {
+    /// The [`ClientBuilder`](crate::config::ClientBuilder) method that sets this timer (per-call overrides of the
+    /// stream timers: [`RequestOptions`](crate::client::RequestOptions) methods of the same name).
+    pub fn setting(&self) -> &'static str {
+        match self {
+            TimeoutKind::Connect => "connect_timeout",
+            TimeoutKind::Idle => "read_timeout",
+            TimeoutKind::Total => "timeout",
+            TimeoutKind::StreamIdle => "stream_idle_timeout",
+            TimeoutKind::EventIdle => "stream_event_timeout",
+            TimeoutKind::StreamDeadline => "stream_deadline",
+        }
+    }
+
+    /// What happened, without the setting.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            TimeoutKind::Connect => "no connection within the connect timeout",
+            TimeoutKind::Idle => "no data arrived within the read timeout",
+            TimeoutKind::Total => "the call did not complete within its timeout",
+            TimeoutKind::StreamIdle => "the stream sent no data within the stream idle timeout",
+            TimeoutKind::EventIdle => {
+                "the stream sent no event within the stream event timeout (keep-alives do not count)"
+            }
+            TimeoutKind::StreamDeadline => "the stream did not finish before the stream deadline",
+        }
+    }
 }
 
 impl fmt::Display for TimeoutKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TimeoutKind::Connect => "connect",
-            TimeoutKind::Idle => "idle read",
-            TimeoutKind::Total => "total",
-        })
+        write!(
+            f,
+            "{}; set by ClientBuilder::{}",
+            self.describe(),
+            self.setting()
+        )
     }
 }
 
@@ -487,39 +524,9 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Reads the server's requested wait: `retry-after-ms`, `Retry-After` (seconds or HTTP date),
-/// then `X-RateLimit-Reset` (Unix milliseconds; second-resolution values are accepted too).
+/// The server's requested wait, capped at [`MAX_SERVER_WAIT`]; parsed by [`crate::headers`].
 pub(crate) fn server_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let wait = if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0))
-    } else if let Some(ra) = get("retry-after") {
-        if let Ok(secs) = ra.parse::<f64>() {
-            Duration::try_from_secs_f64(secs.max(0.0)).ok()
-        } else {
-            httpdate::parse_http_date(ra)
-                .ok()
-                .map(|at| at.duration_since(now).unwrap_or(Duration::ZERO))
-        }
-    } else if let Some(reset) = get("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok()) {
-        // The docs say milliseconds, one spec text says seconds: anything before 2001-09-09 in ms
-        // is implausible, so small values are read as seconds.
-        let reset_ms = if reset < 1_000_000_000_000 {
-            reset.saturating_mul(1000)
-        } else {
-            reset
-        };
-        let at = SystemTime::UNIX_EPOCH + Duration::from_millis(reset_ms);
-        Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-    } else {
-        None
-    };
-    wait.map(|w| w.min(MAX_SERVER_WAIT))
+    crate::headers::server_wait(headers, now, MAX_SERVER_WAIT)
 }
 
 /// Longest error body kept verbatim in [`ApiError::body`].

@@ -119,6 +119,7 @@ pub mod chat;
 pub mod client;
 pub mod config;
 pub mod error;
+mod headers;
 pub mod identity;
 mod idle;
 mod ops;

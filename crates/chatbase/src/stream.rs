@@ -545,8 +545,8 @@ where
 }
 
 fn transport(inner: Box<dyn std::error::Error + Send + Sync>) -> Error {
-    if inner.is::<crate::idle::IdleElapsed>() {
-        return Error::Timeout(crate::error::TimeoutKind::Idle);
+    if let Some(idle) = inner.downcast_ref::<crate::idle::IdleElapsed>() {
+        return Error::Timeout(idle.0);
     }
     match inner.downcast::<reqwest::Error>() {
         Ok(re) => Error::from_reqwest(*re, true),
@@ -781,6 +781,8 @@ pub struct ChatStream {
     text: String,
     finished: bool,
     done: bool,
+    /// Event idle and deadline: marked per event, polled while the framer waits.
+    bounds: Option<crate::idle::Watchdog>,
 }
 
 impl std::fmt::Debug for ChatStream {
@@ -795,13 +797,20 @@ impl std::fmt::Debug for ChatStream {
 }
 
 impl ChatStream {
-    /// Wraps an already-checked (2xx) response; `idle` is the longest silence allowed between reads.
-    pub(crate) fn from_response(resp: reqwest::Response, idle: std::time::Duration) -> Self {
+    /// Wraps an already-checked (2xx) response: its bytes through the stream idle guard, its events through the
+    /// event idle timer and the deadline `due`.
+    pub(crate) fn from_response(
+        resp: reqwest::Response,
+        bounds: crate::idle::StreamBounds,
+        due: Option<tokio::time::Instant>,
+    ) -> Self {
         let headers = resp.headers().clone();
-        Self::from_bytes(
-            crate::idle::IdleTimeout::new(resp.bytes_stream(), idle),
+        let mut s = Self::from_bytes(
+            crate::idle::guarded_body(resp, bounds.idle, crate::error::TimeoutKind::StreamIdle),
             headers,
-        )
+        );
+        s.bounds = crate::idle::Watchdog::new(bounds.event_idle, due);
+        s
     }
 
     /// Decodes any byte stream (used by tests and benchmarks, and by callers with recorded streams).
@@ -816,6 +825,7 @@ impl ChatStream {
             text: String::new(),
             finished: false,
             done: false,
+            bounds: None,
         }
     }
 
@@ -860,8 +870,16 @@ impl Stream for ChatStream {
             if this.done {
                 return Poll::Ready(None);
             }
+            if let Err(e) = crate::idle::check_overdue(&this.bounds) {
+                this.done = true;
+                return Poll::Ready(Some(Err(e)));
+            }
             match this.frames.poll_frame(cx) {
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    let fired = ready!(crate::idle::poll_event_bounds(&mut this.bounds, cx));
+                    this.done = true;
+                    return Poll::Ready(Some(Err(fired)));
+                }
                 Poll::Ready(None) => {
                     this.done = true;
                     if this.finished {
@@ -906,6 +924,9 @@ impl Stream for ChatStream {
                             ))));
                         }
                         Ok(Decoded::Event(ev)) => {
+                            if let Some(b) = &mut this.bounds {
+                                b.mark();
+                            }
                             match &ev {
                                 ChatEvent::TextDelta { delta, .. } => this.text.push_str(delta),
                                 ChatEvent::Finish { .. } => this.finished = true,

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use chatbase_api::v1::builder as b1;
 use chatbase_api::v1::types as t1;
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
@@ -485,6 +485,12 @@ impl V1ChatRequest {
         self
     }
 
+    /// Per-call options (retries, timeout, stream bounds).
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     fn validate(&self) -> Result<()> {
         if self.body.messages.is_empty() {
             return Err(Error::invalid("v1 chat needs at least one message"));
@@ -521,25 +527,31 @@ impl V1ChatRequest {
         self.body.stream = true;
         let url = format!("{}/chat", self.client.v1_base_url());
         let body = &self.body;
-        let resp = self
+        let (resp, bounds, due) = self
             .client
             .run_streaming(V1_CHAT, &self.options, |http| {
                 Ok(http.post(&url).json(body))
             })
             .await?;
         let headers = resp.headers().clone();
-        Ok(TextStream::from_bytes(
-            crate::idle::IdleTimeout::new(resp.bytes_stream(), self.client.read_timeout()),
+        let mut stream = TextStream::from_bytes(
+            crate::idle::guarded_body(resp, bounds.idle, crate::error::TimeoutKind::StreamIdle),
             headers,
-        ))
+        );
+        stream.bounds = crate::idle::Watchdog::new(bounds.event_idle, due);
+        Ok(stream)
     }
 }
 
-/// Text chunks of a v1 chat answer. Accepts the documented raw `text/plain` stream and also
-/// SSE `data:` lines ending in `data: [DONE]`.
+/// Text chunks of a v1 chat answer. The decoder follows the response's `Content-Type`, never the body:
+/// `text/event-stream` is read as SSE `data:` events ending in `data: [DONE]`; anything else (the documented
+/// `text/plain`) is raw UTF-8 text, passed through whole.
 pub struct TextStream {
     inner: BoxStream<'static, Result<String>>,
     headers: HeaderMap,
+    /// Event idle and deadline: marked per chunk of text, polled while the body waits.
+    bounds: Option<crate::idle::Watchdog>,
+    done: bool,
 }
 
 impl std::fmt::Debug for TextStream {
@@ -551,15 +563,17 @@ impl std::fmt::Debug for TextStream {
 }
 
 impl TextStream {
-    /// Decodes any byte stream (tests, recorded answers).
+    /// Decodes any byte stream (tests, recorded answers); `headers` decide the decoder (see the type's docs).
     pub fn from_bytes<S, E>(body: S, headers: HeaderMap) -> Self
     where
         S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
         E: std::error::Error + Send + Sync + 'static,
     {
         TextStream {
-            inner: text_chunks(Box::pin(body)),
+            inner: text_chunks(Box::pin(body), is_event_stream(&headers)),
             headers,
+            bounds: None,
+            done: false,
         }
     }
 
@@ -579,94 +593,117 @@ impl TextStream {
 impl Stream for TextStream {
     type Item = Result<String>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        let this = &mut *self;
+        if this.done {
+            return Poll::Ready(None);
+        }
+        if let Err(e) = crate::idle::check_overdue(&this.bounds) {
+            this.done = true;
+            return Poll::Ready(Some(Err(e)));
+        }
+        match this.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(text))) => {
+                if let Some(b) = &mut this.bounds {
+                    b.mark();
+                }
+                Poll::Ready(Some(Ok(text)))
+            }
+            Poll::Ready(other) => {
+                this.done = other.is_none() || this.done;
+                Poll::Ready(other)
+            }
+            Poll::Pending => {
+                let fired = std::task::ready!(crate::idle::poll_event_bounds(&mut this.bounds, cx));
+                this.done = true;
+                Poll::Ready(Some(Err(fired)))
+            }
+        }
     }
 }
 
-fn text_chunks<S, E>(body: S) -> BoxStream<'static, Result<String>>
+/// Whether the media type is `text/event-stream` (parameters and case ignored).
+fn is_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/event-stream"))
+}
+
+/// The v1 decoder: SSE `data:` events up to `[DONE]`, or raw UTF-8 text.
+pub(crate) fn text_chunks<S, E>(body: S, sse: bool) -> BoxStream<'static, Result<String>>
 where
     S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin + 'static,
     E: std::error::Error + Send + Sync + 'static,
 {
-    let sniff = async move {
-        let mut body = body;
-        let mut prefix = BytesMut::new();
-        let sse = loop {
-            match body.next().await {
-                Some(Ok(chunk)) => {
-                    prefix.extend_from_slice(&chunk);
-                    let p = prefix
-                        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-                        .unwrap_or(&prefix);
-                    let p = p.trim_ascii_start();
-                    if p.len() >= 5
-                        || (!p.is_empty() && !b"data:".starts_with(&p[..p.len().min(5)]))
-                    {
-                        break p.starts_with(b"data:");
-                    }
-                }
-                Some(Err(e)) => return stream::iter([Err(any_body_error(e))]).boxed(),
-                None => break false,
-            }
-        };
-        let head = stream::iter([Ok::<Bytes, E>(prefix.freeze())]).chain(body);
-        if sse {
-            sse_stream::SseByteStream::new(head)
-                .map_err(crate::stream::sse_error)
-                .try_take_while(|sse| {
-                    let done = sse.data.as_deref().map(str::trim) == Some("[DONE]");
-                    std::future::ready(Ok(!done))
-                })
-                .try_filter_map(|sse| std::future::ready(Ok(sse.data.filter(|d| !d.is_empty()))))
-                .boxed()
-        } else {
-            utf8_chunks(head).boxed()
-        }
-    };
-    stream::once(sniff).flatten().boxed()
+    if sse {
+        sse_stream::SseByteStream::new(body)
+            .map_err(crate::stream::sse_error)
+            .try_take_while(|sse| {
+                let done = sse.data.as_deref().map(str::trim) == Some("[DONE]");
+                std::future::ready(Ok(!done))
+            })
+            .try_filter_map(|sse| std::future::ready(Ok(sse.data.filter(|d| !d.is_empty()))))
+            .boxed()
+    } else {
+        utf8_chunks(body).boxed()
+    }
 }
 
-/// Raw bytes to UTF-8 strings, holding back a code point split across reads.
+/// Raw bytes to UTF-8 strings, holding back a code point split across reads and dropping one leading BOM.
+/// Invalid UTF-8 is an error naming its byte offset: never replaced, never dropped.
 fn utf8_chunks<S, E>(body: S) -> impl Stream<Item = Result<String>> + Send + 'static
 where
     S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin + 'static,
     E: std::error::Error + Send + Sync + 'static,
 {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let invalid = |at: usize, bytes: &[u8]| Error::Decode {
+        path: ".".into(),
+        message: format!("the v1 answer is not valid UTF-8 at byte {at}"),
+        snippet: crate::error::snippet(bytes),
+    };
+    // (body, undecoded bytes, bytes already handed out, still looking for a BOM)
     stream::try_unfold(
-        (body, Vec::<u8>::new(), true),
-        |(mut body, mut pending, mut first)| async move {
+        (body, Vec::<u8>::new(), 0usize, true),
+        move |(mut body, mut pending, mut consumed, mut first)| async move {
             loop {
                 match body.next().await {
                     Some(Ok(chunk)) => {
                         pending.extend_from_slice(&chunk);
-                        if first && pending.len() >= 3 {
+                        if first {
+                            if pending.len() < BOM.len() && BOM.starts_with(&pending) {
+                                continue;
+                            }
                             first = false;
-                            if pending.starts_with(b"\xEF\xBB\xBF") {
-                                pending.drain(..3);
+                            if pending.starts_with(BOM) {
+                                pending.drain(..BOM.len());
+                                consumed += BOM.len();
                             }
                         }
                         let cut = match std::str::from_utf8(&pending) {
                             Ok(_) => pending.len(),
                             Err(e) if e.error_len().is_none() => e.valid_up_to(),
-                            Err(_) => pending.len(),
+                            Err(e) => {
+                                let at = e.valid_up_to();
+                                return Err(invalid(consumed + at, &pending[at..]));
+                            }
                         };
                         if cut == 0 {
                             continue;
                         }
                         let rest = pending.split_off(cut);
-                        let text = String::from_utf8_lossy(&pending).into_owned();
-                        pending = rest;
-                        return Ok(Some((text, (body, pending, first))));
+                        consumed += cut;
+                        // Checked just above: the conversion cannot fail.
+                        let text = String::from_utf8(pending)
+                            .map_err(|e| invalid(consumed, e.as_bytes()))?;
+                        return Ok(Some((text, (body, rest, consumed, first))));
                     }
                     Some(Err(e)) => return Err(any_body_error(e)),
-                    None => {
-                        if pending.is_empty() {
-                            return Ok(None);
-                        }
-                        let text = String::from_utf8_lossy(&pending).into_owned();
-                        pending.clear();
-                        return Ok(Some((text, (body, pending, first))));
+                    None if pending.is_empty() => {
+                        return Ok(None);
                     }
+                    None => return Err(invalid(consumed, &pending)),
                 }
             }
         },
@@ -677,13 +714,27 @@ where
 mod tests {
     use super::*;
 
-    async fn text(parts: &[&[u8]]) -> String {
+    fn typed(content_type: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_str(content_type).unwrap(),
+        );
+        h
+    }
+
+    async fn decode(parts: &[&[u8]], headers: HeaderMap) -> Result<String> {
         let v: Vec<std::result::Result<Bytes, std::io::Error>> = parts
             .iter()
             .map(|p| Ok(Bytes::copy_from_slice(p)))
             .collect();
-        TextStream::from_bytes(stream::iter(v), HeaderMap::new())
+        TextStream::from_bytes(stream::iter(v), headers)
             .collect_text()
+            .await
+    }
+
+    async fn text(parts: &[&[u8]]) -> String {
+        decode(parts, typed("text/plain; charset=utf-8"))
             .await
             .unwrap()
     }
@@ -697,14 +748,50 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn sse_data_lines_and_done_are_tolerated() {
+    async fn an_event_stream_content_type_reads_sse_data_up_to_done() {
         let body = b"data: Hello\n\ndata:  world\n\ndata: [DONE]\n\ndata: ignored\n\n";
-        assert_eq!(text(&[&body[..7], &body[7..]]).await, "Hello world");
+        let got = decode(
+            &[&body[..7], &body[7..]],
+            typed("Text/Event-Stream; charset=utf-8"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(got, "Hello world");
     }
 
     #[tokio::test]
-    async fn short_raw_answers_are_not_mistaken_for_sse() {
+    async fn plain_text_is_never_sniffed_as_sse() {
         assert_eq!(text(&[b"da"]).await, "da");
         assert_eq!(text(&[b"Hi"]).await, "Hi");
+        let body = b"data: [DONE]\n\ndata: x";
+        assert_eq!(text(&[body]).await, "data: [DONE]\n\ndata: x");
+        // No content type at all: raw text too.
+        assert_eq!(
+            decode(&[body], HeaderMap::new()).await.unwrap(),
+            "data: [DONE]\n\ndata: x"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_bom_is_dropped_only_at_the_start() {
+        assert_eq!(text(&[b"\xEF", b"\xBB\xBFok"]).await, "ok");
+        assert_eq!(text(&[b"a", b"\xEF\xBB\xBFb"]).await, "a\u{feff}b");
+        assert_eq!(text(&[b"\xEF\xBB\xBF"]).await, "");
+    }
+
+    #[tokio::test]
+    async fn invalid_utf8_is_an_error_naming_the_offset() {
+        for parts in [
+            &[b"ok \xff rest".as_slice()][..],
+            &[b"ok ", b"\xff", b" rest"],
+            &[b"ok \xC3"], // cut inside a code point at the end
+        ] {
+            match decode(parts, typed("text/plain")).await {
+                Err(Error::Decode { message, .. }) => {
+                    assert!(message.contains("byte 3"), "{message}")
+                }
+                other => panic!("{parts:?}: {other:?}"),
+            }
+        }
     }
 }

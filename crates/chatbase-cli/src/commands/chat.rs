@@ -41,7 +41,7 @@ pub async fn run(ctx: &Ctx, cmd: ChatCmd) -> Result<()> {
             .with_hint("chatbase chat retry -c CONVERSATION --message-id ID"));
         }
     }
-    let client = ctx.client()?;
+    let client = &ctx.stream_client(&cmd.args.stream)?;
     let agent_id = ctx.agent_id().await?;
     if let Some(ChatSub::Retry {
         conversation,

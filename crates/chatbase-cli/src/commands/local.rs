@@ -257,6 +257,10 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
                 "agent" => Some("CHATBASE_AGENT_ID"),
                 "api-url" => Some("CHATBASE_API_URL"),
                 "timeout" => Some("CHATBASE_TIMEOUT"),
+                k if k.starts_with("stream-") => crate::config::STREAM_SETTINGS
+                    .iter()
+                    .find(|(key, ..)| *key == k)
+                    .map(|(_, var, ..)| *var),
                 "default-profile" => Some("CHATBASE_PROFILE"),
                 _ => None,
             };

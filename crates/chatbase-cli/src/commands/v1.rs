@@ -79,7 +79,10 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
             model,
             temperature,
             contact_id,
+            stream,
         } => {
+            let client = ctx.stream_client(&stream)?;
+            let v1 = client.v1();
             let chatbot = match chatbot {
                 Some(c) => c,
                 None => ctx.agent_id().await?,
