@@ -581,7 +581,8 @@ async fn pagination_walks_1000_items_in_10_requests_and_stops_on_has_more_false(
 }
 
 #[tokio::test]
-async fn pagination_stops_on_a_repeated_cursor() {
+async fn pagination_reports_a_repeated_cursor_as_an_error() {
+    // An empty page is the server's last page, whatever its cursor says.
     let server = MockServer::start_async().await;
     let loop_mock = server
         .mock_async(|when, then| {
@@ -609,16 +610,94 @@ async fn pagination_stops_on_a_repeated_cursor() {
             then.status(200).json_body(json!({"data": [source_item("s")], "pagination": {"cursor": "same", "hasMore": true, "total": 9}}));
         })
         .await;
-    let items: Vec<_> = client(&server)
+    let items: Vec<Result<_, Error>> = client(&server)
         .agent("a")
         .sources()
         .list()
         .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(items.len(), 2);
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3, "two items, then the error");
+    assert!(items[..2].iter().all(Result::is_ok));
+    match &items[2] {
+        Err(Error::Pagination {
+            reason: chatbase::PaginationStop::RepeatedCursor { cursor },
+            pages: 2,
+            items: 2,
+        }) => assert_eq!(cursor, "same"),
+        other => panic!("expected a repeated-cursor error, got {other:?}"),
+    }
+    assert!(!items[2].as_ref().unwrap_err().is_retryable());
     sticky.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn pagination_stops_with_an_error_past_the_reported_total_and_at_the_page_cap() {
+    // A fresh cursor on every page of a list whose total is 3.
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v2/agents/a/sources")
+                .query_param_missing("cursor");
+            then.status(200).json_body(json!({"data": [source_item("s0")], "pagination": {"cursor": "c1", "hasMore": true, "total": 3}}));
+        })
+        .await;
+    let mut next = Vec::new();
+    for i in 1..=4 {
+        next.push(
+            server
+                .mock_async(|when, then| {
+                    when.method(GET)
+                        .path("/api/v2/agents/a/sources")
+                        .query_param("cursor", format!("c{i}"));
+                    then.status(200).json_body(json!({"data": [source_item(&format!("s{i}"))], "pagination": {"cursor": format!("c{}", i + 1), "hasMore": true, "total": 3}}));
+                })
+                .await,
+        );
+    }
+    let c = client(&server);
+    let items: Vec<Result<_, Error>> = c.agent("a").sources().list().items().collect().await;
+    assert_eq!(items.len(), 4, "three items, then the error: {items:?}");
+    assert!(
+        matches!(
+            items[3],
+            Err(Error::Pagination {
+                reason: chatbase::PaginationStop::ExceededTotal {
+                    total: 3,
+                    received: 4
+                },
+                pages: 4,
+                items: 4,
+            })
+        ),
+        "{:?}",
+        items[3]
+    );
+    first.assert_calls_async(1).await;
+    next[3].assert_calls_async(0).await;
+
+    let pages: Vec<Result<_, Error>> = c
+        .agent("a")
+        .sources()
+        .list()
+        .max_pages(2)
+        .pages()
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(
+        matches!(
+            pages[2],
+            Err(Error::Pagination {
+                reason: chatbase::PaginationStop::PageCap { max_pages: 2 },
+                ..
+            })
+        ),
+        "{:?}",
+        pages[2]
+    );
+    next[1].assert_calls_async(1).await;
 }
 
 #[tokio::test]

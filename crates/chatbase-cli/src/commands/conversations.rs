@@ -72,12 +72,16 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
             print_list(ctx, call, &list, CONVERSATION_COLUMNS).await
         }
         ConversationsCmd::Get { conversation_id } => {
-            let conv = agent.conversation(&conversation_id).get().send().await?;
+            let conv = agent
+                .conversation(&conversation_id)
+                .get()
+                .send_raw()
+                .await?;
             if ctx.out.is_machine() {
                 return print_object(ctx, &conv);
             }
             // People get the conversation's fields, then its messages as rows rather than one JSON cell.
-            let v = util::to_json(&conv)?;
+            let v = util::value_of(&conv)?;
             let mut fields = v.get("data").cloned().unwrap_or(v);
             let messages = fields.as_object_mut().and_then(|m| m.remove("messages"));
             let mut stdout = std::io::stdout().lock();
@@ -111,7 +115,7 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
             let res = agent
                 .conversation(&conversation_id)
                 .submit_tool_result(tool_call_id.clone(), output)
-                .send()
+                .send_raw()
                 .await?;
             print_done(
                 ctx,
@@ -181,7 +185,7 @@ async fn set_paused(
             "paused".into(),
             json!(paused),
         )]))?)
-        .send()
+        .send_raw()
         .await?;
     let done = if paused {
         format!("Paused the agent in conversation {conversation_id}")
@@ -398,7 +402,7 @@ pub async fn messages(ctx: &Ctx, cmd: MessagesCmd) -> Result<()> {
             let res = agent
                 .conversation(&conversation)
                 .message_feedback(message_id.clone(), body)
-                .send()
+                .send_raw()
                 .await?;
             print_done(
                 ctx,

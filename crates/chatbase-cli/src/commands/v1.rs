@@ -114,11 +114,11 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 req = req.contact_id(c);
             }
             if no_stream || ctx.out.is_machine() {
-                let res = req.send().await?;
+                let res = req.send_raw().await?;
                 if ctx.out.is_machine() {
                     return print_object(ctx, &res);
                 }
-                let v = util::to_json(&res)?;
+                let v = util::value_of(&res)?;
                 let text = v.get("text").and_then(Value::as_str).unwrap_or_default();
                 println!("{}", crate::sanitize::sanitize(text));
                 return Ok(());
@@ -149,9 +149,11 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
             Ok(())
         }
         V1Cmd::Chatbots(c) => match c {
-            V1ChatbotsCmd::List => {
-                print_data_list(ctx, &v1.chatbots().list().send().await?, CHATBOT_COLUMNS)
-            }
+            V1ChatbotsCmd::List => print_data_list(
+                ctx,
+                &v1.chatbots().list().send_raw().await?,
+                CHATBOT_COLUMNS,
+            ),
             V1ChatbotsCmd::Create { name, source_text } => {
                 let mut map = Map::new();
                 map.insert("chatbotName".into(), json!(name));
@@ -161,7 +163,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 print_created(
                     ctx,
                     "chatbot",
-                    &v1.chatbots().create(util::body(map)?).send().await?,
+                    &v1.chatbots().create(util::body(map)?).send_raw().await?,
                 )
             }
             V1ChatbotsCmd::UpdateData {
@@ -179,7 +181,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx,
                     &v1.chatbot(&chatbot_id)
                         .update_data(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -196,7 +198,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx,
                     &v1.chatbot(&chatbot_id)
                         .update_settings(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -211,7 +213,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx.global.no_input,
                     Severity::Severe,
                 )?;
-                let res = v1.chatbot(&chatbot_id).delete().send().await?;
+                let res = v1.chatbot(&chatbot_id).delete().send_raw().await?;
                 print_done(ctx, &res, format!("Deleted chatbot {chatbot_id}"))
             }
             V1ChatbotsCmd::UploadIcon { chatbot_id, file } => {
@@ -220,7 +222,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     .chatbot(&chatbot_id)
                     .upload_icon(chatbase::UploadSource::path(&file))
                     .progress(report)
-                    .send()
+                    .send_raw()
                     .await;
                 bar.finish_and_clear();
                 print_done(
@@ -235,7 +237,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     .chatbot(&chatbot_id)
                     .upload_profile_picture(chatbase::UploadSource::path(&file))
                     .progress(report)
-                    .send()
+                    .send_raw()
                     .await;
                 bar.finish_and_clear();
                 print_done(
@@ -255,7 +257,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx.global.no_input,
                     Severity::Normal,
                 )?;
-                let res = v1.chatbot(&chatbot_id).delete_icon().send().await?;
+                let res = v1.chatbot(&chatbot_id).delete_icon().send_raw().await?;
                 print_done(
                     ctx,
                     &res,
@@ -276,7 +278,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 let res = v1
                     .chatbot(&chatbot_id)
                     .delete_profile_picture()
-                    .send()
+                    .send_raw()
                     .await?;
                 print_done(
                     ctx,
@@ -356,7 +358,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx,
                     &v1.chatbot(&chatbot)
                         .create_contacts(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -368,7 +370,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 &v1.chatbot(&chatbot)
                     .contact(contact_id)
                     .get()
-                    .send()
+                    .send_raw()
                     .await?,
             ),
             V1ContactsCmd::Update {
@@ -391,7 +393,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     &v1.chatbot(&chatbot)
                         .contact(contact_id)
                         .update(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -411,7 +413,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     .chatbot(&chatbot)
                     .contact(&contact_id)
                     .delete()
-                    .send()
+                    .send_raw()
                     .await?;
                 print_done(ctx, &res, format!("Deleted contact {contact_id}"))
             }
@@ -419,7 +421,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
         V1Cmd::Attributes(c) => match c {
             V1AttributesCmd::List { chatbot } => print_data_list(
                 ctx,
-                &v1.chatbot(&chatbot).custom_attributes().send().await?,
+                &v1.chatbot(&chatbot).custom_attributes().send_raw().await?,
                 ATTRIBUTE_COLUMNS,
             ),
             V1AttributesCmd::Create {
@@ -439,7 +441,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     "custom attribute",
                     &v1.chatbot(&chatbot)
                         .create_custom_attribute(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -458,7 +460,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx,
                     &v1.chatbot(&chatbot)
                         .update_custom_attribute(name, util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
