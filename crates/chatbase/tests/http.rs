@@ -1163,3 +1163,106 @@ async fn raw_requests_resolve_paths_and_decode_json() {
     v2.assert_async().await;
     v1.assert_calls_async(1).await;
 }
+
+/// A conversation from a newer server: an unknown channel, an unknown part type, unknown fields, nulls.
+const FUTURE_CONVERSATION: &str = r#"{"id":"c1","title":null,"createdAt":1700000000,"updatedAt":5564,"userId":null,"source":"Telegram","status":"archived","tags":["vip"],"messages":[{"id":"m1","role":"system","parts":[{"type":"image","url":"https://example.test/a.png"},{"type":"text","text":"hi"}],"createdAt":1700000000,"attachments":[]}]}"#;
+
+#[tokio::test]
+async fn unknown_enum_values_and_part_types_do_not_fail_an_export_page() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v2/agents/a/conversations/export");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"data": [{FUTURE_CONVERSATION}], "pagination": {{"cursor": null, "hasMore": false, "total": 1}}}}"#
+                ));
+        })
+        .await;
+    let c = client(&server);
+    let items: Vec<t2::ExportConversation> = c
+        .agent("a")
+        .conversations()
+        .export()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    let conv = &items[0];
+    assert_eq!(
+        conv.source,
+        Some(t2::ExportConversationSource::Unknown("Telegram".into()))
+    );
+    assert_eq!(conv.source.as_ref().unwrap().to_string(), "Telegram");
+    assert_eq!(
+        conv.status,
+        t2::ExportConversationStatus::Unknown("archived".into())
+    );
+    let message = &conv.messages[0];
+    assert_eq!(
+        message.role,
+        t2::ExportMessageRole::Unknown("system".into())
+    );
+    match &message.parts[0] {
+        t2::ExportMessagePart::Unknown(v) => {
+            assert_eq!(
+                v,
+                &json!({"type": "image", "url": "https://example.test/a.png"})
+            )
+        }
+        other => panic!("an unknown part type is kept as it arrived: {other:?}"),
+    }
+    assert!(matches!(
+        message.parts[1],
+        t2::ExportMessagePart::TextPart(_)
+    ));
+
+    // Raw pages carry the server's text of each item, byte for byte.
+    let pages: Vec<_> = c
+        .agent("a")
+        .conversations()
+        .export()
+        .raw_pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].items()[0].get(), FUTURE_CONVERSATION);
+    assert_eq!(pages[0].total(), Some(1));
+}
+
+#[tokio::test]
+async fn send_raw_returns_the_servers_bytes_after_checking_them() {
+    let server = MockServer::start_async().await;
+    let body = r#"{"id": "s1", "type": "file", "name": null, "size": 5564, "createdAt": "2026-01-01T00:00:00Z", "status": "trained", "metadata": null, "tags": ["new"]}"#;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents/a/sources/s1");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents/a/sources/bad");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(r#"{"id": 5}"#);
+        })
+        .await;
+    let c = client(&server);
+    let raw = c.agent("a").source("s1").get().send_raw().await.unwrap();
+    assert_eq!(raw.json().get(), body);
+    assert_eq!(raw.value().size, 5564.0);
+    let err = c
+        .agent("a")
+        .source("bad")
+        .get()
+        .send_raw()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+}
