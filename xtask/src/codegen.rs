@@ -291,6 +291,14 @@ pub fn generate(version: ApiVersion, spec_bytes: &[u8]) -> Result<Generated> {
         .context("the formatted generated code does not parse")?;
     let opened =
         crate::open_enums::open_enums(&mut client).context("cannot open the generated enums")?;
+    let closed = crate::open_enums::check_all_open(&client);
+    if !closed.is_empty() {
+        bail!(
+            "{}: enums that would reject values the server adds: {}",
+            version.spec,
+            closed.join("; ")
+        );
+    }
     let raw_sends = crate::raw_send::add_send_raw(&mut client)
         .context("cannot add send_raw() to the builders")?;
     let mut changes = changes;

@@ -145,7 +145,7 @@ fn rawify_body(func: &mut syn::ImplItemFn) -> Result<(), syn::Error> {
                     ));
                 }
             };
-            arm.body = Box::new(syn::parse_str(replacement)?);
+            *arm.body = syn::parse_str(replacement)?;
             arms_seen += 1;
         }
     }
