@@ -63,8 +63,12 @@ pub enum Change {
     /// A typed error would turn any non-JSON error body (a proxy's HTML page, an empty 503)
     /// into a decode failure that has lost the status.
     ErrorResponsesRemoved { operations: usize },
-    /// Generated string enums were given an `Unknown(String)` fallback (see `open_enums`).
-    EnumsOpened { count: usize },
+    /// Generated enums were given an `Unknown` fallback (see `open_enums`): `Unknown(String)` for
+    /// string enums, `Unknown(serde_json::Value)` for unions.
+    EnumsOpened { strings: usize, unions: usize },
+    /// Every builder's `send()` became a decode of a new `send_raw()` that returns the success
+    /// body undecoded (see `raw_send`).
+    SendRawAdded { builders: usize },
 }
 
 impl fmt::Display for Change {
@@ -87,9 +91,13 @@ impl fmt::Display for Change {
                 f,
                 "left the error responses of {operations} operations out of generation (errors arrive as UnexpectedResponse with status and body)"
             ),
-            Change::EnumsOpened { count } => write!(
+            Change::EnumsOpened { strings, unions } => write!(
                 f,
-                "gave {count} generated string enums an Unknown(String) fallback"
+                "gave {strings} generated string enums an Unknown(String) fallback and {unions} unions an Unknown(serde_json::Value) catch-all"
+            ),
+            Change::SendRawAdded { builders } => write!(
+                f,
+                "gave {builders} builders a send_raw() returning the undecoded success body"
             ),
             Change::BodyMadeRequired { operation_id } => write!(
                 f,
@@ -275,14 +283,32 @@ pub fn generate(version: ApiVersion, spec_bytes: &[u8]) -> Result<Generated> {
         .httpmock(&openapi, &format!("crate::{}", version.module))
         .with_context(|| format!("progenitor could not generate mocks from {}", version.spec))?;
 
-    let mut client: syn::File =
+    let client: syn::File =
         syn::parse2(client).context("progenitor emitted code syn cannot parse")?;
-    let opened = crate::open_enums::open_string_enums(&mut client)
-        .context("cannot open the generated string enums")?;
+    // Re-parse from text so the passes below see plain syntax, not the invisible groups that
+    // token interpolation leaves around expressions.
+    let mut client: syn::File = syn::parse_file(&prettyplease::unparse(&client))
+        .context("the formatted generated code does not parse")?;
+    let opened =
+        crate::open_enums::open_enums(&mut client).context("cannot open the generated enums")?;
+    let closed = crate::open_enums::check_all_open(&client);
+    if !closed.is_empty() {
+        bail!(
+            "{}: enums that would reject values the server adds: {}",
+            version.spec,
+            closed.join("; ")
+        );
+    }
+    let raw_sends = crate::raw_send::add_send_raw(&mut client)
+        .context("cannot add send_raw() to the builders")?;
     let mut changes = changes;
+    changes.push(Change::SendRawAdded {
+        builders: raw_sends,
+    });
     if !opened.is_empty() {
         changes.push(Change::EnumsOpened {
-            count: opened.len(),
+            strings: opened.strings.len(),
+            unions: opened.unions.len(),
         });
     }
     let mocks: syn::File =
@@ -568,6 +594,7 @@ mod tests {
                     // Still generated, with the same meaning: nothing to hand-write.
                     Change::BodyMadeRequired { .. }
                     | Change::EnumsOpened { .. }
+                    | Change::SendRawAdded { .. }
                     | Change::ErrorResponsesRemoved { .. } => continue,
                 };
                 assert!(

@@ -4,6 +4,7 @@
 
 mod codegen;
 mod open_enums;
+mod raw_send;
 mod spec_diff;
 
 use std::path::{Path, PathBuf};

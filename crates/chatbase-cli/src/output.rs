@@ -1,10 +1,12 @@
 //! Printing results: table (fitted to the terminal), json, ndjson and tsv, for single objects and for lists that
 //! arrive page by page (`--all` streams rows as they come, never holding every page). Notes and hints go to
-//! stderr. It renders `serde_json::Value`s chosen by the commands; it never decides what to fetch.
+//! stderr. json and ndjson print the server's own JSON text ([`RawValue`]), re-laid out by [`relayout`] without
+//! touching a single scalar; tables and tsv render `serde_json::Value`s. It never decides what to fetch.
 
 use crate::cli::Format;
 use crate::sanitize::{sanitize, sanitize_cell};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::io::{IsTerminal, Write};
 
 /// How a cell is shown in a table (tsv and json always keep the raw value).
@@ -183,6 +185,16 @@ impl Output {
         }
     }
 
+    /// One object as the server sent it: json re-indented and ndjson on one line, every scalar, key and null kept
+    /// as it arrived; tables and tsv as [`object`](Self::object).
+    pub fn object_raw(&self, w: &mut dyn Write, raw: &RawValue) -> std::io::Result<()> {
+        match self.format {
+            Format::Json => writeln!(w, "{}", relayout(raw.get(), Some(2), 0)),
+            Format::Ndjson => writeln!(w, "{}", relayout(raw.get(), None, 0)),
+            Format::Tsv | Format::Table => self.object(w, &parse_raw(raw)?),
+        }
+    }
+
     /// Starts a list: rows can then be pushed page by page.
     pub fn list<'c>(&self, columns: &'c [Column], stream_all: bool) -> ListWriter<'c> {
         ListWriter {
@@ -258,6 +270,35 @@ impl ListWriter<'_> {
                 if !items.is_empty() {
                     self.table_page(w, items)?;
                 }
+            }
+        }
+        self.started = true;
+        self.count += items.len() as u64;
+        w.flush()
+    }
+
+    /// Prints one page of items as the server sent them: json and ndjson write each item's own text (re-laid out,
+    /// never re-encoded); tables and tsv render them as [`page`](Self::page) does.
+    pub fn page_raw(&mut self, w: &mut dyn Write, items: &[Box<RawValue>]) -> std::io::Result<()> {
+        match self.out.format {
+            Format::Ndjson => {
+                for item in items {
+                    writeln!(w, "{}", relayout(item.get(), None, 0))?;
+                }
+            }
+            Format::Json => {
+                for item in items {
+                    let sep = if self.json_open { ",\n" } else { "[\n" };
+                    self.json_open = true;
+                    write!(w, "{sep}  {}", relayout(item.get(), Some(2), 1))?;
+                }
+            }
+            Format::Tsv | Format::Table => {
+                let values: Vec<Value> = items
+                    .iter()
+                    .map(|i| parse_raw(i))
+                    .collect::<std::io::Result<_>>()?;
+                return self.page(w, &values);
             }
         }
         self.started = true;
@@ -352,6 +393,76 @@ impl ListWriter<'_> {
         }
         Ok(())
     }
+}
+
+/// A raw item as a `Value`, for tables and tsv.
+pub fn parse_raw(raw: &RawValue) -> std::io::Result<Value> {
+    serde_json::from_str(raw.get()).map_err(std::io::Error::other)
+}
+
+/// Re-lays out JSON text: `indent: None` puts it on one line, `Some(n)` indents nested levels by `n` spaces,
+/// starting at nesting `level` (for items inside an array). Only whitespace between tokens changes: strings,
+/// numbers, `true`/`false`/`null` and key order are copied byte for byte, so `5564` stays `5564` and
+/// `1.50` stays `1.50`. The input must be valid JSON (a [`RawValue`] is).
+pub fn relayout(json: &str, indent: Option<usize>, level: usize) -> String {
+    let mut out = String::with_capacity(json.len() + json.len() / 4);
+    let mut depth = level;
+    let mut chars = json.char_indices().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        if let Some(n) = indent {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', n * depth));
+        }
+    };
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '"' => {
+                out.push('"');
+                let mut escaped = false;
+                for (_, c) in chars.by_ref() {
+                    out.push(c);
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        break;
+                    }
+                }
+            }
+            ' ' | '\t' | '\n' | '\r' => {}
+            '{' | '[' => {
+                out.push(c);
+                while chars
+                    .next_if(|(_, c)| matches!(c, ' ' | '\t' | '\n' | '\r'))
+                    .is_some()
+                {}
+                if let Some((_, close)) = chars.next_if(|(_, n)| matches!(n, '}' | ']')) {
+                    out.push(close);
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(',');
+                newline(&mut out, depth);
+            }
+            ':' => {
+                out.push(':');
+                if indent.is_some() {
+                    out.push(' ');
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Column widths from the first page, shrunk (widest first) to fit the terminal. ID columns keep their full width;
@@ -695,6 +806,67 @@ mod tests {
             "2026-11-26T13:29:32Z"
         );
         assert_eq!(iso_time(&json!("not a time")), None);
+    }
+
+    const SERVER: &str = "{\"b\": 5564, \"a\": null, \"f\": 1.50, \"e\": -0.0, \"big\": 12345678901234567890123,\n \"s\": \"x, y: {z} \\\"q\\\" \\\\\", \"empty\": {}, \"list\": [ ], \"new\": [1, {\"k\": true}]}";
+
+    #[test]
+    fn relayout_keeps_every_scalar_key_and_null_as_sent() {
+        let compact = relayout(SERVER, None, 0);
+        assert_eq!(
+            compact,
+            "{\"b\":5564,\"a\":null,\"f\":1.50,\"e\":-0.0,\"big\":12345678901234567890123,\"s\":\"x, y: {z} \\\"q\\\" \\\\\",\"empty\":{},\"list\":[],\"new\":[1,{\"k\":true}]}"
+        );
+        let pretty = relayout(SERVER, Some(2), 0);
+        assert!(
+            pretty.contains("\n  \"b\": 5564,\n  \"a\": null,"),
+            "{pretty}"
+        );
+        assert!(pretty.contains("\"f\": 1.50,"), "{pretty}");
+        assert!(pretty.contains("\"empty\": {},"), "{pretty}");
+        assert!(
+            pretty.contains("\"new\": [\n    1,\n    {\n      \"k\": true\n    }\n  ]\n}"),
+            "{pretty}"
+        );
+        // Both parse to the same document as the original, and relayout is idempotent.
+        let original: Value = serde_json::from_str(SERVER).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&compact).unwrap(), original);
+        assert_eq!(serde_json::from_str::<Value>(&pretty).unwrap(), original);
+        assert_eq!(relayout(&pretty, None, 0), compact);
+    }
+
+    #[test]
+    fn raw_lists_and_objects_print_the_servers_text() {
+        let items: Vec<Box<RawValue>> = vec![
+            RawValue::from_string("{\"id\": \"b\", \"count\": 5564, \"z\": null, \"a\": 1}".into())
+                .unwrap(),
+        ];
+        for (format, expected) in [
+            (
+                Format::Ndjson,
+                "{\"id\":\"b\",\"count\":5564,\"z\":null,\"a\":1}\n",
+            ),
+            (
+                Format::Json,
+                "[\n  {\n    \"id\": \"b\",\n    \"count\": 5564,\n    \"z\": null,\n    \"a\": 1\n  }\n]\n",
+            ),
+        ] {
+            let mut out = Output::fixed(format);
+            out.quiet = true;
+            let mut buf = Vec::new();
+            let mut list = out.list(COLS, true);
+            list.page_raw(&mut buf, &items).unwrap();
+            list.finish(&mut buf, None).unwrap();
+            assert_eq!(String::from_utf8(buf).unwrap(), expected);
+        }
+        let mut buf = Vec::new();
+        Output::fixed(Format::Json)
+            .object_raw(&mut buf, &items[0])
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "{\n  \"id\": \"b\",\n  \"count\": 5564,\n  \"z\": null,\n  \"a\": 1\n}\n"
+        );
     }
 
     #[test]

@@ -55,6 +55,8 @@ impl From<Error> for CliError {
                     .with_code("DECODE_ERROR")
                     .with_hint("the API may have changed; `chatbase api GET <path>` shows the raw answer")
             }
+            // The pages before the stop were delivered: the result is incomplete, never silently short.
+            Error::Pagination { .. } => CliError::runtime(e.to_string()).with_code("PAGINATION_STOPPED"),
             _ => CliError::runtime(e.to_string()),
         }
     }

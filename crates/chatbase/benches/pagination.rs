@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use chatbase::Paginated;
-use chatbase::pagination::{PageCursor, items_of, walk_pages};
+use chatbase::pagination::{PageCursor, WalkLimits, items_of, walk_pages};
 use chatbase_api::v2::builder::ListConversations;
 use chatbase_api::v2::types::ListConversationsResponse;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -52,7 +52,7 @@ fn walk(pages: &[Bytes]) -> usize {
             ))
         }
     };
-    block_on(items_of(walk_pages(PageCursor::First, None, fetch)).count())
+    block_on(items_of(walk_pages(PageCursor::First, WalkLimits::default(), fetch)).count())
 }
 
 fn per_page(c: &mut Criterion) {

@@ -8,7 +8,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chatbase::Paginated;
-use chatbase::pagination::{PageCursor, items_of, walk_pages};
+use chatbase::pagination::{PageCursor, WalkLimits, items_of, walk_pages};
 use chatbase_api::v2::builder::ListConversations;
 use chatbase_api::v2::types::ListConversationsResponse;
 use futures::StreamExt;
@@ -72,7 +72,7 @@ fn walk(items: usize) -> usize {
             ))
         }
     };
-    block_on(items_of(walk_pages(PageCursor::First, None, fetch)).count())
+    block_on(items_of(walk_pages(PageCursor::First, WalkLimits::default(), fetch)).count())
 }
 
 fn main() {

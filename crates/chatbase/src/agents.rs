@@ -599,6 +599,19 @@ impl FileUpload {
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
     pub async fn send_with_response(self) -> Result<Response<t2::SourceListItem>> {
+        Ok(self
+            .send_raw_with_response()
+            .await?
+            .map(crate::Raw::into_value))
+    }
+
+    /// Like [`send`](Self::send), returning the answer exactly as the server sent it.
+    pub async fn send_raw(self) -> Result<crate::Raw<t2::SourceListItem>> {
+        Ok(self.send_raw_with_response().await?.into_inner())
+    }
+
+    /// [`send_raw`](Self::send_raw), keeping status, headers and request id.
+    pub async fn send_raw_with_response(self) -> Result<Response<crate::Raw<t2::SourceListItem>>> {
         if self.name.is_none() && self.file.is_none() {
             return Err(crate::Error::invalid(
                 "a file source update needs a new name, a new file, or both",
@@ -629,7 +642,7 @@ impl FileUpload {
         let file = self.file.clone();
         let progress = self.progress.clone();
         self.client
-            .run_json::<t2::SourceListItem, _>(op, &self.options, |http| {
+            .run_json_raw::<t2::SourceListItem, _>(op, &self.options, |http| {
                 let mut form = reqwest::multipart::Form::new();
                 if let Some(n) = &name {
                     form = form.text("name", n.clone());

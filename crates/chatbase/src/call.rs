@@ -1,17 +1,21 @@
 //! [`Call`]: the wrapper around every generated operation builder. It adds retries, the
-//! per-attempt deadline, tracing, error mapping, `send_with_response()` and, for list
-//! operations, lazy pagination. Which builder belongs to which operation (and whether the
+//! per-attempt deadline, tracing, error mapping, `send_with_response()`, the lossless
+//! `send_raw()` (the server's bytes, checked against the generated type) and, for list
+//! operations, lazy pagination (typed or raw). Which builder belongs to which operation (and whether the
 //! operation is safe to replay) is declared in the private `ops` module, with the typed setters.
 
 use std::future::Future;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::Stream;
 use progenitor_client::ResponseValue;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use crate::client::{Client, Op, RequestOptions, Response};
-use crate::error::Result;
-use crate::pagination::{Page, PageCursor, items_of, walk_pages};
+use crate::error::{Error, Result, decode_json, snippet};
+use crate::pagination::{Page, PageCursor, WalkLimits, items_of, walk_pages};
 use crate::retry::Idempotency;
 
 pub(crate) mod sealed {
@@ -22,7 +26,7 @@ pub(crate) mod sealed {
 /// `chatbase_api::{v1,v2}::builder`; not implementable outside this crate.
 pub trait Operation: sealed::Sealed + Clone + Send + Sync {
     /// Decoded success body.
-    type Output: Send;
+    type Output: DeserializeOwned + Send;
     /// The OpenAPI `operationId`.
     fn operation_id() -> &'static str;
     /// Whether a replay is harmless (decides which failures are retried).
@@ -30,6 +34,56 @@ pub trait Operation: sealed::Sealed + Clone + Send + Sync {
     /// Sends the request once.
     #[doc(hidden)]
     fn execute(self) -> impl Future<Output = Result<ResponseValue<Self::Output>>> + Send;
+    /// Sends the request once and returns the success body undecoded.
+    #[doc(hidden)]
+    fn execute_raw(self) -> impl Future<Output = Result<ResponseValue<Bytes>>> + Send;
+}
+
+/// A success body exactly as the server sent it, with its decoded form.
+///
+/// The JSON text is the server's own (unknown fields, explicit nulls, number lexemes and key
+/// order kept); only whitespace around the whole body is trimmed. It was checked to decode into
+/// the generated type, so [`value`](Self::value) is always there too.
+#[derive(Debug, Clone)]
+pub struct Raw<T> {
+    value: T,
+    json: Box<RawValue>,
+}
+
+impl<T> Raw<T> {
+    /// The decoded form.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// The server's JSON text.
+    pub fn json(&self) -> &RawValue {
+        &self.json
+    }
+
+    /// The decoded form, dropping the text.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// Both parts.
+    pub fn into_parts(self) -> (T, Box<RawValue>) {
+        (self.value, self.json)
+    }
+}
+
+impl<T: DeserializeOwned> Raw<T> {
+    /// Checks `bytes` against `T` (a mismatch is [`Error::Decode`] naming the JSON path) and keeps
+    /// them as they are.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let value = decode_json::<T>(bytes)?;
+        let json = serde_json::from_slice::<Box<RawValue>>(bytes).map_err(|e| Error::Decode {
+            path: ".".into(),
+            message: e.to_string(),
+            snippet: snippet(bytes),
+        })?;
+        Ok(Raw { value, json })
+    }
 }
 
 /// A list operation that can be walked page by page.
@@ -46,6 +100,11 @@ pub trait Paginated: Operation {
     #[doc(hidden)]
     fn into_page(output: Self::Output, at: &PageCursor, page_size: Option<u64>)
     -> Page<Self::Item>;
+    /// The response field holding the list's array.
+    #[doc(hidden)]
+    fn items_field() -> &'static str {
+        "data"
+    }
 }
 
 /// A prepared API call. Configure it with the typed setters, then `.send().await`.
@@ -56,6 +115,7 @@ pub struct Call<'c, B> {
     pub(crate) builder: B,
     pub(crate) options: RequestOptions,
     pub(crate) max_items: Option<usize>,
+    pub(crate) max_pages: Option<u64>,
     pub(crate) page_size: Option<u64>,
     pub(crate) start: Option<PageCursor>,
 }
@@ -76,6 +136,7 @@ impl<'c, B: Operation> Call<'c, B> {
             builder,
             options: RequestOptions::default(),
             max_items: None,
+            max_pages: None,
             page_size: None,
             start: None,
         }
@@ -114,6 +175,71 @@ impl<'c, B: Operation> Call<'c, B> {
     pub async fn send_with_response(self) -> Result<Response<B::Output>> {
         run(self.client, &self.builder, &self.options).await
     }
+
+    /// Sends the request (same retries, deadline and errors as [`send`](Self::send)) and returns
+    /// the success body exactly as the server sent it, checked to decode into the generated type.
+    pub async fn send_raw(self) -> Result<Raw<B::Output>> {
+        Ok(self.send_raw_with_response().await?.into_inner())
+    }
+
+    /// [`send_raw`](Self::send_raw) with status, headers and request id.
+    pub async fn send_raw_with_response(self) -> Result<Response<Raw<B::Output>>> {
+        let resp = run_raw(self.client, &self.builder, &self.options).await?;
+        let raw = Raw::from_bytes(resp.value_ref())?;
+        Ok(resp.map(|_| raw))
+    }
+}
+
+async fn run_raw<B: Operation>(
+    client: &Client,
+    builder: &B,
+    options: &RequestOptions,
+) -> Result<Response<Bytes>> {
+    let op = Op {
+        id: B::operation_id(),
+        idempotency: B::idempotency(),
+    };
+    client
+        .run_generated(op, options, || builder.clone().execute_raw())
+        .await
+}
+
+/// Splits a raw list answer into a page of raw items, with the cursor, `hasMore` and total of its
+/// decoded form. The items are the server's text, one per element of the list's array.
+fn raw_page<B: Paginated>(
+    body: &[u8],
+    at: &PageCursor,
+    page_size: Option<u64>,
+) -> Result<Page<Box<RawValue>>> {
+    let typed = decode_json::<B::Output>(body)?;
+    let page = B::into_page(typed, at, page_size);
+    let field = B::items_field();
+    let mut fields: std::collections::HashMap<String, &RawValue> = serde_json::from_slice(body)
+        .map_err(|e| Error::Decode {
+            path: ".".into(),
+            message: e.to_string(),
+            snippet: snippet(body),
+        })?;
+    let items: Vec<Box<RawValue>> = match fields.remove(field) {
+        Some(list) => serde_json::from_str(list.get()).map_err(|e| Error::Decode {
+            path: format!(".{field}"),
+            message: e.to_string(),
+            snippet: snippet(body),
+        })?,
+        None => Vec::new(),
+    };
+    if items.len() != page.items().len() {
+        return Err(Error::Decode {
+            path: format!(".{field}"),
+            message: format!(
+                "{} raw items but {} decoded ones",
+                items.len(),
+                page.items().len()
+            ),
+            snippet: snippet(body),
+        });
+    }
+    Ok(page.with_items(items))
 }
 
 async fn run<B: Operation>(
@@ -141,6 +267,22 @@ where
         self
     }
 
+    /// Fetch at most `n` pages in [`pages`](Self::pages)/[`items`](Self::items) (default
+    /// [`crate::pagination::DEFAULT_MAX_PAGES`]); a server that still reports more after that
+    /// ends the stream with [`crate::Error::Pagination`].
+    pub fn max_pages(mut self, n: u64) -> Self {
+        self.max_pages = Some(n);
+        self
+    }
+
+    fn limits(&self) -> WalkLimits {
+        let limits = WalkLimits::default().max_items(self.max_items);
+        match self.max_pages {
+            Some(n) => limits.max_pages(n),
+            None => limits,
+        }
+    }
+
     /// Fetches one page.
     pub async fn first_page(self) -> Result<Page<B::Item>> {
         let at = self.start.clone().unwrap_or_else(B::first);
@@ -150,17 +292,22 @@ where
     }
 
     /// All pages, fetched lazily one at a time.
+    ///
+    /// The stream ends without error only on the server's last page or the
+    /// [`max_items`](Self::max_items) cap; a repeated cursor, more items than the reported total
+    /// or the [`max_pages`](Self::max_pages) cap end it with [`crate::Error::Pagination`].
     pub fn pages(self) -> impl Stream<Item = Result<Page<B::Item>>> + 'c {
+        let limits = self.limits();
         let Call {
             client,
             builder,
             options,
-            max_items,
             page_size,
             start,
+            ..
         } = self;
         let start = start.unwrap_or_else(B::first);
-        walk_pages(start, max_items, move |at| {
+        walk_pages(start, limits, move |at| {
             let b = builder.clone().start_at(&at);
             let options = options.clone();
             async move {
@@ -173,5 +320,37 @@ where
     /// All items across pages, fetched lazily.
     pub fn items(self) -> impl Stream<Item = Result<B::Item>> + 'c {
         items_of(self.pages())
+    }
+
+    /// Fetches one page whose items are the server's JSON text (see [`Raw`]); each answer is
+    /// checked to decode into the generated type first.
+    pub async fn first_raw_page(self) -> Result<Page<Box<RawValue>>> {
+        let at = self.start.clone().unwrap_or_else(B::first);
+        let builder = self.builder.clone().start_at(&at);
+        let out = run_raw(self.client, &builder, &self.options).await?;
+        raw_page::<B>(out.value_ref(), &at, self.page_size)
+    }
+
+    /// Like [`pages`](Self::pages), with the same stop rules and errors, but each item is the
+    /// server's JSON text, unknown fields and number lexemes included.
+    pub fn raw_pages(self) -> impl Stream<Item = Result<Page<Box<RawValue>>>> + 'c {
+        let limits = self.limits();
+        let Call {
+            client,
+            builder,
+            options,
+            page_size,
+            start,
+            ..
+        } = self;
+        let start = start.unwrap_or_else(B::first);
+        walk_pages(start, limits, move |at| {
+            let b = builder.clone().start_at(&at);
+            let options = options.clone();
+            async move {
+                let out = run_raw(client, &b, &options).await?;
+                raw_page::<B>(out.value_ref(), &at, page_size)
+            }
+        })
     }
 }

@@ -15,6 +15,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
+use crate::call::Raw;
 use crate::config::{ClientBuilder, Config, builder_from_env};
 use crate::error::{Error, Result, TimeoutKind, decode_json, request_id};
 use crate::idle::{MAX_ERROR_BODY, StreamBounds, nonzero, read_body};
@@ -203,6 +204,10 @@ impl<T> Response<T> {
     /// The decoded body.
     pub fn into_inner(self) -> T {
         self.value
+    }
+
+    pub(crate) fn value_ref(&self) -> &T {
+        &self.value
     }
 
     /// HTTP status.
@@ -398,9 +403,27 @@ impl Client {
         T: DeserializeOwned,
         B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
     {
+        Ok(self
+            .run_json_raw(op, opts, build)
+            .await?
+            .map(Raw::into_value))
+    }
+
+    /// Sends a hand-built request and keeps the JSON body as the server sent it, checked to
+    /// decode into `T`.
+    pub(crate) async fn run_json_raw<T, B>(
+        &self,
+        op: Op,
+        opts: &RequestOptions,
+        build: B,
+    ) -> Result<Response<Raw<T>>>
+    where
+        T: DeserializeOwned,
+        B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
+    {
         let resp = self.run_bytes(op, opts, build).await?;
-        let value = decode_json::<T>(resp.value.as_ref())?;
-        Ok(Response::new(value, resp.status, resp.headers))
+        let raw = Raw::<T>::from_bytes(resp.value.as_ref())?;
+        Ok(Response::new(raw, resp.status, resp.headers))
     }
 
     /// Sends a hand-built request whose body will be streamed: only the status and headers are

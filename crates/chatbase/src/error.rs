@@ -61,6 +61,17 @@ pub enum Error {
         /// Rounds completed.
         rounds: usize,
     },
+    /// A paginated walk stopped before the server's last page (repeated cursor, more items than
+    /// the reported total, page cap). The pages before it were yielded; the list is incomplete.
+    #[error("pagination stopped after {pages} pages and {items} items: {reason}")]
+    Pagination {
+        /// Why the walk stopped.
+        reason: crate::pagination::PaginationStop,
+        /// Pages received before the stop.
+        pages: u64,
+        /// Items received before the stop.
+        items: u64,
+    },
     /// The request was rejected locally before anything was sent.
     #[error("invalid input: {0}")]
     InvalidInput(String),

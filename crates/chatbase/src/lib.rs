@@ -143,12 +143,12 @@ pub mod builders {
     pub use chatbase_api::v2::builder as v2;
 }
 
-pub use call::{Call, Operation, Paginated};
+pub use call::{Call, Operation, Paginated, Raw};
 pub use chat::{ChatRequest, ChatResponse, RetryRequest, ToolCall};
 pub use client::{Client, RequestOptions, Response};
 pub use config::ClientBuilder;
 pub use error::{ApiError, Error, ErrorCode, Result, TimeoutKind, TransportKind};
-pub use pagination::{Page, PageCursor};
+pub use pagination::{Page, PageCursor, PaginationStop};
 pub use raw::RawRequest;
 pub use reqwest::Method;
 pub use reqwest::StatusCode;

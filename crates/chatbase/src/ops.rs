@@ -46,6 +46,14 @@ macro_rules! operations {
                     }
                 }
             }
+            fn execute_raw(self) -> impl Future<Output = Result<ResponseValue<bytes::Bytes>>> + Send {
+                async move {
+                    match self.send_raw().await {
+                        Ok(v) => Ok(v),
+                        Err(e) => Err(Error::from_progenitor(e).await),
+                    }
+                }
+            }
         }
     )*};
 }
@@ -295,7 +303,7 @@ fn page_number(at: &PageCursor) -> u64 {
 
 /// Page/size-paginated v1 lists.
 macro_rules! number_paged {
-    ($($builder:ident => $item:ty, $field:ident, $size:ident;)*) => {$(
+    ($($builder:ident => $item:ty, $field:ident / $wire:literal, $size:ident;)*) => {$(
         impl Paginated for b1::$builder<'_> {
             type Item = $item;
             fn first() -> PageCursor {
@@ -309,6 +317,9 @@ macro_rules! number_paged {
             }
             fn into_page(out: Self::Output, at: &PageCursor, size: Option<u64>) -> Page<$item> {
                 Page::from_number(out.$field, page_number(at), size)
+            }
+            fn items_field() -> &'static str {
+                $wire
             }
         }
 
@@ -329,8 +340,8 @@ macro_rules! number_paged {
 }
 
 number_paged! {
-    ListConversations => t1::Conversation, data, size;
-    ListLeads => t1::Lead, collected_customers, size;
+    ListConversations => t1::Conversation, data / "data", size;
+    ListLeads => t1::Lead, collected_customers / "collectedCustomers", size;
 }
 
 impl Paginated for b1::ListContacts<'_> {

@@ -1,9 +1,13 @@
 //! Lazy pagination for both API styles: v2 `cursor`/`limit` and v1 `page`/`size`.
 //!
-//! Nothing is fetched until the stream is polled, only one page is held at a time, and the walk
-//! stops on `hasMore: false`, a null cursor, a cursor seen before, an empty page, a short v1 page
-//! or the `max_items` cap, so a misbehaving server can never make it loop. How a page is
-//! requested is up to the caller (the resource handles); this module only drives the walk.
+//! Nothing is fetched until the stream is polled and only one page is held at a time. The walk
+//! ends cleanly on the server's own last page (`hasMore: false`, a null cursor, an empty page, a
+//! short v1 page) or on the caller's `max_items` cap. Any other reason to stop is an error the
+//! stream yields as its last item ([`Error::Pagination`]): a cursor seen before, more items than
+//! the server's reported `total`, or the page cap ([`DEFAULT_MAX_PAGES`] unless set with
+//! [`WalkLimits::max_pages`]). So a misbehaving server can never make a walk loop forever, and a
+//! walk that was cut short is never mistaken for a complete one. How a page is requested is up
+//! to the caller (the resource handles); this module only drives the walk.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -11,7 +15,83 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use futures::stream::{self, Stream, TryStreamExt};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// Pages a walk may fetch unless told otherwise: far above any real list (100,000 pages of 100
+/// items is ten million records), low enough that an endless cursor chain ends.
+pub const DEFAULT_MAX_PAGES: u64 = 100_000;
+
+/// Why a walk stopped before the server's last page (see [`Error::Pagination`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationStop {
+    /// The server handed out a cursor it had already handed out in this walk.
+    RepeatedCursor {
+        /// The repeated cursor.
+        cursor: String,
+    },
+    /// The pages held more items than the `total` the server reported.
+    ExceededTotal {
+        /// The reported total.
+        total: u64,
+        /// Items received, including the page that went over.
+        received: u64,
+    },
+    /// The walk fetched its page cap and the server still reported more.
+    PageCap {
+        /// The cap that was hit.
+        max_pages: u64,
+    },
+}
+
+impl std::fmt::Display for PaginationStop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PaginationStop::RepeatedCursor { cursor } => {
+                write!(f, "the server repeated the cursor {cursor:?}")
+            }
+            PaginationStop::ExceededTotal { total, received } => write!(
+                f,
+                "the server sent {received} items but reported a total of {total}"
+            ),
+            PaginationStop::PageCap { max_pages } => write!(
+                f,
+                "the page cap of {max_pages} pages was reached and the server still reported more"
+            ),
+        }
+    }
+}
+
+/// Bounds of one walk besides the server's own last page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalkLimits {
+    max_items: Option<usize>,
+    max_pages: u64,
+}
+
+impl Default for WalkLimits {
+    fn default() -> Self {
+        WalkLimits {
+            max_items: None,
+            max_pages: DEFAULT_MAX_PAGES,
+        }
+    }
+}
+
+impl WalkLimits {
+    /// Stop cleanly after `n` items (the caller asked for no more; not an error).
+    pub fn max_items(mut self, n: Option<usize>) -> Self {
+        self.max_items = n;
+        self
+    }
+
+    /// Fetch at most `n` pages; a server that still reports more after that is an error.
+    /// `0` is treated as `1`.
+    pub fn max_pages(mut self, n: u64) -> Self {
+        self.max_pages = n.max(1);
+        self
+    }
+}
 
 /// Where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +152,18 @@ impl<T> Page<T> {
         self.total = total;
         self.has_more = has_more;
         self
+    }
+
+    /// The same page with other items (e.g. the raw text of the decoded ones).
+    pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
+        Page {
+            items,
+            next_cursor: self.next_cursor,
+            has_more: self.has_more,
+            total: self.total,
+            number: self.number,
+            page_size: self.page_size,
+        }
     }
 
     /// Items on this page.
@@ -151,14 +243,31 @@ struct Walk<F> {
     // Fingerprints only (8 bytes per page), so memory stays flat even over long walks.
     seen: HashSet<u64>,
     remaining: Option<usize>,
+    max_pages: u64,
+    pages: u64,
+    received: u64,
+}
+
+impl<F> Walk<F> {
+    fn stopped(&self, reason: PaginationStop) -> Error {
+        tracing::debug!(%reason, "chatbase: pagination stopped early");
+        Error::Pagination {
+            reason,
+            pages: self.pages,
+            items: self.received,
+        }
+    }
 }
 
 /// Walks pages lazily, starting at `start`, calling `fetch` for each page. The resource handles
 /// use this; it is public so endpoints reached through [`crate::Client::raw_v2`] or custom
 /// requests can be paginated with the same stop rules.
+///
+/// The stream ends without error only on the server's last page or the `max_items` cap; any
+/// other stop is an [`Error::Pagination`] yielded as its last item, after every page received.
 pub fn walk_pages<'a, T, F, Fut>(
     start: PageCursor,
-    max_items: Option<usize>,
+    limits: WalkLimits,
     fetch: F,
 ) -> impl Stream<Item = Result<Page<T>>> + 'a
 where
@@ -170,7 +279,10 @@ where
         fetch,
         next: Some(start),
         seen: HashSet::new(),
-        remaining: max_items,
+        remaining: limits.max_items,
+        max_pages: limits.max_pages,
+        pages: 0,
+        received: 0,
     };
     stream::try_unfold(walk, |mut w| async move {
         if w.remaining == Some(0) {
@@ -180,11 +292,29 @@ where
             return Ok(None);
         };
         if !w.seen.insert(fingerprint(&cursor)) {
-            tracing::debug!("chatbase: pagination cursor repeated; stopping");
-            return Ok(None);
+            let repeated = match cursor {
+                PageCursor::Cursor(c) => c,
+                PageCursor::Number(n) => n.to_string(),
+                PageCursor::First => String::new(),
+            };
+            return Err(w.stopped(PaginationStop::RepeatedCursor { cursor: repeated }));
+        }
+        if w.pages >= w.max_pages {
+            return Err(w.stopped(PaginationStop::PageCap {
+                max_pages: w.max_pages,
+            }));
         }
         let mut page = (w.fetch)(cursor).await?;
+        w.pages += 1;
         w.next = page.next();
+        let received = w.received.saturating_add(page.items.len() as u64);
+        if let Some(total) = page.total
+            && received > total
+        {
+            w.received = received;
+            return Err(w.stopped(PaginationStop::ExceededTotal { total, received }));
+        }
+        w.received = received;
         if let Some(rem) = w.remaining.as_mut() {
             if page.items.len() >= *rem {
                 page.items.truncate(*rem);
@@ -243,7 +373,7 @@ mod tests {
         let calls = Cell::new(0);
         let items: Vec<usize> = items_of(walk_pages(
             PageCursor::First,
-            None,
+            WalkLimits::default(),
             cursor_api(1000, 100, &calls),
         ))
         .try_collect()
@@ -258,7 +388,7 @@ mod tests {
         let calls = Cell::new(0);
         let items: Vec<usize> = items_of(walk_pages(
             PageCursor::First,
-            Some(250),
+            WalkLimits::default().max_items(Some(250)),
             cursor_api(1000, 100, &calls),
         ))
         .try_collect()
@@ -268,8 +398,24 @@ mod tests {
         assert_eq!(calls.get(), 3);
     }
 
+    /// Collects a walk's pages until its first error.
+    async fn collect<T>(s: impl Stream<Item = Result<Page<T>>>) -> (Vec<Page<T>>, Option<Error>) {
+        let mut s = std::pin::pin!(s);
+        let mut pages = Vec::new();
+        while let Some(p) = s.next().await {
+            match p {
+                Ok(p) => pages.push(p),
+                Err(e) => {
+                    assert!(s.next().await.is_none(), "an error ends the walk");
+                    return (pages, Some(e));
+                }
+            }
+        }
+        (pages, None)
+    }
+
     #[tokio::test]
-    async fn stops_on_repeated_cursor_even_if_has_more_lies() {
+    async fn a_repeated_cursor_is_an_error_after_the_pages_received() {
         let calls = Cell::new(0);
         let fetch = |_c: PageCursor| {
             calls.set(calls.get() + 1);
@@ -280,12 +426,91 @@ mod tests {
                 None,
             )))
         };
-        let pages: Vec<Page<i32>> = walk_pages(PageCursor::First, None, fetch)
-            .try_collect()
-            .await
-            .unwrap();
+        let (pages, err) =
+            collect(walk_pages(PageCursor::First, WalkLimits::default(), fetch)).await;
         assert_eq!(pages.len(), 2);
         assert_eq!(calls.get(), 2);
+        match err {
+            Some(Error::Pagination {
+                reason: PaginationStop::RepeatedCursor { cursor },
+                pages: 2,
+                items: 2,
+            }) => assert_eq!(cursor, "same"),
+            other => panic!("expected a repeated-cursor error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn more_items_than_the_reported_total_is_an_error() {
+        // A fresh cursor forever, over a list whose total is 3.
+        let calls = Cell::new(0);
+        let fetch = |_c: PageCursor| {
+            let n = calls.get() + 1;
+            calls.set(n);
+            std::future::ready(Ok(Page::from_cursor(
+                vec![n],
+                Some(format!("c{n}")),
+                Some(true),
+                Some(3),
+            )))
+        };
+        let (pages, err) =
+            collect(walk_pages(PageCursor::First, WalkLimits::default(), fetch)).await;
+        assert_eq!(pages.len(), 3);
+        assert_eq!(calls.get(), 4);
+        assert!(
+            matches!(
+                err,
+                Some(Error::Pagination {
+                    reason: PaginationStop::ExceededTotal {
+                        total: 3,
+                        received: 4
+                    },
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_page_cap_is_an_error_when_the_server_reports_more() {
+        let calls = Cell::new(0);
+        let fetch = |_c: PageCursor| {
+            let n = calls.get() + 1;
+            calls.set(n);
+            std::future::ready(Ok(Page::from_cursor(
+                vec![n],
+                Some(format!("c{n}")),
+                Some(true),
+                None,
+            )))
+        };
+        let limits = WalkLimits::default().max_pages(5);
+        let (pages, err) = collect(walk_pages(PageCursor::First, limits, fetch)).await;
+        assert_eq!(pages.len(), 5);
+        assert_eq!(calls.get(), 5, "no request beyond the cap");
+        assert!(
+            matches!(
+                err,
+                Some(Error::Pagination {
+                    reason: PaginationStop::PageCap { max_pages: 5 },
+                    pages: 5,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        // A list that ends exactly at the cap is complete.
+        let calls = Cell::new(0);
+        let (pages, err) = collect(walk_pages(
+            PageCursor::First,
+            WalkLimits::default().max_pages(10),
+            cursor_api(100, 10, &calls),
+        ))
+        .await;
+        assert_eq!((pages.len(), err.is_none()), (10, true), "{err:?}");
+        assert_eq!(DEFAULT_MAX_PAGES, 100_000);
     }
 
     #[tokio::test]
@@ -300,7 +525,7 @@ mod tests {
                 calls.set(calls.get() + 1);
                 std::future::ready(Ok(page.clone()))
             };
-            let _: Vec<Page<i32>> = walk_pages(PageCursor::First, None, fetch)
+            let _: Vec<Page<i32>> = walk_pages(PageCursor::First, WalkLimits::default(), fetch)
                 .try_collect()
                 .await
                 .unwrap();
@@ -319,10 +544,14 @@ mod tests {
             let items: Vec<u64> = if n < 3 { vec![n; 10] } else { vec![n; 4] };
             std::future::ready(Ok(Page::from_number(items, n, Some(10))))
         };
-        let items: Vec<u64> = items_of(walk_pages(PageCursor::Number(1), None, fetch))
-            .try_collect()
-            .await
-            .unwrap();
+        let items: Vec<u64> = items_of(walk_pages(
+            PageCursor::Number(1),
+            WalkLimits::default(),
+            fetch,
+        ))
+        .try_collect()
+        .await
+        .unwrap();
         assert_eq!(items.len(), 24);
         assert_eq!(calls.get(), 3);
     }
@@ -330,7 +559,7 @@ mod tests {
     #[tokio::test]
     async fn errors_end_the_walk() {
         let fetch = |_c| std::future::ready(Err::<Page<i32>, _>(crate::Error::invalid("boom")));
-        let mut s = Box::pin(walk_pages(PageCursor::First, None, fetch));
+        let mut s = Box::pin(walk_pages(PageCursor::First, WalkLimits::default(), fetch));
         assert!(s.next().await.unwrap().is_err());
         assert!(s.next().await.is_none());
     }

@@ -352,6 +352,19 @@ impl ImageUpload {
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
     pub async fn send_with_response(self) -> Result<Response<t1::MessageResponse>> {
+        Ok(self
+            .send_raw_with_response()
+            .await?
+            .map(crate::Raw::into_value))
+    }
+
+    /// Like [`send`](Self::send), returning the answer exactly as the server sent it.
+    pub async fn send_raw(self) -> Result<crate::Raw<t1::MessageResponse>> {
+        Ok(self.send_raw_with_response().await?.into_inner())
+    }
+
+    /// [`send_raw`](Self::send_raw), keeping status, headers and request id.
+    pub async fn send_raw_with_response(self) -> Result<Response<crate::Raw<t1::MessageResponse>>> {
         crate::upload::check(Kind::Image, &self.image)?;
         let (path, field, op) = match self.slot {
             ImageSlot::Icon => (
@@ -370,7 +383,7 @@ impl ImageUpload {
         let image = self.image.clone();
         let progress = self.progress.clone();
         self.client
-            .run_json::<t1::MessageResponse, _>(op, &self.options, |http| {
+            .run_json_raw::<t1::MessageResponse, _>(op, &self.options, |http| {
                 let form = reqwest::multipart::Form::new()
                     .text("chatbotId", chatbot_id.clone())
                     .part(field, part(Kind::Image, &image, progress.as_ref())?);
@@ -509,13 +522,28 @@ impl V1ChatRequest {
     }
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
-    pub async fn send_with_response(mut self) -> Result<Response<t1::ChatResponse>> {
+    pub async fn send_with_response(self) -> Result<Response<t1::ChatResponse>> {
+        Ok(self
+            .send_raw_with_response()
+            .await?
+            .map(crate::Raw::into_value))
+    }
+
+    /// Like [`send`](Self::send), returning the answer exactly as the server sent it.
+    pub async fn send_raw(self) -> Result<crate::Raw<t1::ChatResponse>> {
+        Ok(self.send_raw_with_response().await?.into_inner())
+    }
+
+    /// [`send_raw`](Self::send_raw), keeping status, headers and request id.
+    pub async fn send_raw_with_response(
+        mut self,
+    ) -> Result<Response<crate::Raw<t1::ChatResponse>>> {
         self.validate()?;
         self.body.stream = false;
         let url = format!("{}/chat", self.client.v1_base_url());
         let body = &self.body;
         self.client
-            .run_json(V1_CHAT, &self.options, |http| {
+            .run_json_raw(V1_CHAT, &self.options, |http| {
                 Ok(http.post(&url).json(body))
             })
             .await

@@ -628,7 +628,8 @@ async fn pagination_walks_1000_items_in_10_requests_and_stops_on_has_more_false(
 }
 
 #[tokio::test]
-async fn pagination_stops_on_a_repeated_cursor() {
+async fn pagination_reports_a_repeated_cursor_as_an_error() {
+    // An empty page is the server's last page, whatever its cursor says.
     let server = MockServer::start_async().await;
     let loop_mock = server
         .mock_async(|when, then| {
@@ -656,16 +657,94 @@ async fn pagination_stops_on_a_repeated_cursor() {
             then.status(200).json_body(json!({"data": [source_item("s")], "pagination": {"cursor": "same", "hasMore": true, "total": 9}}));
         })
         .await;
-    let items: Vec<_> = client(&server)
+    let items: Vec<Result<_, Error>> = client(&server)
         .agent("a")
         .sources()
         .list()
         .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(items.len(), 2);
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3, "two items, then the error");
+    assert!(items[..2].iter().all(Result::is_ok));
+    match &items[2] {
+        Err(Error::Pagination {
+            reason: chatbase::PaginationStop::RepeatedCursor { cursor },
+            pages: 2,
+            items: 2,
+        }) => assert_eq!(cursor, "same"),
+        other => panic!("expected a repeated-cursor error, got {other:?}"),
+    }
+    assert!(!items[2].as_ref().unwrap_err().is_retryable());
     sticky.assert_calls_async(2).await;
+}
+
+#[tokio::test]
+async fn pagination_stops_with_an_error_past_the_reported_total_and_at_the_page_cap() {
+    // A fresh cursor on every page of a list whose total is 3.
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v2/agents/a/sources")
+                .query_param_missing("cursor");
+            then.status(200).json_body(json!({"data": [source_item("s0")], "pagination": {"cursor": "c1", "hasMore": true, "total": 3}}));
+        })
+        .await;
+    let mut next = Vec::new();
+    for i in 1..=4 {
+        next.push(
+            server
+                .mock_async(|when, then| {
+                    when.method(GET)
+                        .path("/api/v2/agents/a/sources")
+                        .query_param("cursor", format!("c{i}"));
+                    then.status(200).json_body(json!({"data": [source_item(&format!("s{i}"))], "pagination": {"cursor": format!("c{}", i + 1), "hasMore": true, "total": 3}}));
+                })
+                .await,
+        );
+    }
+    let c = client(&server);
+    let items: Vec<Result<_, Error>> = c.agent("a").sources().list().items().collect().await;
+    assert_eq!(items.len(), 4, "three items, then the error: {items:?}");
+    assert!(
+        matches!(
+            items[3],
+            Err(Error::Pagination {
+                reason: chatbase::PaginationStop::ExceededTotal {
+                    total: 3,
+                    received: 4
+                },
+                pages: 4,
+                items: 4,
+            })
+        ),
+        "{:?}",
+        items[3]
+    );
+    first.assert_calls_async(1).await;
+    next[3].assert_calls_async(0).await;
+
+    let pages: Vec<Result<_, Error>> = c
+        .agent("a")
+        .sources()
+        .list()
+        .max_pages(2)
+        .pages()
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(
+        matches!(
+            pages[2],
+            Err(Error::Pagination {
+                reason: chatbase::PaginationStop::PageCap { max_pages: 2 },
+                ..
+            })
+        ),
+        "{:?}",
+        pages[2]
+    );
+    next[1].assert_calls_async(1).await;
 }
 
 #[tokio::test]
@@ -1204,4 +1283,107 @@ async fn raw_requests_never_send_the_key_off_the_configured_origins() {
     .await
     .unwrap();
     on_origin.assert_calls_async(1).await;
+}
+
+/// A conversation from a newer server: an unknown channel, an unknown part type, unknown fields, nulls.
+const FUTURE_CONVERSATION: &str = r#"{"id":"c1","title":null,"createdAt":1700000000,"updatedAt":5564,"userId":null,"source":"Telegram","status":"archived","tags":["vip"],"messages":[{"id":"m1","role":"system","parts":[{"type":"image","url":"https://example.test/a.png"},{"type":"text","text":"hi"}],"createdAt":1700000000,"attachments":[]}]}"#;
+
+#[tokio::test]
+async fn unknown_enum_values_and_part_types_do_not_fail_an_export_page() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v2/agents/a/conversations/export");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(format!(
+                    r#"{{"data": [{FUTURE_CONVERSATION}], "pagination": {{"cursor": null, "hasMore": false, "total": 1}}}}"#
+                ));
+        })
+        .await;
+    let c = client(&server);
+    let items: Vec<t2::ExportConversation> = c
+        .agent("a")
+        .conversations()
+        .export()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    let conv = &items[0];
+    assert_eq!(
+        conv.source,
+        Some(t2::ExportConversationSource::Unknown("Telegram".into()))
+    );
+    assert_eq!(conv.source.as_ref().unwrap().to_string(), "Telegram");
+    assert_eq!(
+        conv.status,
+        t2::ExportConversationStatus::Unknown("archived".into())
+    );
+    let message = &conv.messages[0];
+    assert_eq!(
+        message.role,
+        t2::ExportMessageRole::Unknown("system".into())
+    );
+    match &message.parts[0] {
+        t2::ExportMessagePart::Unknown(v) => {
+            assert_eq!(
+                v,
+                &json!({"type": "image", "url": "https://example.test/a.png"})
+            )
+        }
+        other => panic!("an unknown part type is kept as it arrived: {other:?}"),
+    }
+    assert!(matches!(
+        message.parts[1],
+        t2::ExportMessagePart::TextPart(_)
+    ));
+
+    // Raw pages carry the server's text of each item, byte for byte.
+    let pages: Vec<_> = c
+        .agent("a")
+        .conversations()
+        .export()
+        .raw_pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].items()[0].get(), FUTURE_CONVERSATION);
+    assert_eq!(pages[0].total(), Some(1));
+}
+
+#[tokio::test]
+async fn send_raw_returns_the_servers_bytes_after_checking_them() {
+    let server = MockServer::start_async().await;
+    let body = r#"{"id": "s1", "type": "file", "name": null, "size": 5564, "createdAt": "2026-01-01T00:00:00Z", "status": "trained", "metadata": null, "tags": ["new"]}"#;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents/a/sources/s1");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/v2/agents/a/sources/bad");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(r#"{"id": 5}"#);
+        })
+        .await;
+    let c = client(&server);
+    let raw = c.agent("a").source("s1").get().send_raw().await.unwrap();
+    assert_eq!(raw.json().get(), body);
+    assert_eq!(raw.value().size, 5564.0);
+    let err = c
+        .agent("a")
+        .source("bad")
+        .get()
+        .send_raw()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
 }

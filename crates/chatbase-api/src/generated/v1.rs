@@ -193,9 +193,12 @@ pub mod types {
     ///Model to answer with: either a documented `AIModel` or any other model name (the official list has changed between documentation versions). When set, it overrides the model configured on the chatbot.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum AiModelValue {
         AiModel(AiModel),
         OtherAiModel(OtherAiModel),
+        /// A value the server sent that these bindings do not know yet, kept as it arrived.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<AiModel> for AiModelValue {
         fn from(value: AiModel) -> Self {
@@ -911,9 +914,12 @@ pub mod types {
     ///Channel a conversation came from. The API reference lists six lowercase values (`ConversationSource`), while the source filter of `GET /get-conversations` documents other, capitalised names such as `Playground` or `Widget or Iframe`; any other string is therefore accepted too.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum ConversationSourceValue {
         ConversationSource(ConversationSource),
         OtherConversationSource(OtherConversationSource),
+        /// A value the server sent that these bindings do not know yet, kept as it arrived.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<ConversationSource> for ConversationSourceValue {
         fn from(value: ConversationSource) -> Self {
@@ -1017,9 +1023,12 @@ pub mod types {
     ///The created contacts. The API reference returns them as a plain array; the developer guide wraps them as `{"created": [...]}`. Both forms are accepted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum CreateContactsData {
         ContactList(ContactList),
         CreatedContacts(CreatedContacts),
+        /// A value the server sent that these bindings do not know yet, kept as it arrived.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<ContactList> for CreateContactsData {
         fn from(value: ContactList) -> Self {
@@ -5874,6 +5883,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChatResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/chat`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::ChatRequest::try_from(v).map_err(|e| e.to_string()))
@@ -5907,7 +5930,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5970,6 +5998,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListContactsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/chatbots/{chatbotId}/contacts`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id, page, per_page } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -6007,7 +6049,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6071,6 +6118,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CreateContactsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/chatbots/{chatbotId}/contacts`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -6110,7 +6171,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6160,6 +6226,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/chatbots/{chatbotId}/contacts/{contactId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id, contact_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let contact_id = contact_id.map_err(Error::InvalidRequest)?;
@@ -6194,7 +6274,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6244,6 +6329,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `DELETE` request to `/chatbots/{chatbotId}/contacts/{contactId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id, contact_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let contact_id = contact_id.map_err(Error::InvalidRequest)?;
@@ -6278,7 +6377,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6356,6 +6460,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `PATCH` request to `/chatbots/{chatbotId}/contacts/{contactId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id, contact_id, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let contact_id = contact_id.map_err(Error::InvalidRequest)?;
@@ -6396,7 +6514,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6432,6 +6555,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListCustomAttributesResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/chatbots/{chatbotId}/custom-attributes`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -6465,7 +6602,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6530,6 +6672,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomAttributeResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/chatbots/{chatbotId}/custom-attributes`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -6570,7 +6726,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6649,6 +6810,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomAttributeResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `PUT` request to `/chatbots/{chatbotId}/custom-attributes/{name}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id, name, body } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
@@ -6690,7 +6865,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6740,6 +6920,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CreateChatbotResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/create-chatbot`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -6775,7 +6969,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6811,6 +7010,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `DELETE` request to `/delete-chatbot`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/delete-chatbot", client.baseurl,);
@@ -6842,7 +7055,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6878,6 +7096,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `DELETE` request to `/delete-chatbot-icon`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/delete-chatbot-icon", client.baseurl,);
@@ -6909,7 +7141,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6945,6 +7182,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `DELETE` request to `/delete-chatbot-profile-picture`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/delete-chatbot-profile-picture", client.baseurl,);
@@ -6976,7 +7227,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6996,6 +7252,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListChatbotsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/get-chatbots`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/get-chatbots", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -7025,7 +7295,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7136,6 +7411,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListConversationsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/get-conversations`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self {
                 client,
                 chatbot_id,
@@ -7190,7 +7479,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7286,6 +7580,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListLeadsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/get-leads`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, chatbot_id, end_date, page, size, start_date } = self;
             let chatbot_id = chatbot_id.map_err(Error::InvalidRequest)?;
             let end_date = end_date.map_err(Error::InvalidRequest)?;
@@ -7325,7 +7633,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7375,6 +7688,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateChatbotDataResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/update-chatbot-data`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -7411,7 +7738,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7462,6 +7794,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/update-chatbot-settings`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -7498,7 +7844,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -2110,9 +2110,12 @@ pub mod types {
     ///Extra instructions for one channel: one string for every mode, or an object with different texts for chat and voice.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum ChannelInstruction {
         String(::std::string::String),
         ChannelInstructionByMode(ChannelInstructionByMode),
+        /// A value the server sent that these bindings do not know yet, kept as it arrived.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<ChannelInstructionByMode> for ChannelInstruction {
         fn from(value: ChannelInstructionByMode) -> Self {
@@ -3372,6 +3375,7 @@ pub mod types {
     ///A new text, Q&A or website source, told apart by `type`. Files are uploaded with the multipart operation on the files host instead.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(tag = "type")]
+    #[non_exhaustive]
     pub enum CreateSourceBody {
         ///A block of free text.
         #[serde(rename = "text")]
@@ -3417,6 +3421,9 @@ pub mod types {
             ///Start page, page or sitemap URL.
             url: ::std::string::String,
         },
+        /// A value the server sent that these bindings do not know yet, kept as it arrived.
+        #[serde(untagged)]
+        Unknown(::serde_json::Value),
     }
     ///The answer the agent should give.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4843,7 +4850,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4851,6 +4857,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ExportConversationSource {
         #[serde(rename = "API")]
         Api,
@@ -4884,6 +4891,9 @@ pub mod types {
         #[serde(rename = "iOS SDK")]
         IOsSdk,
         Unspecified,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ExportConversationSource {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4910,6 +4920,7 @@ pub mod types {
                 Self::AndroidSdk => f.write_str("Android SDK"),
                 Self::IOsSdk => f.write_str("iOS SDK"),
                 Self::Unspecified => f.write_str("Unspecified"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -4941,7 +4952,7 @@ pub mod types {
                 "Android SDK" => Ok(Self::AndroidSdk),
                 "iOS SDK" => Ok(Self::IOsSdk),
                 "Unspecified" => Ok(Self::Unspecified),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5246,10 +5257,13 @@ pub mod types {
     ///One part of an exported message, told apart by `type`. Tool calls here have no input.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum ExportMessagePart {
         TextPart(TextPart),
         ExportToolCallPart(ExportToolCallPart),
         ToolResultPart(ToolResultPart),
+        /// A value the server sent that these bindings do not know yet, kept as it arrived.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<TextPart> for ExportMessagePart {
         fn from(value: TextPart) -> Self {
@@ -5971,6 +5985,7 @@ pub mod types {
     ///Crawl settings and progress of a website source. Only link sources have it; for every other kind `metadata` is null.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum LinkMetadata {
         Variant0 {
             ///`individual`: only this one URL was fetched.
@@ -5995,6 +6010,8 @@ pub mod types {
             #[serde(rename = "type")]
             type_: LinkMetadataVariant1Type,
         },
+        /// A value the server sent that these bindings do not know yet, kept as it arrived.
+        Unknown(::serde_json::Value),
     }
     ///`individual`: only this one URL was fetched.
     #[derive(
@@ -7361,10 +7378,13 @@ pub mod types {
     ///One part of a message, told apart by `type`: `text`, `tool-call` or `tool-result`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum MessagePart {
         TextPart(TextPart),
         ToolCallPart(ToolCallPart),
         ToolResultPart(ToolResultPart),
+        /// A value the server sent that these bindings do not know yet, kept as it arrived.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<TextPart> for MessagePart {
         fn from(value: TextPart) -> Self {
@@ -9255,9 +9275,12 @@ pub mod types {
     ///A clickable prompt offered to visitors: a single message or a group of them, told apart by `type`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum SuggestedMessage {
         SingleSuggestedMessage(SingleSuggestedMessage),
         NestedSuggestedMessage(NestedSuggestedMessage),
+        /// A value the server sent that these bindings do not know yet, kept as it arrived.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<SingleSuggestedMessage> for SuggestedMessage {
         fn from(value: SingleSuggestedMessage) -> Self {
@@ -11593,7 +11616,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11601,6 +11623,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentBodyVoiceSettingsVoiceVoiceName {
         Sarah,
         Laura,
@@ -11682,6 +11705,9 @@ pub mod types {
         Ruby,
         Mason,
         Rohan,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentBodyVoiceSettingsVoiceVoiceName {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11762,6 +11788,7 @@ pub mod types {
                 Self::Ruby => f.write_str("Ruby"),
                 Self::Mason => f.write_str("Mason"),
                 Self::Rohan => f.write_str("Rohan"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -11847,7 +11874,7 @@ pub mod types {
                 "Ruby" => Ok(Self::Ruby),
                 "Mason" => Ok(Self::Mason),
                 "Rohan" => Ok(Self::Rohan),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -12875,7 +12902,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12883,12 +12909,16 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UpdateAgentStylesInputCenterStageTypographyFontFamily {
         Inter,
         System,
         Arial,
         Helvetica,
         Georgia,
+        /// A value the server sent that these bindings do not know yet.
+        #[serde(untagged)]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateAgentStylesInputCenterStageTypographyFontFamily {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12898,6 +12928,7 @@ pub mod types {
                 Self::Arial => f.write_str("Arial"),
                 Self::Helvetica => f.write_str("Helvetica"),
                 Self::Georgia => f.write_str("Georgia"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -12912,7 +12943,7 @@ pub mod types {
                 "Arial" => Ok(Self::Arial),
                 "Helvetica" => Ok(Self::Helvetica),
                 "Georgia" => Ok(Self::Georgia),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -30425,6 +30456,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListAgentsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -30458,7 +30503,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -30506,6 +30556,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AgentCreatedResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -30541,7 +30605,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -30574,6 +30643,20 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/agents/{agentId}`
         pub async fn send(self) -> Result<ResponseValue<types::Agent>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -30606,7 +30689,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -30667,6 +30755,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `PUT` request to `/agents/{agentId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -30705,7 +30807,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -30740,6 +30847,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `DELETE` request to `/agents/{agentId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -30772,7 +30893,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -30837,6 +30963,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `PUT` request to `/agents/{agentId}/auto-retrain`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -30877,7 +31017,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -30937,6 +31082,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChatResponseEnvelope>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/chat`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -30973,7 +31132,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -31008,6 +31172,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AgentCreatedResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/clone`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -31041,7 +31219,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -31137,6 +31320,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListConversationsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/conversations`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, cursor, end_date, limit, start_date } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
@@ -31178,7 +31375,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -31319,6 +31521,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ExportConversationsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/conversations/export`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self {
                 client,
                 agent_id,
@@ -31381,7 +31597,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -31431,6 +31652,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GetConversationResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/conversations/{conversationId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, conversation_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
@@ -31465,7 +31700,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -31544,6 +31784,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateConversationResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `PATCH` request to `/agents/{agentId}/conversations/{conversationId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, conversation_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
@@ -31585,7 +31839,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -31665,6 +31924,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListMessagesResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/conversations/{conversationId}/messages`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, conversation_id, cursor, limit } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
@@ -31703,7 +31976,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -31796,6 +32074,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UpdateMessageFeedbackResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `PATCH` request to `/agents/{agentId}/conversations/{conversationId}/messages/{messageId}/feedback`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, conversation_id, message_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
@@ -31839,7 +32131,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -31912,6 +32209,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ChatResponseEnvelope>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/conversations/{conversationId}/retry`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, conversation_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
@@ -31952,7 +32263,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -32030,6 +32346,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SubmitToolResultResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/conversations/{conversationId}/tool-result`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, conversation_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
@@ -32072,7 +32402,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -32108,6 +32443,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TeamListResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/helpdesk/teams`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -32141,7 +32490,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -32177,6 +32531,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TicketStatusList>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/helpdesk/ticket-statuses`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -32210,7 +32578,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -32424,6 +32797,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListTicketsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/helpdesk/tickets`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self {
                 client,
                 agent_id,
@@ -32502,7 +32889,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -32561,6 +32953,20 @@ pub mod builder {
         }
         ///Sends a `POST` request to `/agents/{agentId}/helpdesk/tickets`
         pub async fn send(self) -> Result<ResponseValue<types::Ticket>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/helpdesk/tickets`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -32600,7 +33006,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -32662,6 +33073,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SearchTicketsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/helpdesk/tickets/search`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -32701,7 +33126,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -32748,6 +33178,20 @@ pub mod builder {
         }
         ///Sends a `GET` request to `/agents/{agentId}/helpdesk/tickets/{ticketNumber}`
         pub async fn send(self) -> Result<ResponseValue<types::Ticket>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/helpdesk/tickets/{ticketNumber}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, ticket_number } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let ticket_number = ticket_number.map_err(Error::InvalidRequest)?;
@@ -32782,7 +33226,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -32855,6 +33304,20 @@ pub mod builder {
         }
         ///Sends a `PATCH` request to `/agents/{agentId}/helpdesk/tickets/{ticketNumber}`
         pub async fn send(self) -> Result<ResponseValue<types::Ticket>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `PATCH` request to `/agents/{agentId}/helpdesk/tickets/{ticketNumber}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, ticket_number, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let ticket_number = ticket_number.map_err(Error::InvalidRequest)?;
@@ -32895,7 +33358,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33005,6 +33473,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListTicketMessagesResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/helpdesk/tickets/{ticketNumber}/messages`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, ticket_number, cursor, limit, order, types } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let ticket_number = ticket_number.map_err(Error::InvalidRequest)?;
@@ -33048,7 +33530,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33126,6 +33613,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CreatedTicketMessage>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/helpdesk/tickets/{ticketNumber}/messages`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, ticket_number, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let ticket_number = ticket_number.map_err(Error::InvalidRequest)?;
@@ -33168,7 +33669,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33263,6 +33769,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListSourcesResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/sources`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, cursor, limit, name, type_ } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
@@ -33304,7 +33824,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33352,6 +33877,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourceListItem>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/sources`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -33387,7 +33926,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33423,6 +33967,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourcesSummaryResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/sources/summary`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -33456,7 +34014,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33504,6 +34067,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourceListItem>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/sources/{sourceId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, source_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let source_id = source_id.map_err(Error::InvalidRequest)?;
@@ -33538,7 +34115,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33613,6 +34195,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SourceListItem>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `PUT` request to `/agents/{agentId}/sources/{sourceId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, source_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let source_id = source_id.map_err(Error::InvalidRequest)?;
@@ -33653,7 +34249,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33702,6 +34303,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeletedSourceListItem>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `DELETE` request to `/agents/{agentId}/sources/{sourceId}`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, source_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let source_id = source_id.map_err(Error::InvalidRequest)?;
@@ -33736,7 +34351,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33786,6 +34406,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeprecatedEndpointResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/sources/{sourceId}/restore`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, source_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let source_id = source_id.map_err(Error::InvalidRequest)?;
@@ -33820,7 +34454,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33884,6 +34523,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `PUT` request to `/agents/{agentId}/styles`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -33923,7 +34576,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -33958,6 +34616,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DeprecatedEndpointResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/train`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -33991,7 +34663,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -34071,6 +34748,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListUserConversationsResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/users/{userId}/conversations`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, user_id, cursor, limit } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -34109,7 +34800,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -34171,6 +34867,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CreateVoiceSessionResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/voice/sessions`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -34210,7 +34920,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -34274,6 +34989,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SendWhatsAppTemplateResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `POST` request to `/agents/{agentId}/whatsapp/messages/template`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -34314,7 +35043,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -34350,6 +35084,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ListWhatsAppTemplatesResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/agents/{agentId}/whatsapp/templates`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -34383,7 +35131,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -34403,6 +35156,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::HealthResponse>, Error<()>> {
+            let raw = self.send_raw().await?;
+            let status = raw.status();
+            let headers = raw.headers().clone();
+            let body = raw.into_inner();
+            match ::serde_json::from_slice(&body) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        ///Sends a `GET` request to `/health`
+        /**
+
+Returns the success body exactly as the server sent it (not decoded).*/
+        pub async fn send_raw(self) -> Result<ResponseValue<::bytes::Bytes>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/health", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -34432,7 +35199,12 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+                    Ok(ResponseValue::new(body, status, headers))
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

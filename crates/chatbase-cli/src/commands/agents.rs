@@ -33,7 +33,7 @@ pub async fn run(ctx: &Ctx, cmd: AgentsCmd) -> Result<()> {
         }
         AgentsCmd::Get { agent_id } => {
             let id = ctx.agent_or(agent_id.as_deref()).await?;
-            let agent = client.agent(&id).get().send().await?;
+            let agent = client.agent(&id).get().send_raw().await?;
             print_object(ctx, &agent)
         }
         AgentsCmd::Create {
@@ -56,7 +56,7 @@ pub async fn run(ctx: &Ctx, cmd: AgentsCmd) -> Result<()> {
             if !map.contains_key("name") {
                 return Err(CliError::usage("an agent needs a name: pass --name"));
             }
-            let created = client.agents().create(util::body(map)?).send().await?;
+            let created = client.agents().create(util::body(map)?).send_raw().await?;
             print_created(ctx, "agent", &created)
         }
         AgentsCmd::Update {
@@ -81,7 +81,11 @@ pub async fn run(ctx: &Ctx, cmd: AgentsCmd) -> Result<()> {
                     "nothing to update: pass --name, --instructions, --data or -f key=value",
                 ));
             }
-            let updated = client.agent(&id).update(util::body(map)?).send().await?;
+            let updated = client
+                .agent(&id)
+                .update(util::body(map)?)
+                .send_raw()
+                .await?;
             print_object(ctx, &updated)
         }
         AgentsCmd::Delete {
@@ -95,17 +99,17 @@ pub async fn run(ctx: &Ctx, cmd: AgentsCmd) -> Result<()> {
                 ctx.global.no_input,
                 Severity::Severe,
             )?;
-            let res = client.agent(&agent_id).delete().send().await?;
+            let res = client.agent(&agent_id).delete().send_raw().await?;
             print_done(ctx, &res, format!("Deleted agent {agent_id}"))
         }
         AgentsCmd::Clone { agent_id } => {
             let id = ctx.agent_or(agent_id.as_deref()).await?;
-            let cloned = client.agent(&id).clone_agent().send().await?;
+            let cloned = client.agent(&id).clone_agent().send_raw().await?;
             print_created(ctx, "agent", &cloned)
         }
         AgentsCmd::Train { agent_id } => {
             let id = ctx.agent_or(agent_id.as_deref()).await?;
-            let res = client.agent(&id).train().send().await?;
+            let res = client.agent(&id).train().send_raw().await?;
             print_done(ctx, &res, format!("Training queued for agent {id}"))
         }
         AgentsCmd::AutoRetrain {
@@ -120,7 +124,7 @@ pub async fn run(ctx: &Ctx, cmd: AgentsCmd) -> Result<()> {
             let res = client
                 .agent(&id)
                 .update_auto_retrain(util::body(map)?)
-                .send()
+                .send_raw()
                 .await?;
             print_done(
                 ctx,
@@ -146,7 +150,7 @@ pub async fn run(ctx: &Ctx, cmd: AgentsCmd) -> Result<()> {
             let res = client
                 .agent(&id)
                 .update_styles(util::body(styles)?)
-                .send()
+                .send_raw()
                 .await?;
             print_object(ctx, &res)
         }

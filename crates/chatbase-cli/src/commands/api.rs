@@ -73,16 +73,21 @@ pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
         }
     }
     let bytes = resp.into_inner();
+    let mut stdout = std::io::stdout().lock();
+    let format = match ctx.out.format {
+        crate::cli::Format::Ndjson => crate::cli::Format::Ndjson,
+        _ => crate::cli::Format::Json,
+    };
+    // A JSON answer is printed as the server sent it (re-laid out, never re-encoded); anything else as a string.
+    if let Ok(raw) = serde_json::from_slice::<Box<serde_json::value::RawValue>>(&bytes) {
+        crate::output::Output::fixed(format).object_raw(&mut stdout, &raw)?;
+        return Ok(());
+    }
     let value: Value = if bytes.trim_ascii().is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        Value::String(String::from_utf8_lossy(&bytes).into_owned())
     };
-    let mut stdout = std::io::stdout().lock();
-    match ctx.out.format {
-        crate::cli::Format::Ndjson => ctx.out.object(&mut stdout, &value)?,
-        _ => crate::output::Output::fixed(crate::cli::Format::Json).object(&mut stdout, &value)?,
-    }
+    crate::output::Output::fixed(format).object(&mut stdout, &value)?;
     Ok(())
 }

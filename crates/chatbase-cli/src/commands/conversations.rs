@@ -1,5 +1,10 @@
 //! `chatbase conversations …`, `messages …` and `users …`: lists, details, pause/resume, tool results, feedback,
 //! and the resumable NDJSON export (constant memory, progress bar on stderr, cursor saved after every page).
+//!
+//! The export writes each conversation exactly as the server sent it (one line each, only whitespace between
+//! tokens removed). Its resume state records everything that defines the export (agent, API host, filters,
+//! format, output file) so `--resume` refuses to continue a different export, and every hint repeats the flags
+//! needed. A walk that stops before the server's last page is an error that keeps the resume state.
 
 use super::util::{self, print_done, print_list, print_object};
 use crate::cli::{ConversationsCmd, ExportInclude, MessagesCmd, Rating, UsersCmd};
@@ -72,12 +77,16 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
             print_list(ctx, call, &list, CONVERSATION_COLUMNS).await
         }
         ConversationsCmd::Get { conversation_id } => {
-            let conv = agent.conversation(&conversation_id).get().send().await?;
+            let conv = agent
+                .conversation(&conversation_id)
+                .get()
+                .send_raw()
+                .await?;
             if ctx.out.is_machine() {
                 return print_object(ctx, &conv);
             }
             // People get the conversation's fields, then its messages as rows rather than one JSON cell.
-            let v = util::to_json(&conv)?;
+            let v = util::value_of(&conv)?;
             let mut fields = v.get("data").cloned().unwrap_or(v);
             let messages = fields.as_object_mut().and_then(|m| m.remove("messages"));
             let mut stdout = std::io::stdout().lock();
@@ -111,7 +120,7 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
             let res = agent
                 .conversation(&conversation_id)
                 .submit_tool_result(tool_call_id.clone(), output)
-                .send()
+                .send_raw()
                 .await?;
             print_done(
                 ctx,
@@ -181,7 +190,7 @@ async fn set_paused(
             "paused".into(),
             json!(paused),
         )]))?)
-        .send()
+        .send_raw()
         .await?;
     let done = if paused {
         format!("Paused the agent in conversation {conversation_id}")
@@ -191,7 +200,7 @@ async fn set_paused(
     print_done(ctx, &res, done)
 }
 
-/// Where an interrupted export to FILE keeps its next cursor.
+/// Where an interrupted export to FILE keeps its resume state.
 fn state_path(output: &Path) -> PathBuf {
     let mut name = output
         .file_name()
@@ -201,38 +210,199 @@ fn state_path(output: &Path) -> PathBuf {
     output.with_file_name(name)
 }
 
-fn write_state(path: &Path, cursor: &str) -> Result<()> {
+/// The output format of the export (only NDJSON today); recorded so a later format cannot append to it.
+const EXPORT_FORMAT: &str = "ndjson";
+
+/// Everything that defines an export: a resume must match it field by field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExportSpec {
+    agent: String,
+    api_url: String,
+    format: String,
+    output: String,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    conversation: Option<String>,
+    include: Option<String>,
+    source: Option<String>,
+}
+
+/// The file beside the output: the export's definition and the cursor of the next page.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResumeState {
+    version: u32,
+    #[serde(flatten)]
+    spec: ExportSpec,
+    cursor: String,
+}
+
+impl ExportSpec {
+    /// The first field that differs, as (flag, saved, now).
+    fn mismatch(&self, now: &ExportSpec) -> Option<(&'static str, String, String)> {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not set)".to_owned());
+        let pairs: [(&'static str, String, String); 9] = [
+            ("--agent", self.agent.clone(), now.agent.clone()),
+            ("--api-url", self.api_url.clone(), now.api_url.clone()),
+            ("format", self.format.clone(), now.format.clone()),
+            ("--output", self.output.clone(), now.output.clone()),
+            (
+                "--start-date",
+                show(&self.start_date),
+                show(&now.start_date),
+            ),
+            ("--end-date", show(&self.end_date), show(&now.end_date)),
+            (
+                "--conversation",
+                show(&self.conversation),
+                show(&now.conversation),
+            ),
+            ("--include", show(&self.include), show(&now.include)),
+            ("--source", show(&self.source), show(&now.source)),
+        ];
+        pairs.into_iter().find(|(_, a, b)| a != b)
+    }
+
+    /// The command that continues this export from its saved state, every defining flag included.
+    fn resume_command(&self) -> String {
+        let mut cmd = format!("chatbase -a {}", shell_quote(&self.agent));
+        if self.api_url.trim_end_matches('/') != "https://www.chatbase.co" {
+            cmd.push_str(&format!(" --api-url {}", shell_quote(&self.api_url)));
+        }
+        cmd.push_str(&format!(
+            " conversations export -o {} --resume",
+            shell_quote(&self.output)
+        ));
+        for (flag, value) in [
+            ("--start-date", &self.start_date),
+            ("--end-date", &self.end_date),
+            ("--conversation", &self.conversation),
+            ("--include", &self.include),
+            ("--source", &self.source),
+        ] {
+            if let Some(v) = value {
+                cmd.push_str(&format!(" {flag} {}", shell_quote(v)));
+            }
+        }
+        cmd
+    }
+}
+
+/// Quotes a value for a POSIX shell when it needs it.
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@+%".contains(c));
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+fn write_state(path: &Path, state: &ResumeState) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let text = serde_json::to_string_pretty(state)
+        .map_err(|e| CliError::runtime(format!("cannot encode the resume state: {e}")))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(cursor.as_bytes())?;
+    tmp.write_all(text.as_bytes())?;
     tmp.persist(path)
         .map_err(|e| CliError::runtime(format!("cannot save {}: {}", path.display(), e.error)))?;
     Ok(())
 }
 
+/// Reads the saved state and checks it belongs to the export being asked for.
+fn read_state(path: &Path, now: &ExportSpec) -> Result<String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) if !t.trim().is_empty() => t,
+        _ => {
+            return Err(CliError::usage(format!(
+                "nothing to resume: {} does not exist",
+                path.display()
+            ))
+            .with_hint("the previous export finished, or never started; run without --resume"));
+        }
+    };
+    let state: ResumeState = serde_json::from_str(&text).map_err(|_| {
+        CliError::usage(format!(
+            "{} does not record which export it belongs to (written by an older chatbase, or damaged)",
+            path.display()
+        ))
+        .with_hint("start the export again without --resume")
+    })?;
+    if state.version != 1 {
+        return Err(CliError::usage(format!(
+            "{} has resume state version {}, which this chatbase does not know",
+            path.display(),
+            state.version
+        )));
+    }
+    if let Some((flag, saved, asked)) = state.spec.mismatch(now) {
+        return Err(CliError::usage(format!(
+            "cannot resume: the saved export has {flag} {saved}, this run has {asked}"
+        ))
+        .with_hint(format!(
+            "continue the saved export with: {}",
+            state.spec.resume_command()
+        )));
+    }
+    Ok(state.cursor)
+}
+
 async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) -> Result<()> {
+    let include = ex.include.map(|i| match i {
+        ExportInclude::Summary => "summary",
+        ExportInclude::Messages => "messages",
+    });
+    let output_abs = match &ex.output {
+        Some(p) => Some(
+            std::path::absolute(p)
+                .map_err(|e| CliError::usage(format!("cannot resolve {}: {e}", p.display())))?,
+        ),
+        None => None,
+    };
+    let spec = ExportSpec {
+        agent: agent.id().to_owned(),
+        api_url: ctx
+            .client()?
+            .v2_base_url()
+            .trim_end_matches("/api/v2")
+            .to_owned(),
+        format: EXPORT_FORMAT.to_owned(),
+        output: output_abs
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        start_date: ex.start_date.clone(),
+        end_date: ex.end_date.clone(),
+        conversation: ex.conversation.clone(),
+        include: include.map(str::to_owned),
+        source: ex.source.clone(),
+    };
     let mut start = ex.cursor.clone();
-    let state = ex.output.as_deref().map(state_path);
+    let state = output_abs.as_deref().map(state_path);
     if ex.resume {
         let state = state
             .as_ref()
             .ok_or_else(|| CliError::usage("--resume needs --output"))?;
-        match std::fs::read_to_string(state) {
-            Ok(c) if !c.trim().is_empty() => start = Some(c.trim().to_owned()),
-            _ => {
-                return Err(CliError::usage(format!(
-                    "nothing to resume: {} does not exist",
-                    state.display()
-                ))
-                .with_hint(
-                    "the previous export finished, or never started; run without --resume",
-                ));
-            }
-        }
+        start = Some(read_state(state, &spec)?);
     }
+    // What to tell a person whose export stopped before the end.
+    let resume_hint = |cursor: Option<&str>| -> String {
+        match (&state, cursor) {
+            (Some(_), _) => format!("continue with: {}", spec.resume_command()),
+            (None, Some(c)) => format!(
+                "continue with: chatbase -a {} conversations export --cursor {}",
+                shell_quote(&spec.agent),
+                shell_quote(c)
+            ),
+            (None, None) => "run it again to start over".to_owned(),
+        }
+    };
     let mut writer: Box<dyn Write + Send> = match &ex.output {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
@@ -263,11 +433,7 @@ async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) 
     if let Some(c) = ex.conversation {
         call = call.conversation_id(c);
     }
-    if let Some(i) = ex.include {
-        let v = match i {
-            ExportInclude::Summary => "summary",
-            ExportInclude::Messages => "messages",
-        };
+    if let Some(v) = include {
         call = call.include(util::parse_as::<
             chatbase::types::v2::ExportConversationsInclude,
         >("--include", v)?);
@@ -281,7 +447,8 @@ async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) 
     if let Some(n) = ex.max_items {
         call = call.max_items(usize::try_from(n).unwrap_or(usize::MAX));
     }
-    let mut pages = std::pin::pin!(call.pages());
+    // Each conversation as the server sent it, checked against the generated type first.
+    let mut pages = std::pin::pin!(call.raw_pages());
     let mut count: u64 = 0;
     let mut last_cursor = start.clone();
     loop {
@@ -290,12 +457,7 @@ async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) 
             _ = &mut ctrl_c => {
                 bar.abandon();
                 writer.flush()?;
-                let hint = match (&ex.output, &last_cursor) {
-                    (Some(path), _) => format!("continue with: chatbase conversations export -o {} --resume", path.display()),
-                    (None, Some(c)) => format!("continue with: chatbase conversations export --cursor {c}"),
-                    (None, None) => "run it again to start over".to_owned(),
-                };
-                return Err(CliError::new(ExitKind::Interrupted, format!("export interrupted after {count} conversations")).with_hint(hint));
+                return Err(CliError::new(ExitKind::Interrupted, format!("export interrupted after {count} conversations")).with_hint(resume_hint(last_cursor.as_deref())));
             }
         };
         let Some(page) = next else { break };
@@ -304,19 +466,19 @@ async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) 
             Err(e) => {
                 bar.abandon();
                 writer.flush()?;
+                let stopped_early = matches!(e, chatbase::Error::Pagination { .. });
                 let mut err: CliError = e.into();
-                if let Some(path) = &ex.output {
-                    err = err.with_hint(format!(
-                        "continue with: chatbase conversations export -o {} --resume",
-                        path.display()
-                    ));
+                if stopped_early {
+                    err.message = format!(
+                        "the export is incomplete: {} (after {count} conversations; the resume state is kept)",
+                        err.message
+                    );
                 }
-                return Err(err);
+                return Err(err.with_hint(resume_hint(last_cursor.as_deref())));
             }
         };
         for item in page.items() {
-            let line = serde_json::to_string(item)
-                .map_err(|e| CliError::runtime(format!("cannot encode: {e}")))?;
+            let line = crate::output::relayout(item.get(), None, 0);
             writer.write_all(line.as_bytes())?;
             writer.write_all(b"\n")?;
         }
@@ -329,12 +491,21 @@ async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) 
         }
         last_cursor = page.next_cursor().map(str::to_owned);
         if let (Some(state), Some(c)) = (&state, &last_cursor) {
-            write_state(state, c)?;
+            write_state(
+                state,
+                &ResumeState {
+                    version: 1,
+                    spec: spec.clone(),
+                    cursor: c.clone(),
+                },
+            )?;
         }
         if ex.one_page {
             if let Some(c) = &last_cursor {
-                ctx.out
-                    .note(format!("More results: rerun with --cursor {c}"));
+                ctx.out.note(format!(
+                    "More results: {}",
+                    resume_hint(Some(c)).replacen("continue with", "rerun with", 1)
+                ));
             }
             break;
         }
@@ -398,7 +569,7 @@ pub async fn messages(ctx: &Ctx, cmd: MessagesCmd) -> Result<()> {
             let res = agent
                 .conversation(&conversation)
                 .message_feedback(message_id.clone(), body)
-                .send()
+                .send_raw()
                 .await?;
             print_done(
                 ctx,

@@ -129,7 +129,7 @@ pub async fn tickets(ctx: &Ctx, cmd: TicketsCmd) -> Result<()> {
             print_list(ctx, call, &list, TICKET_COLUMNS).await
         }
         TicketsCmd::Get { ticket_number } => {
-            print_object(ctx, &agent.ticket(ticket_number).get().send().await?)
+            print_object(ctx, &agent.ticket(ticket_number).get().send_raw().await?)
         }
         TicketsCmd::Create {
             subject,
@@ -159,7 +159,7 @@ pub async fn tickets(ctx: &Ctx, cmd: TicketsCmd) -> Result<()> {
                     )));
                 }
             }
-            let created = agent.tickets().create(util::body(map)?).send().await?;
+            let created = agent.tickets().create(util::body(map)?).send_raw().await?;
             print_created(ctx, "ticket", &created)
         }
         TicketsCmd::Update {
@@ -184,7 +184,7 @@ pub async fn tickets(ctx: &Ctx, cmd: TicketsCmd) -> Result<()> {
                 &agent
                     .ticket(ticket_number)
                     .update(util::body(map)?)
-                    .send()
+                    .send_raw()
                     .await?,
             )
         }
@@ -192,7 +192,7 @@ pub async fn tickets(ctx: &Ctx, cmd: TicketsCmd) -> Result<()> {
             let mut map = Map::new();
             map.insert("query".into(), json!(query));
             put(&mut map, "limit", limit);
-            let res = agent.tickets().search(util::body(map)?).send().await?;
+            let res = agent.tickets().search(util::body(map)?).send_raw().await?;
             print_data_list(ctx, &res, TICKET_COLUMNS)
         }
         TicketsCmd::Messages {
@@ -234,7 +234,7 @@ pub async fn tickets(ctx: &Ctx, cmd: TicketsCmd) -> Result<()> {
             let created = agent
                 .ticket(ticket_number)
                 .create_message(util::body(map)?)
-                .send()
+                .send_raw()
                 .await?;
             print_created(ctx, if note { "note" } else { "reply" }, &created)
         }
@@ -248,10 +248,12 @@ pub async fn helpdesk(ctx: &Ctx, cmd: HelpdeskCmd) -> Result<()> {
     match cmd {
         HelpdeskCmd::Statuses => print_data_list(
             ctx,
-            &helpdesk.ticket_statuses().send().await?,
+            &helpdesk.ticket_statuses().send_raw().await?,
             STATUS_COLUMNS,
         ),
-        HelpdeskCmd::Teams => print_data_list(ctx, &helpdesk.teams().send().await?, TEAM_COLUMNS),
+        HelpdeskCmd::Teams => {
+            print_data_list(ctx, &helpdesk.teams().send_raw().await?, TEAM_COLUMNS)
+        }
     }
 }
 
@@ -261,7 +263,7 @@ pub async fn whatsapp(ctx: &Ctx, cmd: WhatsappCmd) -> Result<()> {
     let wa = client.agent(&agent_id).whatsapp();
     match cmd {
         WhatsappCmd::Templates => {
-            print_data_list(ctx, &wa.templates().send().await?, TEMPLATE_COLUMNS)
+            print_data_list(ctx, &wa.templates().send_raw().await?, TEMPLATE_COLUMNS)
         }
         WhatsappCmd::SendTemplate {
             template,
@@ -283,7 +285,7 @@ pub async fn whatsapp(ctx: &Ctx, cmd: WhatsappCmd) -> Result<()> {
             map.insert("to".into(), json!(to));
             put(&mut map, "from", from);
             map.insert("template".into(), Value::Object(tpl));
-            let res = wa.send_template(util::body(map)?).send().await?;
+            let res = wa.send_template(util::body(map)?).send_raw().await?;
             print_created(ctx, "WhatsApp message", &res)
         }
     }
@@ -305,7 +307,7 @@ pub async fn voice(ctx: &Ctx, cmd: VoiceCmd) -> Result<()> {
             let res = client
                 .agent(&agent_id)
                 .create_voice_session(util::body(map)?)
-                .send()
+                .send_raw()
                 .await?;
             print_object(ctx, &res)
         }
@@ -327,11 +329,11 @@ pub async fn health(ctx: &Ctx) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
-    let res = client.health().send().await?;
+    let res = client.health().send_raw().await?;
     if ctx.out.is_machine() {
         return print_object(ctx, &res);
     }
-    let v = util::to_json(&res)?;
+    let v = util::value_of(&res)?;
     let status = v.get("status").and_then(Value::as_str).unwrap_or("ok");
     ctx.out.success(format!(
         "API is up (status: {})",

@@ -51,7 +51,7 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
             print_list(ctx, call, &list, SOURCE_COLUMNS).await
         }
         SourcesCmd::Get { source_id } => {
-            print_object(ctx, &agent.source(&source_id).get().send().await?)
+            print_object(ctx, &agent.source(&source_id).get().send_raw().await?)
         }
         SourcesCmd::Create {
             type_,
@@ -70,7 +70,7 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
                     upload = upload.name(n);
                 }
                 let (bar, report) = upload_progress(ctx, &path);
-                let created = upload.progress(report).send().await;
+                let created = upload.progress(report).send_raw().await;
                 bar.finish_and_clear();
                 let created = created?;
                 print_created(ctx, "file source", &created)?;
@@ -110,7 +110,7 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
                 }),
             );
             let map = build_body(&body, map)?;
-            let created = agent.sources().create(util::body(map)?).send().await?;
+            let created = agent.sources().create(util::body(map)?).send_raw().await?;
             print_created(ctx, "source", &created)
         }
         SourcesCmd::Update {
@@ -129,7 +129,7 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
                     upload = upload.name(n);
                 }
                 let (bar, report) = upload_progress(ctx, &path);
-                let res = upload.progress(report).send().await;
+                let res = upload.progress(report).send_raw().await;
                 bar.finish_and_clear();
                 return print_object(ctx, &res?);
             }
@@ -149,7 +149,7 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
                 &agent
                     .source(&source_id)
                     .update(util::body(map)?)
-                    .send()
+                    .send_raw()
                     .await?,
             )
         }
@@ -164,9 +164,9 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
                 ctx.global.no_input,
                 Severity::Normal,
             )?;
-            let res = agent.source(&source_id).delete().send().await?;
+            let res = agent.source(&source_id).delete().send_raw().await?;
             print_done(ctx, &res, format!("Deleted source {source_id}"))?;
-            let pending = util::to_json(&res)?.to_string().contains("toBeDeleted");
+            let pending = res.json().get().contains("toBeDeleted");
             if pending {
                 ctx.out.note(format!(
                     "hint: deletion is pending; `chatbase sources restore {source_id}` may bring it back"
@@ -175,14 +175,14 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
             Ok(())
         }
         SourcesCmd::Restore { source_id } => {
-            let res = agent.source(&source_id).restore().send().await?;
+            let res = agent.source(&source_id).restore().send_raw().await?;
             print_done(
                 ctx,
                 &res,
                 format!("Restore requested for source {source_id}"),
             )
         }
-        SourcesCmd::Summary => print_object(ctx, &agent.sources().summary().send().await?),
+        SourcesCmd::Summary => print_object(ctx, &agent.sources().summary().send_raw().await?),
         SourcesCmd::Sync { .. } => Ok(()),
     }
 }

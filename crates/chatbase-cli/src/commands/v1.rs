@@ -117,11 +117,11 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 req = req.contact_id(c);
             }
             if no_stream || ctx.out.is_machine() {
-                let res = req.send().await?;
+                let res = req.send_raw().await?;
                 if ctx.out.is_machine() {
                     return print_object(ctx, &res);
                 }
-                let v = util::to_json(&res)?;
+                let v = util::value_of(&res)?;
                 let text = v.get("text").and_then(Value::as_str).unwrap_or_default();
                 println!("{}", crate::sanitize::sanitize(text));
                 return Ok(());
@@ -152,9 +152,11 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
             Ok(())
         }
         V1Cmd::Chatbots(c) => match c {
-            V1ChatbotsCmd::List => {
-                print_data_list(ctx, &v1.chatbots().list().send().await?, CHATBOT_COLUMNS)
-            }
+            V1ChatbotsCmd::List => print_data_list(
+                ctx,
+                &v1.chatbots().list().send_raw().await?,
+                CHATBOT_COLUMNS,
+            ),
             V1ChatbotsCmd::Create { name, source_text } => {
                 let mut map = Map::new();
                 map.insert("chatbotName".into(), json!(name));
@@ -164,7 +166,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 print_created(
                     ctx,
                     "chatbot",
-                    &v1.chatbots().create(util::body(map)?).send().await?,
+                    &v1.chatbots().create(util::body(map)?).send_raw().await?,
                 )
             }
             V1ChatbotsCmd::UpdateData {
@@ -182,7 +184,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx,
                     &v1.chatbot(&chatbot_id)
                         .update_data(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -199,7 +201,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx,
                     &v1.chatbot(&chatbot_id)
                         .update_settings(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -214,7 +216,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx.global.no_input,
                     Severity::Severe,
                 )?;
-                let res = v1.chatbot(&chatbot_id).delete().send().await?;
+                let res = v1.chatbot(&chatbot_id).delete().send_raw().await?;
                 print_done(ctx, &res, format!("Deleted chatbot {chatbot_id}"))
             }
             V1ChatbotsCmd::UploadIcon { chatbot_id, file } => {
@@ -223,7 +225,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     .chatbot(&chatbot_id)
                     .upload_icon(chatbase::UploadSource::path(&file))
                     .progress(report)
-                    .send()
+                    .send_raw()
                     .await;
                 bar.finish_and_clear();
                 print_done(
@@ -238,7 +240,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     .chatbot(&chatbot_id)
                     .upload_profile_picture(chatbase::UploadSource::path(&file))
                     .progress(report)
-                    .send()
+                    .send_raw()
                     .await;
                 bar.finish_and_clear();
                 print_done(
@@ -258,7 +260,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx.global.no_input,
                     Severity::Normal,
                 )?;
-                let res = v1.chatbot(&chatbot_id).delete_icon().send().await?;
+                let res = v1.chatbot(&chatbot_id).delete_icon().send_raw().await?;
                 print_done(
                     ctx,
                     &res,
@@ -279,7 +281,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 let res = v1
                     .chatbot(&chatbot_id)
                     .delete_profile_picture()
-                    .send()
+                    .send_raw()
                     .await?;
                 print_done(
                     ctx,
@@ -359,7 +361,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx,
                     &v1.chatbot(&chatbot)
                         .create_contacts(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -371,7 +373,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 &v1.chatbot(&chatbot)
                     .contact(contact_id)
                     .get()
-                    .send()
+                    .send_raw()
                     .await?,
             ),
             V1ContactsCmd::Update {
@@ -394,7 +396,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     &v1.chatbot(&chatbot)
                         .contact(contact_id)
                         .update(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -414,7 +416,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     .chatbot(&chatbot)
                     .contact(&contact_id)
                     .delete()
-                    .send()
+                    .send_raw()
                     .await?;
                 print_done(ctx, &res, format!("Deleted contact {contact_id}"))
             }
@@ -422,7 +424,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
         V1Cmd::Attributes(c) => match c {
             V1AttributesCmd::List { chatbot } => print_data_list(
                 ctx,
-                &v1.chatbot(&chatbot).custom_attributes().send().await?,
+                &v1.chatbot(&chatbot).custom_attributes().send_raw().await?,
                 ATTRIBUTE_COLUMNS,
             ),
             V1AttributesCmd::Create {
@@ -442,7 +444,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     "custom attribute",
                     &v1.chatbot(&chatbot)
                         .create_custom_attribute(util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
@@ -461,7 +463,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                     ctx,
                     &v1.chatbot(&chatbot)
                         .update_custom_attribute(name, util::body(map)?)
-                        .send()
+                        .send_raw()
                         .await?,
                 )
             }
