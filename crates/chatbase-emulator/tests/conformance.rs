@@ -412,6 +412,16 @@ fn mutations(spec: &Spec, s: &Value, value: &Value, path: Vec<String>, out: &mut
     if path.len() > 6 {
         return;
     }
+    if path.is_empty() {
+        out.push((Vec::new(), Some(json!("not an object"))));
+    }
+    for key in ["oneOf", "anyOf"] {
+        for b in s.get(key).and_then(Value::as_array).into_iter().flatten() {
+            let mut sub = Vec::new();
+            mutations(spec, b, value, path.clone(), &mut sub);
+            out.extend(sub.into_iter().filter(|(p, _)| !p.is_empty()));
+        }
+    }
     if s.get("enum").is_some() {
         out.push((path.clone(), Some(json!("not-a-declared-value"))));
     }
@@ -594,7 +604,7 @@ impl Env {
             .json(
                 "POST",
                 &format!("/api/v2/agents/{agent}/helpdesk/tickets"),
-                Some(json!({"subject": "Seed", "description": "Seeded ticket"})),
+                Some(json!({"subject": "Seed", "description": "Seeded ticket", "customer": {"email": "seed@example.com"}})),
             )
             .await;
         let ticket = ticket["data"]["ticketNumber"]
@@ -1022,7 +1032,7 @@ async fn examples_from_the_contract() {
         };
     }
     let a = env
-        .raw("POST", "/api/v2/agents/demo-agent/helpdesk/tickets/search", Some(&json!({"limit": 12.0})))
+        .raw("POST", "/api/v2/agents/demo-agent/helpdesk/tickets/search", Some(&json!({"query": "refund", "limit": 12.0})))
         .await;
     expect!("searchTickets limit 12.0", &a, &[200]);
     let a = env.raw("POST", "/api/v1/update-chatbot-settings", Some(&json!({"chatbotId": "demo-agent", "ipLimit": 12.0}))).await;
