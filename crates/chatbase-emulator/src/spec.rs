@@ -79,6 +79,22 @@ impl Contract {
         Ok(Contract { bodies, schemas })
     }
 
+    /// Whether `value` is valid against `components.schemas` + `pointer` (e.g.
+    /// `/Agent/properties/model`) of one version's spec.
+    pub fn valid_at(&self, version: &str, pointer: &str, value: &Value) -> bool {
+        let Some(components) = self.schemas.get(version) else {
+            return false;
+        };
+        let Some(schema) = components.pointer(pointer) else {
+            return false;
+        };
+        let root = json!({"allOf": [schema], "components": {"schemas": components}});
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft7)
+            .build(&root)
+            .is_ok_and(|v| v.is_valid(value))
+    }
+
     pub fn body_rule(&self, version: &str, op: &str) -> Option<&BodyRule> {
         self.bodies.get(&format!("{version}:{op}"))
     }

@@ -25,16 +25,6 @@ use crate::v2::{PathParams, agents, param, sources};
 
 const MAX_IMAGE_BYTES: usize = 1024 * 1024;
 
-/// Models the v2 agent read model can report (v1 settings may store only these).
-const READ_MODELS: &[&str] = &[
-    "gpt-4o",
-    "o4-mini",
-    "gpt-5",
-    "gpt-5.1",
-    "gpt-5.4",
-    "gpt-5.4-mini",
-    "gpt-5.4-nano",
-];
 
 static ATTR_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"^[a-zA-Z][a-zA-Z0-9_-]*$").expect("static regex is valid")
@@ -75,7 +65,7 @@ fn chatbot_view(agent: &Value) -> Value {
         "id": agent["id"],
         "name": agent["name"],
         "status": v1_status(agent),
-        "model": agent["model"],
+        "model": agent.get("_v1Model").unwrap_or(&agent["model"]),
         "instructions": agent["instructions"],
         "visibility": agent["visibility"],
         "created_at": agent["createdAt"],
@@ -325,22 +315,21 @@ pub(crate) async fn update_chatbot_settings(
     let instructions = v.str("instructions", false, 0, 100_000);
     let initial = v.strings("initialMessages", false, (0, 100), (0, 1000));
     let suggested = v.strings("suggestedMessages", false, (0, 100), (1, 1000));
-    let visibility = v.enum_str("visibility", false, &["public", "private"]);
+    let visibility = v.enum_str("visibility", false);
     let domains = v.strings("domains", false, (0, 1000), (0, 500));
     v.bool("onlyAllowOnAddedDomains", false);
     let ip_limit = v.int("ipLimit", false, 1, 200);
     let ip_tf = v.int("ipLimitTimeframe", false, 1, 3600);
     let ip_msg = v.str("ipLimitMessage", false, 0, 1000);
-    let all_models: Vec<&str> = agents::MODELS.iter().chain(READ_MODELS).copied().collect();
-    let model = v.enum_str("model", false, &all_models);
+    let model = v.enum_str("model", false);
     let temp = v.num("temp", false, 0.0, 1.0);
     let styles = v.object("styles", false).cloned();
     if let Some(s) = &styles {
         let mut sv = V::nested(s, "styles");
-        sv.enum_str("theme", false, &["light", "dark"]);
+        sv.enum_str("theme", false);
         sv.str("buttonColor", false, 0, 50);
         sv.str("displayName", false, 0, 100);
-        sv.enum_str("alignChatButton", false, &["left", "right"]);
+        sv.enum_str("alignChatButton", false);
         sv.str("userMessageColor", false, 0, 50);
         sv.int("autoOpenChatWindowAfter", false, 0, i64::MAX);
         v.absorb(sv);
@@ -384,7 +373,14 @@ pub(crate) async fn update_chatbot_settings(
                 doc["ipRateLimits"]["message"] = json!(x);
             }
             if let Some(x) = model {
-                doc["model"] = json!(x);
+                // v1 accepts more models than the v2 read model lists; the v2 view keeps
+                // its last valid model, the v1 view shows what was set.
+                if crate::spec::contract()
+                    .is_ok_and(|c| c.valid_at("v2", "/Agent/properties/model", &json!(x)))
+                {
+                    doc["model"] = json!(x);
+                }
+                doc["_v1Model"] = json!(x);
             }
             if let Some(x) = temp {
                 doc["temp"] = json!(x);
@@ -777,7 +773,7 @@ pub(crate) async fn create_custom_attribute(
     {
         v.fail("name", "This name is reserved");
     }
-    let kind = v.enum_str("type", true, &["text", "number", "boolean", "date"]);
+    let kind = v.enum_str("type", true);
     let label = v.str("label", false, 0, 200);
     let description = v.str("description", false, 0, 1000);
     let archived = v.bool("archived", false).unwrap_or(false);
@@ -817,7 +813,6 @@ pub(crate) async fn update_custom_attribute(
     let label = v.str("label", false, 0, 200);
     let description = v.str("description", false, 0, 1000);
     let archived = v.bool("archived", false);
-    v.only(&["label", "description", "archived"]);
     v.finish().map_err(v1_invalid)?;
     let attr = app
         .store

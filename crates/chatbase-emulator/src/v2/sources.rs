@@ -443,14 +443,12 @@ pub(crate) async fn create(
         Some("text") => {
             let name = v.str("name", true, 1, 100);
             let content = v.str("content", true, 1, 1_048_576);
-            v.only(&["type", "name", "content"]);
             name.zip(content).map(|(n, c)| New::Text(n, c))
         }
         Some("qna") => {
             let name = v.str("name", true, 1, 100);
             let questions = v.strings("questions", true, (1, 50), (1, 10_000));
             let answer = v.str("answer", true, 1, 1_048_576);
-            v.only(&["type", "name", "questions", "answer"]);
             match (name, questions, answer) {
                 (Some(n), Some(q), Some(a)) => Some(New::Qna(n, q, a)),
                 _ => None,
@@ -463,7 +461,7 @@ pub(crate) async fn create(
             {
                 v.fail("url", "Invalid url");
             }
-            let link_type = v.enum_str("linkType", true, &["individual", "sitemap", "crawl"]);
+            let link_type = v.enum_str("linkType", true);
             let exclude = v
                 .strings("excludePaths", false, (0, 1000), (0, 2048))
                 .unwrap_or_default();
@@ -471,14 +469,6 @@ pub(crate) async fn create(
                 .strings("includeOnlyPaths", false, (0, 1000), (0, 2048))
                 .unwrap_or_default();
             let slow = v.bool("slowScraping", false).unwrap_or(false);
-            v.only(&[
-                "type",
-                "url",
-                "linkType",
-                "excludePaths",
-                "includeOnlyPaths",
-                "slowScraping",
-            ]);
             match (url, link_type) {
                 (Some(u), Some(t)) => Some(New::Link(u, t, exclude, include, slow)),
                 _ => None,
@@ -616,7 +606,6 @@ pub(crate) async fn update(
                 "text" => {
                     let name = v.str("name", false, 1, 100);
                     let content = v.str("content", false, 1, 1_048_576);
-                    v.only(&["name", "content"]);
                     v.finish()?;
                     if let Some(n) = name {
                         doc["name"] = json!(n);
@@ -630,7 +619,6 @@ pub(crate) async fn update(
                     let name = v.str("name", false, 1, 100);
                     let questions = v.strings("questions", false, (1, 50), (1, 10_000));
                     let answer = v.str("answer", false, 1, 1_048_576);
-                    v.only(&["name", "questions", "answer"]);
                     v.finish()?;
                     if let Some(n) = name {
                         doc["name"] = json!(n);
@@ -655,7 +643,6 @@ pub(crate) async fn update(
                     let exclude = v.strings("excludePaths", false, (0, 1000), (0, 2048));
                     let include = v.strings("includeOnlyPaths", false, (0, 1000), (0, 2048));
                     let slow = v.bool("slowScraping", false);
-                    v.only(&["excludePaths", "includeOnlyPaths", "slowScraping"]);
                     v.finish()?;
                     if doc["metadata"]["type"] != json!("individual") {
                         if let Some(e) = exclude {
@@ -671,7 +658,6 @@ pub(crate) async fn update(
                 }
                 _ => {
                     let name = v.str("name", false, 1, 100);
-                    v.only(&["name"]);
                     v.finish()?;
                     if let Some(n) = name {
                         doc["name"] = json!(n);
