@@ -427,6 +427,7 @@ pub(crate) fn router(app: AppState) -> Router {
     use v2::{agents, chat, conversations, helpdesk, misc, sources};
     let a = "/api/v2/agents/{agentId}";
     let v2 = Router::new()
+        .route("/api/cli-pairing/me", get(misc::cli_pairing_me))
         .route("/api/v2/health", get(misc::health))
         .route("/api/v2/agents", get(agents::list).post(agents::create))
         .route(

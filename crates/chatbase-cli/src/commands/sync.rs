@@ -13,9 +13,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MANIFEST: &str = ".chatbase-sync.json";
-const DEFAULT_INCLUDE: &[&str] = &["**/*.pdf", "**/*.txt", "**/*.docx", "**/*.doc"];
-const MIN_BYTES: u64 = 50;
-const MAX_BYTES: u64 = 20 * 1024 * 1024;
+use chatbase::file_sources::{EXTENSIONS, MAX_BYTES, MIN_BYTES};
+
+/// Default `--include`: every file type the service accepts (`chatbase::file_sources`).
+fn default_include() -> Vec<String> {
+    EXTENSIONS.iter().map(|(ext, _)| format!("**/*.{ext}")).collect()
+}
 
 /// What the folder looked like at the last successful sync, per agent: relative path → (source id, sha256).
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -92,10 +95,10 @@ pub fn plan(
     plan
 }
 
-fn build_globs(patterns: &[String], defaults: &[&str]) -> Result<globset::GlobSet> {
+fn build_globs(patterns: &[String], defaults: &[String]) -> Result<globset::GlobSet> {
     let mut b = globset::GlobSetBuilder::new();
     let list: Vec<String> = if patterns.is_empty() {
-        defaults.iter().map(|s| s.to_string()).collect()
+        defaults.to_vec()
     } else {
         patterns.to_vec()
     };
@@ -158,7 +161,8 @@ fn scan(dir: &Path, scope: &Scope, out: &crate::output::Output) -> Result<Vec<Lo
         let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
         if !(MIN_BYTES..=MAX_BYTES).contains(&len) {
             out.note(format!(
-                "skipping {rel}: {len} bytes (file sources must be 50 B to 20 MB)"
+                "skipping {rel}: {len} bytes (file sources must be {MIN_BYTES} B to {} MB)",
+                MAX_BYTES / (1024 * 1024)
             ));
             continue;
         }
@@ -215,7 +219,7 @@ pub async fn run(
     exclude: &[String],
 ) -> Result<()> {
     let scope = Scope {
-        include: build_globs(include, DEFAULT_INCLUDE)?,
+        include: build_globs(include, &default_include())?,
         exclude: build_globs(exclude, &[])?,
     };
     let local = scan(dir, &scope, &ctx.out)?;
@@ -461,7 +465,7 @@ mod tests {
     #[test]
     fn scope_uses_globs_in_subfolders_and_excludes() {
         let scope = Scope {
-            include: build_globs(&[], DEFAULT_INCLUDE).unwrap(),
+            include: build_globs(&[], &default_include()).unwrap(),
             exclude: build_globs(&["drafts/**".into()], &[]).unwrap(),
         };
         assert!(scope.contains("docs/guide.pdf"));

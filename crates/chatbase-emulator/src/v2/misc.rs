@@ -356,3 +356,33 @@ pub(crate) async fn send_whatsapp_template(
         .await?;
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
+
+/// Every scope a Chatbase API key can hold (`x-mcp.scopes` in the v2 spec); the emulator's
+/// key holds them all.
+const KEY_PERMISSIONS: &[&str] = &[
+    "agents:read",
+    "agents:write",
+    "agents:delete",
+    "sources:read",
+    "sources:write",
+    "sources:delete",
+    "chatlogs:write",
+    "chatlogs:export",
+    "helpdesk_tickets:read",
+    "helpdesk_tickets:write",
+];
+
+/// `GET /api/cli-pairing/me` (outside the published v2 spec, at the host root): who the key
+/// belongs to, as the official CLI's `auth status` reads it. The emulator's key is a pasted
+/// API key that does not expire.
+pub(crate) async fn cli_pairing_me() -> Json<Value> {
+    Json(json!({
+        "workspace": {"id": "emulator-workspace", "name": "Chatbase emulator"},
+        "plan": "standard",
+        "credential": {
+            "source": "api_key",
+            "expiresAt": null,
+            "permissions": KEY_PERMISSIONS,
+        },
+    }))
+}
