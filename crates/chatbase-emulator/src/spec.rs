@@ -95,6 +95,17 @@ impl Contract {
             .is_ok_and(|v| v.is_valid(value))
     }
 
+    /// Brings numbers in `value` into the bounds of `components.schemas.<schema>`, for the
+    /// few places where the contract accepts a wider range on write than it promises on read
+    /// (for example a style's `tintedGrayscale.shade`: 0 to 10 in, -4 to 4 out).
+    pub fn clamp_to(&self, version: &str, schema: &str, value: &mut Value) {
+        if let Some(components) = self.schemas.get(version)
+            && let Some(s) = components.get(schema)
+        {
+            clamp(s, components, value, 0);
+        }
+    }
+
     pub fn body_rule(&self, version: &str, op: &str) -> Option<&BodyRule> {
         self.bodies.get(&format!("{version}:{op}"))
     }
@@ -227,6 +238,43 @@ fn prune(schema: &Value, components: &Value, value: Value, depth: usize) -> Valu
             }
         }
         other => other,
+    }
+}
+
+fn clamp(schema: &Value, components: &Value, value: &mut Value, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let mut all = Vec::new();
+    branches(schema, components, 0, &mut all);
+    match value {
+        Value::Object(m) => {
+            for (k, v) in m.iter_mut() {
+                if let Some(sub) = all
+                    .iter()
+                    .find_map(|s| s.get("properties").and_then(|p| p.get(k)))
+                {
+                    clamp(sub, components, v, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(is) = all.iter().find_map(|s| s.get("items")) {
+                for x in items {
+                    clamp(is, components, x, depth + 1);
+                }
+            }
+        }
+        Value::Number(n) => {
+            let Some(f) = n.as_f64() else { return };
+            let lo = all.iter().find_map(|s| s.get("minimum").and_then(Value::as_f64));
+            let hi = all.iter().find_map(|s| s.get("maximum").and_then(Value::as_f64));
+            let c = f.max(lo.unwrap_or(f)).min(hi.unwrap_or(f));
+            if c != f {
+                *value = json!(c);
+            }
+        }
+        _ => {}
     }
 }
 

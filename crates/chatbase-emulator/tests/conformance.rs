@@ -797,6 +797,11 @@ fn gen_params(spec: &Spec, env: &Env, op: &Op, runner: &mut TestRunner, mix: boo
             ("query", None) if optional_query => sample(runner, &strategy(spec, &p.schema, 0)),
             _ => continue,
         };
+        // Parameters travel as text: an integer is written without a fraction.
+        let v = match v.as_f64() {
+            Some(f) if v.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15 => json!(f as i64),
+            _ => v,
+        };
         out.insert(p.name.clone(), v);
     }
     out
@@ -835,7 +840,11 @@ async fn valid_requests_get_declared_conforming_answers() {
                 let path = build_path(&op, &params);
                 let a = env.raw(&op.method, &path, body.as_ref()).await;
                 let mut problems = check_answer(&spec, &op, &a);
-                if a.status == 400 && a.text.contains("VALIDATION_INVALID_BODY") && body.is_some() {
+                if a.status == 400
+                    && a.text.contains("VALIDATION_INVALID_BODY")
+                    && body.is_some()
+                    && !state_rule(&op.id, &a.text)
+                {
                     problems.push(format!("valid body refused: {}", a.text));
                 }
                 if a.status == 400 && spec.version == "v1" && a.text.contains("issues") {
@@ -1036,7 +1045,7 @@ async fn examples_from_the_contract() {
         .await;
     expect!("searchTickets limit 12.0", &a, &[200]);
     let a = env.raw("POST", "/api/v1/update-chatbot-settings", Some(&json!({"chatbotId": "demo-agent", "ipLimit": 12.0}))).await;
-    expect!("v1 ipLimit 12.0", &a, &[200]);
+    expect!("v1 ipLimit 12.0", &a, &[200, 202]);
     // The contract caps ticket numbers at 2^31 - 1: larger ones are a declared 400.
     let spec2 = spec("chatbase-v2.yaml", "v2");
     let ops2 = spec2.ops();
@@ -1059,7 +1068,7 @@ async fn examples_from_the_contract() {
     let a = env
         .raw("POST", "/api/v1/update-chatbot-settings", Some(&json!({"chatbotId": "demo-agent", "model": "gemini-2.5-flash"})))
         .await;
-    expect!("v1 model gemini-2.5-flash", &a, &[200]);
+    expect!("v1 model gemini-2.5-flash", &a, &[200, 202]);
     for (path, method, body) in [
         ("/api/v2/agents/demo-agent", "PUT", json!({"name": "Renamed", "zzUnknown": true})),
         ("/api/v2/agents/demo-agent/styles", "PUT", json!({"styles": {}, "zzUnknown": true})),
@@ -1235,6 +1244,13 @@ async fn auth_and_json_errors_are_declared() {
     report(failures);
 }
 
+/// Refusals of schema-valid bodies that depend on state, as the spec's prose says; each is
+/// still a declared 400 with the error envelope (checked above).
+fn state_rule(op: &str, answer: &str) -> bool {
+    // chatWithAgent: `message` may be left out only to continue after a submitted tool result.
+    op == "chatWithAgent" && answer.contains(r#""message":"Required""#)
+}
+
 fn report(failures: Vec<String>) {
     if failures.is_empty() {
         return;
@@ -1246,6 +1262,6 @@ fn report(failures: Vec<String>) {
         "{} conformance failures ({} distinct):\n{}",
         failures.len(),
         distinct.len(),
-        distinct.iter().take(60).map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+        distinct.iter().take(std::env::var("CONFORMANCE_SHOW").ok().and_then(|s| s.parse().ok()).unwrap_or(60)).map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
     );
 }

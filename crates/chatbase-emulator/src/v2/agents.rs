@@ -254,6 +254,9 @@ pub(crate) async fn update_styles(
                 doc["styles"] = json!({"chat": null, "centerStage": null});
             }
             merge(&mut doc["styles"], styles, None);
+            if let Ok(c) = crate::spec::contract() {
+                c.clamp_to("v2", "AgentStyles", &mut doc["styles"]);
+            }
             doc["_updatedAt"] = json!(now_iso());
             db.update("agent", &id, &doc)
         })

@@ -200,8 +200,8 @@ pub(crate) async fn send_whatsapp_template(
     let agent = param(&p, "agentId").to_string();
     let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
-    let to = v.str("to", true, 1, 32);
-    let from = v.str("from", false, 1, 32);
+    let to = v.str("to", true, 1, usize::MAX);
+    let from = v.str("from", false, 1, usize::MAX);
     let tpl = v.object("template", true).cloned();
     let mut name = None;
     let mut language = None;
@@ -209,7 +209,7 @@ pub(crate) async fn send_whatsapp_template(
     if let Some(t) = &tpl {
         let mut tv = V::nested(t, "template");
         name = tv.str("name", true, 1, 512);
-        language = tv.str("language", false, 1, 20);
+        language = tv.str("language", false, 1, usize::MAX);
         if let Some(vars) = tv.object("variables", false) {
             for (comp, m) in vars {
                 match m.as_object() {
