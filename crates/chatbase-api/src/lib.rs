@@ -42,6 +42,8 @@
 //! With the `mock` feature, [`mock::v1`] and [`mock::v2`] hold progenitor's typed httpmock
 //! helpers, one `When`/`Then` pair per operation.
 
+pub mod file_sources;
+
 /// Chatbase API v1 (`https://www.chatbase.co/api/v1`): chatbots, chat, conversations, leads,
 /// contacts and custom attributes.
 #[path = "generated/v1.rs"]

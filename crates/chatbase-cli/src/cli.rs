@@ -369,7 +369,7 @@ pub enum SourcesCmd {
         /// Apply deletions without asking
         #[arg(short = 'y', long)]
         yes: bool,
-        /// Only files matching this glob (repeatable; default: .pdf .doc .docx .txt .json)
+        /// Only files matching this glob (repeatable; default: the types the service accepts, .pdf .doc .docx .txt .json)
         #[arg(long, value_name = "GLOB")]
         include: Vec<String>,
         /// Skip files matching this glob (repeatable)
@@ -658,15 +658,12 @@ pub enum TicketsCmd {
         #[command(flatten)]
         list: ListArgs,
     },
-    /// Reply to a ticket (or add an internal note with --note)
+    /// Post a customer-visible reply on a ticket (the API has no internal notes)
     Reply {
         ticket_number: u64,
         /// Markdown content, @FILE or @-
         #[arg(short = 'm', long, value_name = "TEXT|@FILE|@-")]
         message: String,
-        /// Add an internal note instead of a customer-visible reply
-        #[arg(long)]
-        note: bool,
         #[arg(long, conflicts_with = "author_email")]
         author_id: Option<String>,
         #[arg(long)]

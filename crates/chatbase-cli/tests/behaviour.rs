@@ -483,3 +483,23 @@ fn a_server_that_is_not_chatbase_is_named_not_dumped() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn auth_status_shows_workspace_plan_expiry_and_permissions_when_the_service_says() {
+    let emu = Emu::start();
+    let out = emu
+        .cmd()
+        .args(["auth", "status", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["workspace"], "Chatbase emulator", "{v}");
+    assert_eq!(v["plan"], "standard", "{v}");
+    assert_eq!(v["keyExpires"], "never", "{v}");
+    assert!(
+        v["permissions"].as_str().unwrap_or("").contains("agents:read"),
+        "{v}"
+    );
+}

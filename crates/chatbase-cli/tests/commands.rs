@@ -887,3 +887,44 @@ fn export_resumes_from_the_saved_cursor() {
     assert_eq!(text.lines().count(), 3);
     assert!(!dir.path().join("all.ndjson.cursor").exists());
 }
+
+#[test]
+fn sources_sync_defaults_follow_the_service_upload_rules() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("faq.json"),
+        r#"{"q": "Can I return an item?", "a": "Within thirty days."}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("tiny.txt"), "too small").unwrap();
+    std::fs::write(
+        dir.path().join("notes.md"),
+        "Markdown is not a file type the service accepts for uploads.",
+    )
+    .unwrap();
+    emu.cmd()
+        .args(["sources", "sync", "--dry-run"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("+ faq.json"))
+        .stderr(predicate::str::contains("+ tiny.txt").not())
+        .stderr(predicate::str::contains("notes.md").not());
+    emu.cmd()
+        .args(["sources", "sync"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn tickets_reply_offers_only_what_the_contract_accepts() {
+    // createTicketMessage takes `type: reply` only, so there is no --note to offer.
+    let emu = Emu::start();
+    emu.cmd()
+        .args(["tickets", "reply", "1", "-m", "hi", "--note"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--note"));
+}

@@ -20,7 +20,7 @@ pub enum Storage {
     Dir(PathBuf),
 }
 
-/// Request budget per API key, applied as a sliding window.
+/// Request budget per API key, applied as a fixed window that opens with the first request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimit {
     /// Requests allowed per window.

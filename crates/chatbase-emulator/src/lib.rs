@@ -18,6 +18,7 @@ pub mod routes;
 mod search;
 mod seed;
 mod server;
+mod spec;
 mod store;
 mod util;
 mod v1;
@@ -247,6 +248,8 @@ struct Prepared {
 }
 
 async fn prepare(config: EmulatorConfig) -> Result<Prepared, Error> {
+    // The request checks come from the embedded specs; refuse to start without them.
+    spec::contract().map_err(Error::Config)?;
     let (api_key, key_source) = resolve_api_key(&config)?;
     let dir = match &config.storage {
         Storage::InMemory => None,

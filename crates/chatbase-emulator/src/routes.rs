@@ -234,7 +234,12 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Result of matching a request against [`ROUTES`].
+/// Operations the service answers outside the published specs: `(name, method, path)`.
+/// `GET /api/cli-pairing/me` is what the official CLI calls for `auth status`.
+pub const UNPUBLISHED_ROUTES: &[(&str, &str, &str)] =
+    &[("getCliPairingMe", "GET", "/api/cli-pairing/me")];
+
+/// Result of matching a request against [`ROUTES`] and [`UNPUBLISHED_ROUTES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RouteMatch {
     Found(&'static str),
@@ -270,7 +275,7 @@ fn literal_score(template: &str, path: &str) -> Option<usize> {
 /// the router (`/sources/summary` is not `/sources/{sourceId}`).
 pub(crate) fn match_route(method: &str, path: &str, multipart: bool) -> RouteMatch {
     let mut best: Option<(usize, &'static str, &'static str)> = None;
-    for &(op, m, template) in ROUTES {
+    for &(op, m, template) in ROUTES.iter().chain(UNPUBLISHED_ROUTES) {
         if let Some(score) = literal_score(template, path)
             && best.is_none_or(|(b, _, _)| score > b)
         {
@@ -281,7 +286,7 @@ pub(crate) fn match_route(method: &str, path: &str, multipart: bool) -> RouteMat
         return RouteMatch::NotFound;
     };
     let mut first: Option<&'static str> = None;
-    for &(op, m, t) in ROUTES {
+    for &(op, m, t) in ROUTES.iter().chain(UNPUBLISHED_ROUTES) {
         if m != method || literal_score(t, path) != Some(score) {
             continue;
         }

@@ -111,7 +111,9 @@ impl App {
     }
 }
 
-/// Sliding-window counter per key (two fixed windows, weighted), O(1) per request.
+/// Fixed-window counter per key, O(1) per request. A window opens with a key's first
+/// request and lasts `window`; when it ends the whole budget is back, so a client that waits
+/// for `Retry-After` (or until `X-RateLimit-Reset`) finds a fresh budget.
 pub(crate) struct RateLimiter {
     cfg: Option<RateLimit>,
     origin: Instant,
@@ -121,14 +123,14 @@ pub(crate) struct RateLimiter {
 
 struct Bucket {
     start: Duration,
-    current: u32,
-    previous: u32,
+    used: u32,
 }
 
 pub(crate) struct RateInfo {
     limit: u32,
     remaining: u32,
-    reset_unix_ms: u128,
+    /// End of the current window, Unix seconds (rounded up, so the window is over by then).
+    reset_unix_secs: u128,
     retry_after_secs: Option<u64>,
 }
 
@@ -155,48 +157,36 @@ impl RateLimiter {
     /// Counts one request for `key` (when `consume`) and reports the budget.
     fn check(&self, key: &str, consume: bool) -> Option<RateInfo> {
         let cfg = self.cfg?;
-        let w = cfg.window;
         let now = self.origin.elapsed();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let b = buckets.entry(key.to_string()).or_insert(Bucket {
-            start: Duration::ZERO,
-            current: 0,
-            previous: 0,
+            start: now,
+            used: 0,
         });
-        let elapsed_windows = (now.as_nanos() - b.start.as_nanos()) / w.as_nanos();
-        if elapsed_windows >= 1 {
-            b.previous = if elapsed_windows == 1 { b.current } else { 0 };
-            b.current = 0;
-            b.start += w * u32::try_from(elapsed_windows).unwrap_or(u32::MAX);
+        if now >= b.start + cfg.window {
+            b.start = now;
+            b.used = 0;
         }
-        let into = (now - b.start).as_secs_f64() / w.as_secs_f64();
-        let estimate = f64::from(b.previous) * (1.0 - into) + f64::from(b.current);
-        let limit = cfg.requests;
-        let reset_unix_ms = self.origin_unix_ms + (b.start + w).as_millis();
-        if consume && estimate + 1.0 > f64::from(limit) {
-            // Time until the weighted estimate drops enough for one more request.
-            let wait = if b.previous > 0 && f64::from(b.current) + 1.0 <= f64::from(limit) {
-                let needed =
-                    1.0 - (f64::from(limit) - f64::from(b.current) - 1.0) / f64::from(b.previous);
-                ((needed - into).max(0.0)) * w.as_secs_f64()
-            } else {
-                (b.start + w - now).as_secs_f64()
-            };
+        let end = b.start + cfg.window;
+        let reset_unix_secs = (self.origin_unix_ms + end.as_millis()).div_ceil(1000);
+        if consume && b.used >= cfg.requests {
+            // Whole seconds, rounded up: waiting this long always reaches the next window.
+            let wait = end.saturating_sub(now);
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             return Some(RateInfo {
-                limit,
+                limit: cfg.requests,
                 remaining: 0,
-                reset_unix_ms,
-                retry_after_secs: Some(wait.ceil().max(1.0) as u64),
+                reset_unix_secs,
+                retry_after_secs: Some(secs.max(1)),
             });
         }
         if consume {
-            b.current += 1;
+            b.used += 1;
         }
-        let used = if consume { estimate + 1.0 } else { estimate };
         Some(RateInfo {
-            limit,
-            remaining: (f64::from(limit) - used).floor().max(0.0) as u32,
-            reset_unix_ms,
+            limit: cfg.requests,
+            remaining: cfg.requests.saturating_sub(b.used),
+            reset_unix_secs,
             retry_after_secs: None,
         })
     }
@@ -332,12 +322,52 @@ async fn gateway(State(app): State<AppState>, req: Request, next: Next) -> Respo
                 break 'handled resp;
             }
         }
+        let req = match checked_body(&app, if is_v1 { "v1" } else { "v2" }, op, req).await {
+            Ok(req) => req,
+            Err(e) => break 'handled e.into_response(),
+        };
         next.run(req).await
     };
     if rate.is_none() && !is_admin {
         rate = app.limiter.check(&app.api_key, false);
     }
     finish(resp, &request_id, is_v1, rate)
+}
+
+/// Holds a JSON body to the operation's request schema in `openapi/` (see `spec`): the
+/// handler gets the body with undeclared keys removed, or the client gets a 400/413.
+async fn checked_body(
+    app: &App,
+    version: &str,
+    op: &str,
+    req: Request,
+) -> Result<Request, ApiError> {
+    if is_multipart(&req) {
+        return Ok(req);
+    }
+    let contract = crate::spec::contract().map_err(ApiError::internal)?;
+    if contract.body_rule(version, op).is_none() {
+        return Ok(req);
+    }
+    let (parts, body) = req.into_parts();
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "VALIDATION_INVALID_BODY",
+            format!("Request body exceeds {} bytes", app.max_body),
+        )
+    };
+    let bytes = axum::body::to_bytes(body, app.max_body.saturating_add(1))
+        .await
+        .map_err(|_| too_large())?;
+    if bytes.len() > app.max_body {
+        return Err(too_large());
+    }
+    let body = match contract.check_body(version, op, &bytes)? {
+        Some(v) => Body::from(serde_json::to_vec(&v)?),
+        None => Body::from(bytes),
+    };
+    Ok(Request::from_parts(parts, body))
 }
 
 fn finish(mut resp: Response, request_id: &str, is_v1: bool, rate: Option<RateInfo>) -> Response {
@@ -379,7 +409,7 @@ fn finish(mut resp: Response, request_id: &str, is_v1: bool, rate: Option<RateIn
             HeaderName::from_static("x-ratelimit-remaining"),
             HeaderValue::from(r.remaining),
         );
-        if let Ok(v) = HeaderValue::from_str(&r.reset_unix_ms.to_string()) {
+        if let Ok(v) = HeaderValue::from_str(&r.reset_unix_secs.to_string()) {
             h.insert(HeaderName::from_static("x-ratelimit-reset"), v);
         }
         if let Some(s) = r.retry_after_secs {
@@ -397,6 +427,7 @@ pub(crate) fn router(app: AppState) -> Router {
     use v2::{agents, chat, conversations, helpdesk, misc, sources};
     let a = "/api/v2/agents/{agentId}";
     let v2 = Router::new()
+        .route("/api/cli-pairing/me", get(misc::cli_pairing_me))
         .route("/api/v2/health", get(misc::health))
         .route("/api/v2/agents", get(agents::list).post(agents::create))
         .route(

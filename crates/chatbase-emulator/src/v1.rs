@@ -25,16 +25,6 @@ use crate::v2::{PathParams, agents, param, sources};
 
 const MAX_IMAGE_BYTES: usize = 1024 * 1024;
 
-/// Models the v2 agent read model can report (v1 settings may store only these).
-const READ_MODELS: &[&str] = &[
-    "gpt-4o",
-    "o4-mini",
-    "gpt-5",
-    "gpt-5.1",
-    "gpt-5.4",
-    "gpt-5.4-mini",
-    "gpt-5.4-nano",
-];
 
 static ATTR_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"^[a-zA-Z][a-zA-Z0-9_-]*$").expect("static regex is valid")
@@ -75,7 +65,7 @@ fn chatbot_view(agent: &Value) -> Value {
         "id": agent["id"],
         "name": agent["name"],
         "status": v1_status(agent),
-        "model": agent["model"],
+        "model": agent.get("_v1Model").unwrap_or(&agent["model"]),
         "instructions": agent["instructions"],
         "visibility": agent["visibility"],
         "created_at": agent["createdAt"],
@@ -325,22 +315,21 @@ pub(crate) async fn update_chatbot_settings(
     let instructions = v.str("instructions", false, 0, 100_000);
     let initial = v.strings("initialMessages", false, (0, 100), (0, 1000));
     let suggested = v.strings("suggestedMessages", false, (0, 100), (1, 1000));
-    let visibility = v.enum_str("visibility", false, &["public", "private"]);
+    let visibility = v.enum_str("visibility", false);
     let domains = v.strings("domains", false, (0, 1000), (0, 500));
     v.bool("onlyAllowOnAddedDomains", false);
     let ip_limit = v.int("ipLimit", false, 1, 200);
     let ip_tf = v.int("ipLimitTimeframe", false, 1, 3600);
     let ip_msg = v.str("ipLimitMessage", false, 0, 1000);
-    let all_models: Vec<&str> = agents::MODELS.iter().chain(READ_MODELS).copied().collect();
-    let model = v.enum_str("model", false, &all_models);
+    let model = v.enum_str("model", false);
     let temp = v.num("temp", false, 0.0, 1.0);
     let styles = v.object("styles", false).cloned();
     if let Some(s) = &styles {
         let mut sv = V::nested(s, "styles");
-        sv.enum_str("theme", false, &["light", "dark"]);
+        sv.enum_str("theme", false);
         sv.str("buttonColor", false, 0, 50);
         sv.str("displayName", false, 0, 100);
-        sv.enum_str("alignChatButton", false, &["left", "right"]);
+        sv.enum_str("alignChatButton", false);
         sv.str("userMessageColor", false, 0, 50);
         sv.int("autoOpenChatWindowAfter", false, 0, i64::MAX);
         v.absorb(sv);
@@ -384,7 +373,14 @@ pub(crate) async fn update_chatbot_settings(
                 doc["ipRateLimits"]["message"] = json!(x);
             }
             if let Some(x) = model {
-                doc["model"] = json!(x);
+                // v1 accepts more models than the v2 read model lists; the v2 view keeps
+                // its last valid model, the v1 view shows what was set.
+                if crate::spec::contract()
+                    .is_ok_and(|c| c.valid_at("v2", "/Agent/properties/model", &json!(x)))
+                {
+                    doc["model"] = json!(x);
+                }
+                doc["_v1Model"] = json!(x);
             }
             if let Some(x) = temp {
                 doc["temp"] = json!(x);
@@ -413,15 +409,23 @@ pub(crate) async fn update_chatbot_settings(
 
 // ---------------------------------------------------------------- conversations & leads
 
+/// A 1-based page number; a number too large to count is simply past the end.
+fn positive_page(s: &str) -> ApiResult<usize> {
+    let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Err(_) if digits && !s.starts_with('0') => Ok(usize::MAX),
+        _ => Err(v1_invalid(ApiError::invalid_field(
+            "page",
+            "Expected a positive integer",
+        ))),
+    }
+}
+
 fn page_params(q: &util::Query, default_size: usize) -> ApiResult<(usize, usize)> {
     let page = match q.get("page") {
         None => 1,
-        Some(s) => s.parse::<usize>().ok().filter(|p| *p >= 1).ok_or_else(|| {
-            v1_invalid(ApiError::invalid_field(
-                "page",
-                "Expected a positive integer",
-            ))
-        })?,
+        Some(s) => positive_page(s)?,
     };
     let size = match q.get("size") {
         None => default_size,
@@ -507,7 +511,7 @@ pub(crate) async fn list_conversations(
                             .any(|x| *x == src.to_lowercase() || *x == v1_source(src))
                     })
                 })
-                .skip((page - 1) * size)
+                .skip((page - 1).saturating_mul(size))
                 .take(size)
                 .collect();
             let mut data = Vec::with_capacity(convs.len());
@@ -562,7 +566,7 @@ pub(crate) async fn list_leads(
             let t = util::iso_to_unix(str_field(l, "created_at")).unwrap_or(0.0);
             start.is_none_or(|s| t >= s) && end.is_none_or(|e| t <= e)
         })
-        .skip((page - 1) * size)
+        .skip((page - 1).saturating_mul(size))
         .take(size)
         .collect();
     Ok(Json(json!({"collectedCustomers": data})))
@@ -777,7 +781,7 @@ pub(crate) async fn create_custom_attribute(
     {
         v.fail("name", "This name is reserved");
     }
-    let kind = v.enum_str("type", true, &["text", "number", "boolean", "date"]);
+    let kind = v.enum_str("type", true);
     let label = v.str("label", false, 0, 200);
     let description = v.str("description", false, 0, 1000);
     let archived = v.bool("archived", false).unwrap_or(false);
@@ -817,7 +821,6 @@ pub(crate) async fn update_custom_attribute(
     let label = v.str("label", false, 0, 200);
     let description = v.str("description", false, 0, 1000);
     let archived = v.bool("archived", false);
-    v.only(&["label", "description", "archived"]);
     v.finish().map_err(v1_invalid)?;
     let attr = app
         .store
@@ -924,16 +927,9 @@ fn check_contact_fields(v: &mut V<'_>) {
         v.fail("email", "Invalid email");
     }
     v.str("phonenumber", false, 0, 64);
-    if let Some(Some(accts)) = v.array_or_null("stripe_accounts", 100) {
-        for (i, a) in accts.iter().enumerate() {
-            if !a.is_object() || a.get("label").is_none_or(|l| !l.is_string()) {
-                v.fail(
-                    &format!("stripe_accounts.{i}"),
-                    "Expected {label, stripe_id?, stripe_email?}",
-                );
-            }
-        }
-    }
+    // Shapes of `stripe_accounts` items were checked against the contract, which leaves every
+    // field optional because the guides disagree on which are required.
+    v.array_or_null("stripe_accounts", 100);
     v.object("custom_attributes", false);
 }
 
@@ -972,12 +968,7 @@ pub(crate) async fn list_contacts(
     };
     let page = match q.get("page") {
         None => 1,
-        Some(s) => s.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            v1_invalid(ApiError::invalid_field(
-                "page",
-                "Expected a positive integer",
-            ))
-        })?,
+        Some(s) => positive_page(s)?,
     };
     let rows = app
         .store
@@ -988,15 +979,10 @@ pub(crate) async fn list_contacts(
         .await?;
     let total = rows.len();
     let total_pages = total.div_ceil(per_page).max(1);
-    if page > total_pages {
-        return Err(v1_invalid(ApiError::invalid_field(
-            "page",
-            "Page is out of range",
-        )));
-    }
+    // A page past the end is simply empty.
     let data: Vec<Value> = rows
         .iter()
-        .skip((page - 1) * per_page)
+        .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
         .map(|r| public(&r.data))
         .collect();

@@ -64,7 +64,7 @@ async fn sdk_sources_conversations_and_tickets() {
         .sources()
         .upload(UploadSource::bytes(
             "otters.txt",
-            b"Sea otters hold hands while sleeping.".to_vec(),
+            b"Sea otters hold hands while sleeping so that they do not drift apart.".to_vec(),
         ))
         .name("Otter facts")
         .send()

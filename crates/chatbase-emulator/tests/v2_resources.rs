@@ -187,7 +187,7 @@ async fn sources_lifecycle_including_file_uploads() {
             b"# Lunar eclipses\n\nA lunar eclipse happens when Earth's shadow covers the moon."
                 .to_vec(),
         )
-        .file_name("guide.md"),
+        .file_name("guide.txt"),
     );
     let file = api.multipart("POST", &base, form).await;
     assert_eq!(file.status, 201, "{}", file.text);

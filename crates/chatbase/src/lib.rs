@@ -137,6 +137,10 @@ pub mod types {
     pub use chatbase_api::v2::types as v2;
 }
 
+/// The service's rules for file-source uploads (accepted extensions, 50 B to 20 MB): one table
+/// shared by the SDK's pre-upload check, the emulator and `chatbase sources sync`.
+pub use chatbase_api::file_sources;
+
 /// The generated operation builders wrapped by [`Call`], for naming `Call<'_, builders::v2::…>`.
 pub mod builders {
     pub use chatbase_api::v1::builder as v1;

@@ -16,7 +16,10 @@ use reqwest::multipart::Part;
 use crate::error::{Error, Result};
 
 /// Largest file source Chatbase accepts.
-pub const MAX_FILE_SOURCE_BYTES: u64 = 20 * 1024 * 1024;
+pub const MAX_FILE_SOURCE_BYTES: u64 = chatbase_api::file_sources::MAX_BYTES;
+
+/// Smallest document the service accepts as a file source (50 bytes).
+pub const MIN_FILE_SOURCE_BYTES: u64 = chatbase_api::file_sources::MIN_BYTES;
 /// Largest v1 chatbot icon / profile picture.
 pub const MAX_IMAGE_BYTES: u64 = 1024 * 1024;
 
@@ -113,12 +116,8 @@ fn mime_for(kind: Kind, filename: &str) -> Option<&'static str> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())?;
     match (kind, ext.as_str()) {
-        (Kind::Document, "pdf") => Some("application/pdf"),
-        (Kind::Document, "doc") => Some("application/msword"),
-        (Kind::Document, "docx") => {
-            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        }
-        (Kind::Document, "txt") => Some("text/plain"),
+        // The service's table, shared with the emulator and `sources sync`.
+        (Kind::Document, _) => chatbase_api::file_sources::media_type(filename),
         (Kind::Image, "png") => Some("image/png"),
         (Kind::Image, "jpg" | "jpeg") => Some("image/jpeg"),
         (Kind::Image, "gif") => Some("image/gif"),
@@ -134,7 +133,8 @@ pub(crate) fn check(kind: Kind, src: &UploadSource) -> Result<(&'static str, u64
     let mime = mime_for(kind, &name).ok_or_else(|| {
         Error::invalid(match kind {
             Kind::Document => format!(
-                "`{name}`: unsupported file type; file sources must be .pdf, .doc, .docx or .txt"
+                "`{name}`: unsupported file type; file sources must be {}",
+                chatbase_api::file_sources::extension_list()
             ),
             Kind::Image => {
                 format!("`{name}`: unsupported image type; use .png, .jpg, .gif, .webp or .svg")
@@ -148,6 +148,11 @@ pub(crate) fn check(kind: Kind, src: &UploadSource) -> Result<(&'static str, u64
     };
     if len == 0 {
         return Err(Error::invalid(format!("`{name}` is empty")));
+    }
+    if kind == Kind::Document && len < MIN_FILE_SOURCE_BYTES {
+        return Err(Error::invalid(format!(
+            "`{name}` is {len} bytes; file sources must be at least {MIN_FILE_SOURCE_BYTES} bytes"
+        )));
     }
     if len > max {
         return Err(Error::invalid(format!(
@@ -207,11 +212,16 @@ mod tests {
 
     #[test]
     fn document_types_and_sizes_are_checked_locally() {
-        assert!(check(Kind::Document, &UploadSource::bytes("a.PDF", &b"x"[..])).is_ok());
-        assert!(check(Kind::Document, &UploadSource::bytes("a.docx", &b"x"[..])).is_ok());
-        let err = check(Kind::Document, &UploadSource::bytes("a.exe", &b"x"[..])).unwrap_err();
+        let doc = Bytes::from(vec![b'x'; 50]);
+        assert!(check(Kind::Document, &UploadSource::bytes("a.PDF", doc.clone())).is_ok());
+        assert!(check(Kind::Document, &UploadSource::bytes("a.docx", doc.clone())).is_ok());
+        assert!(check(Kind::Document, &UploadSource::bytes("a.json", doc.clone())).is_ok());
+        assert!(check(Kind::Document, &UploadSource::bytes("a.md", doc.clone())).is_err());
+        let err = check(Kind::Document, &UploadSource::bytes("a.txt", &b"hello"[..])).unwrap_err();
+        assert!(err.to_string().contains("at least 50 bytes"), "{err}");
+        let err = check(Kind::Document, &UploadSource::bytes("a.exe", doc)).unwrap_err();
         assert!(
-            err.to_string().contains(".pdf, .doc, .docx or .txt"),
+            err.to_string().contains(".pdf, .doc, .docx, .txt, .json"),
             "{err}"
         );
         let big = Bytes::from(vec![0u8; (MAX_FILE_SOURCE_BYTES + 1) as usize]);

@@ -801,7 +801,7 @@ async fn file_upload_streams_multipart_from_a_path_with_progress() {
         .await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.txt");
-    std::fs::write(&path, "file body contents").unwrap();
+    std::fs::write(&path, "file body contents, long enough for the 50-byte minimum").unwrap();
     let last = Arc::new(Mutex::new((0u64, 0u64)));
     let seen = last.clone();
     let src = client(&server)
@@ -814,7 +814,7 @@ async fn file_upload_streams_multipart_from_a_path_with_progress() {
         .await
         .unwrap();
     assert_eq!(src.id, "s9");
-    assert_eq!(*last.lock().unwrap(), (18, 18));
+    assert_eq!(*last.lock().unwrap(), (55, 55));
     m.assert_async().await;
 }
 
@@ -843,7 +843,10 @@ async fn file_update_is_rebuilt_and_retried_after_503() {
         .agent("a")
         .source("s1")
         .update_file()
-        .file(UploadSource::bytes("notes.txt", "new text"))
+        .file(UploadSource::bytes(
+            "notes.txt",
+            "new text, long enough for the service's 50-byte minimum",
+        ))
         .send()
         .await
         .unwrap();

@@ -222,12 +222,12 @@ pub async fn tickets(ctx: &Ctx, cmd: TicketsCmd) -> Result<()> {
         TicketsCmd::Reply {
             ticket_number,
             message,
-            note,
             author_id,
             author_email,
         } => {
             let mut map = Map::new();
-            map.insert("type".into(), json!(if note { "note" } else { "reply" }));
+            // The contract accepts only `reply`: internal notes cannot be posted through the API.
+            map.insert("type".into(), json!("reply"));
             map.insert("content".into(), Value::String(read_value(&message)?));
             put(&mut map, "authorId", author_id);
             put(&mut map, "authorEmail", author_email);
@@ -236,7 +236,7 @@ pub async fn tickets(ctx: &Ctx, cmd: TicketsCmd) -> Result<()> {
                 .create_message(util::body(map)?)
                 .send_raw()
                 .await?;
-            print_created(ctx, if note { "note" } else { "reply" }, &created)
+            print_created(ctx, "reply", &created)
         }
     }
 }

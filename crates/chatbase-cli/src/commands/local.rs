@@ -144,7 +144,7 @@ async fn status(ctx: &Ctx) -> Result<()> {
         Ok(client) => crate::commands::agents::verify_key(client).await,
         Err(e) => Err(e),
     };
-    let report = json!({
+    let mut report = json!({
         "profile": ctx.settings.profile.value,
         "key": key.value.tail(),
         "keySource": key.origin.to_string(),
@@ -153,6 +153,13 @@ async fn status(ctx: &Ctx) -> Result<()> {
         "configFile": ctx.settings.path.display().to_string(),
         "valid": check.is_ok(),
     });
+    if check.is_ok()
+        && let Ok(client) = ctx.client()
+        && let Some(who) = key_owner(client).await
+        && let Some(r) = report.as_object_mut()
+    {
+        r.extend(who);
+    }
     let mut stdout = std::io::stdout().lock();
     ctx.out.object(&mut stdout, &report)?;
     if let Some(mode) = config::loose_permissions(&ctx.settings.path) {
@@ -168,6 +175,51 @@ async fn status(ctx: &Ctx) -> Result<()> {
         ));
     }
     check.map(|_| ())
+}
+
+/// Workspace, plan, key expiry and permissions from `GET /api/cli-pairing/me` (the call the
+/// official CLI makes; outside the published spec). `None` when the service does not answer
+/// it as expected: `auth status` then shows what it knows without it.
+async fn key_owner(client: &chatbase::Client) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let me = client
+        .request(chatbase::Method::GET, "/api/cli-pairing/me")
+        .max_retries(0)
+        .send()
+        .await
+        .ok()?
+        .into_inner();
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    let mut out = serde_json::Map::new();
+    if let Some(name) = text(&me["workspace"]["name"]) {
+        out.insert("workspace".into(), json!(name));
+    }
+    if let Some(id) = text(&me["workspace"]["id"]) {
+        out.insert("workspaceId".into(), json!(id));
+    }
+    if let Some(plan) = text(&me["plan"]) {
+        out.insert("plan".into(), json!(plan));
+    }
+    let cred = &me["credential"];
+    if let Some(source) = text(&cred["source"]) {
+        out.insert("credential".into(), json!(source));
+    }
+    match &cred["expiresAt"] {
+        serde_json::Value::Null => {
+            if cred.get("expiresAt").is_some() {
+                out.insert("keyExpires".into(), json!("never"));
+            }
+        }
+        v => {
+            if let Some(at) = text(v) {
+                out.insert("keyExpires".into(), json!(at));
+            }
+        }
+    }
+    if let Some(perms) = cred["permissions"].as_array() {
+        let list: Vec<String> = perms.iter().filter_map(text).collect();
+        out.insert("permissions".into(), json!(list.join(", ")));
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 fn logout(ctx: &Ctx) -> Result<()> {

@@ -16,42 +16,32 @@ use std::path::{Path, PathBuf};
 
 const MANIFEST: &str = ".chatbase-sync.json";
 const LOCK: &str = ".chatbase-sync.lock";
-const MIN_BYTES: u64 = 50;
-const MAX_BYTES: u64 = 20 * 1024 * 1024;
+use chatbase::file_sources::{self as rules, MAX_BYTES, MIN_BYTES};
 
-/// File types Chatbase accepts as file sources; the default scope is exactly these.
-pub const ACCEPTED_EXTENSIONS: &[&str] = &["pdf", "doc", "docx", "txt", "json"];
+/// File types Chatbase accepts as file sources (`chatbase::file_sources`); the default scope is exactly these.
+pub fn accepted_extensions() -> impl Iterator<Item = &'static str> {
+    rules::EXTENSIONS.iter().map(|(ext, _)| *ext)
+}
 
 /// Whether a file of this name and size can be uploaded as a file source, else why not.
 pub fn accepted(rel: &str, len: u64) -> std::result::Result<(), String> {
-    let ext = Path::new(rel)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    if !ext
-        .as_deref()
-        .is_some_and(|e| ACCEPTED_EXTENSIONS.contains(&e))
-    {
-        let kind = match ext {
-            Some(e) => format!(".{e} files are"),
+    if rules::accepted_extension(rel).is_none() {
+        let kind = match Path::new(rel).extension() {
+            Some(e) => format!(".{} files are", e.to_string_lossy().to_ascii_lowercase()),
             None => "files without an extension are".to_owned(),
         };
         return Err(format!(
             "{kind} not accepted as sources (accepted: {})",
-            accepted_list()
+            rules::extension_list()
         ));
     }
-    if !(MIN_BYTES..=MAX_BYTES).contains(&len) {
-        return Err(format!("{len} bytes (file sources must be 50 B to 20 MB)"));
+    if !rules::size_accepted(len) {
+        return Err(format!(
+            "{len} bytes (file sources must be {MIN_BYTES} B to {} MB)",
+            MAX_BYTES / (1024 * 1024)
+        ));
     }
     Ok(())
-}
-
-fn accepted_list() -> String {
-    ACCEPTED_EXTENSIONS
-        .iter()
-        .map(|e| format!(".{e}"))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// What the folder looked like at the last successful sync, per agent: relative path → (source id, sha256).
@@ -617,6 +607,6 @@ mod tests {
             .split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
             .filter_map(|w| w.strip_prefix('.'))
             .collect();
-        assert_eq!(listed, ACCEPTED_EXTENSIONS, "{help}");
+        assert_eq!(listed, accepted_extensions().collect::<Vec<_>>(), "{help}");
     }
 }

@@ -574,7 +574,6 @@ pub(crate) async fn tool_result(
     let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let call_id = v.str("toolCallId", true, 1, 200);
-    v.only(&["toolCallId", "output"]);
     v.finish()?;
     let call_id = call_id.unwrap_or_default();
     let output = b.get("output").cloned().unwrap_or(Value::Null);

@@ -238,7 +238,6 @@ pub(crate) async fn update(
     let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let paused = v.bool("paused", true);
-    v.only(&["paused"]);
     v.finish()?;
     let paused = paused.unwrap_or(false);
     let out = app
@@ -267,9 +266,8 @@ pub(crate) async fn feedback(
     if !b.contains_key("feedback") {
         v.fail("feedback", "Required");
     } else if !b["feedback"].is_null() {
-        v.enum_str("feedback", true, &["positive", "negative"]);
+        v.enum_str("feedback", true);
     }
-    v.only(&["feedback"]);
     v.finish()?;
     let fb = b.get("feedback").cloned().unwrap_or(Value::Null);
     let out = app

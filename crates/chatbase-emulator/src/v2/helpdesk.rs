@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::misc::STATUS_CATEGORIES;
 use super::{PathParams, agent_docs, load_agent, param};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
@@ -270,7 +269,7 @@ fn check_common(v: &mut V<'_>, b: &serde_json::Map<String, Value>) {
     {
         v.fail("statusId", "Invalid uuid");
     }
-    v.enum_str("statusCategory", false, STATUS_CATEGORIES);
+    v.enum_str("statusCategory", false);
     for k in ["assigneeId", "teamId"] {
         if b.get(k).is_some_and(|x| !x.is_null())
             && let Some(s) = v.str(k, false, 1, 64)
@@ -282,7 +281,7 @@ fn check_common(v: &mut V<'_>, b: &serde_json::Map<String, Value>) {
     if b.contains_key("assigneeEmail") {
         v.pattern("assigneeEmail", false, 320, &EMAIL);
     }
-    v.enum_str("priority", false, PRIORITIES);
+    v.enum_str("priority", false);
 }
 
 pub(crate) async fn create(
@@ -556,14 +555,6 @@ pub(crate) async fn update(
     let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     check_common(&mut v, &b);
-    v.only(&[
-        "statusId",
-        "statusCategory",
-        "assigneeId",
-        "assigneeEmail",
-        "teamId",
-        "priority",
-    ]);
     v.finish()?;
     let out = app
         .store
@@ -679,7 +670,7 @@ pub(crate) async fn create_message(
     let n = ticket_number(&p)?;
     let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
-    v.enum_str("type", true, &["reply"]);
+    v.enum_str("type", true);
     let content = v.str("content", true, 1, 10_000);
     let author_id = v.str("authorId", false, 1, 64);
     if let Some(a) = &author_id

@@ -17,14 +17,6 @@ use crate::server::AppState;
 use crate::store::Db;
 use crate::util::{V, json_body, new_uuid, now_unix, random_alnum, str_field};
 
-pub(crate) const STATUS_CATEGORIES: &[&str] = &[
-    "new",
-    "on_you",
-    "on_customer",
-    "on_hold",
-    "closed",
-    "cancelled",
-];
 
 static PHONE: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^\+?[1-9][0-9]{6,14}$").expect("static regex is valid"));
@@ -208,8 +200,8 @@ pub(crate) async fn send_whatsapp_template(
     let agent = param(&p, "agentId").to_string();
     let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
-    let to = v.str("to", true, 1, 32);
-    let from = v.str("from", false, 1, 32);
+    let to = v.str("to", true, 1, usize::MAX);
+    let from = v.str("from", false, 1, usize::MAX);
     let tpl = v.object("template", true).cloned();
     let mut name = None;
     let mut language = None;
@@ -217,7 +209,7 @@ pub(crate) async fn send_whatsapp_template(
     if let Some(t) = &tpl {
         let mut tv = V::nested(t, "template");
         name = tv.str("name", true, 1, 512);
-        language = tv.str("language", false, 1, 20);
+        language = tv.str("language", false, 1, usize::MAX);
         if let Some(vars) = tv.object("variables", false) {
             for (comp, m) in vars {
                 match m.as_object() {
@@ -363,4 +355,34 @@ pub(crate) async fn send_whatsapp_template(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// Every scope a Chatbase API key can hold (`x-mcp.scopes` in the v2 spec); the emulator's
+/// key holds them all.
+const KEY_PERMISSIONS: &[&str] = &[
+    "agents:read",
+    "agents:write",
+    "agents:delete",
+    "sources:read",
+    "sources:write",
+    "sources:delete",
+    "chatlogs:write",
+    "chatlogs:export",
+    "helpdesk_tickets:read",
+    "helpdesk_tickets:write",
+];
+
+/// `GET /api/cli-pairing/me` (outside the published v2 spec, at the host root): who the key
+/// belongs to, as the official CLI's `auth status` reads it. The emulator's key is a pasted
+/// API key that does not expire.
+pub(crate) async fn cli_pairing_me() -> Json<Value> {
+    Json(json!({
+        "workspace": {"id": "emulator-workspace", "name": "Chatbase emulator"},
+        "plan": "standard",
+        "credential": {
+            "source": "api_key",
+            "expiresAt": null,
+            "permissions": KEY_PERMISSIONS,
+        },
+    }))
 }

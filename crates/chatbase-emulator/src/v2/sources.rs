@@ -17,8 +17,6 @@ use crate::util::{self, V, json_body, now_iso, paginate_seq, public, query_limit
 
 /// Storage allowed per agent (characters of text plus file bytes).
 const AGENT_STORAGE_LIMIT: u64 = 400 * 1024 * 1024;
-const FILE_EXTENSIONS: &[&str] = &["pdf", "doc", "docx", "txt", "md", "markdown"];
-
 fn new_source_id() -> String {
     util::new_uuid()
 }
@@ -140,16 +138,19 @@ pub(crate) fn insert_link(
     Ok(doc)
 }
 
+/// The text the service extracts from a document; only text formats are indexed here.
 fn file_text(file_name: &str, data: &[u8]) -> Option<String> {
-    let ext = file_name
-        .rsplit('.')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if matches!(ext.as_str(), "txt" | "md" | "markdown") {
-        return Some(String::from_utf8_lossy(data).into_owned());
+    match chatbase_api::file_sources::accepted_extension(file_name)? {
+        "txt" | "json" => Some(String::from_utf8_lossy(data).into_owned()),
+        _ => None,
     }
-    None
+}
+
+/// Size and metadata of a file source: `size` is the extracted text (zero until a
+/// document's text is known), `metadata.originalSize` the bytes uploaded.
+fn file_sizes(doc: &mut Value, data: &[u8], text: Option<&str>) {
+    doc["size"] = json!(text.map_or(0, |t| t.chars().count()));
+    doc["metadata"] = json!({"originalSize": data.len()});
 }
 
 pub(crate) fn insert_file(
@@ -161,9 +162,11 @@ pub(crate) fn insert_file(
 ) -> ApiResult<Value> {
     check_storage(db, agent, data.len() as u64)?;
     let id = new_source_id();
-    let mut doc = source_doc(&id, "file", Some(name), data.len() as u64, Value::Null);
+    let mut doc = source_doc(&id, "file", Some(name), 0, Value::Null);
     doc["_fileName"] = json!(file_name);
-    if let Some(text) = file_text(file_name, data) {
+    let text = file_text(file_name, data);
+    file_sizes(&mut doc, data, text.as_deref());
+    if let Some(text) = text {
         doc["_content"] = json!(text);
     }
     db.insert("source", &id, agent, agent, &doc)?;
@@ -359,19 +362,27 @@ async fn read_upload(app: &AppState, req: Request) -> ApiResult<Upload> {
         }
     }
     if let Some((file_name, data)) = &up.file {
-        let ext = file_name
-            .rsplit('.')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if !file_name.contains('.') || !FILE_EXTENSIONS.contains(&ext.as_str()) {
+        // The service's upload rules, shared with the SDK and `sources sync`.
+        use chatbase_api::file_sources as rules;
+        if rules::accepted_extension(file_name).is_none() {
             return Err(ApiError::invalid_field(
                 "file",
-                "Unsupported file type; allowed: .pdf, .doc, .docx, .txt, .md",
+                format!(
+                    "Unsupported file type; allowed: {}",
+                    rules::extension_list()
+                ),
             ));
         }
-        if data.is_empty() {
-            return Err(ApiError::invalid_field("file", "File is empty"));
+        if !rules::size_accepted(data.len() as u64) {
+            return Err(ApiError::invalid_field(
+                "file",
+                format!(
+                    "File must be between {} and {} bytes, got {}",
+                    rules::MIN_BYTES,
+                    rules::MAX_BYTES,
+                    data.len()
+                ),
+            ));
         }
     }
     if let Some(n) = &up.name
@@ -443,14 +454,12 @@ pub(crate) async fn create(
         Some("text") => {
             let name = v.str("name", true, 1, 100);
             let content = v.str("content", true, 1, 1_048_576);
-            v.only(&["type", "name", "content"]);
             name.zip(content).map(|(n, c)| New::Text(n, c))
         }
         Some("qna") => {
             let name = v.str("name", true, 1, 100);
             let questions = v.strings("questions", true, (1, 50), (1, 10_000));
             let answer = v.str("answer", true, 1, 1_048_576);
-            v.only(&["type", "name", "questions", "answer"]);
             match (name, questions, answer) {
                 (Some(n), Some(q), Some(a)) => Some(New::Qna(n, q, a)),
                 _ => None,
@@ -463,7 +472,7 @@ pub(crate) async fn create(
             {
                 v.fail("url", "Invalid url");
             }
-            let link_type = v.enum_str("linkType", true, &["individual", "sitemap", "crawl"]);
+            let link_type = v.enum_str("linkType", true);
             let exclude = v
                 .strings("excludePaths", false, (0, 1000), (0, 2048))
                 .unwrap_or_default();
@@ -471,14 +480,6 @@ pub(crate) async fn create(
                 .strings("includeOnlyPaths", false, (0, 1000), (0, 2048))
                 .unwrap_or_default();
             let slow = v.bool("slowScraping", false).unwrap_or(false);
-            v.only(&[
-                "type",
-                "url",
-                "linkType",
-                "excludePaths",
-                "includeOnlyPaths",
-                "slowScraping",
-            ]);
             match (url, link_type) {
                 (Some(u), Some(t)) => Some(New::Link(u, t, exclude, include, slow)),
                 _ => None,
@@ -584,9 +585,10 @@ pub(crate) async fn update(
                 if let Some((file_name, data)) = up.file {
                     let old = doc["size"].as_u64().unwrap_or(0);
                     check_storage(db, &a, (data.len() as u64).saturating_sub(old))?;
-                    doc["size"] = json!(data.len());
                     doc["_fileName"] = json!(file_name);
-                    match file_text(&file_name, &data) {
+                    let text = file_text(&file_name, &data);
+                    file_sizes(&mut doc, &data, text.as_deref());
+                    match text {
                         Some(t) => doc["_content"] = json!(t),
                         None => {
                             if let Some(o) = doc.as_object_mut() {
@@ -616,7 +618,6 @@ pub(crate) async fn update(
                 "text" => {
                     let name = v.str("name", false, 1, 100);
                     let content = v.str("content", false, 1, 1_048_576);
-                    v.only(&["name", "content"]);
                     v.finish()?;
                     if let Some(n) = name {
                         doc["name"] = json!(n);
@@ -630,7 +631,6 @@ pub(crate) async fn update(
                     let name = v.str("name", false, 1, 100);
                     let questions = v.strings("questions", false, (1, 50), (1, 10_000));
                     let answer = v.str("answer", false, 1, 1_048_576);
-                    v.only(&["name", "questions", "answer"]);
                     v.finish()?;
                     if let Some(n) = name {
                         doc["name"] = json!(n);
@@ -655,7 +655,6 @@ pub(crate) async fn update(
                     let exclude = v.strings("excludePaths", false, (0, 1000), (0, 2048));
                     let include = v.strings("includeOnlyPaths", false, (0, 1000), (0, 2048));
                     let slow = v.bool("slowScraping", false);
-                    v.only(&["excludePaths", "includeOnlyPaths", "slowScraping"]);
                     v.finish()?;
                     if doc["metadata"]["type"] != json!("individual") {
                         if let Some(e) = exclude {
@@ -671,7 +670,6 @@ pub(crate) async fn update(
                 }
                 _ => {
                     let name = v.str("name", false, 1, 100);
-                    v.only(&["name"]);
                     v.finish()?;
                     if let Some(n) = name {
                         doc["name"] = json!(n);
