@@ -15,5 +15,7 @@ pub mod runner;
 pub mod suite;
 
 pub use assertion::{Answer, Assertion, AssertionResult, Check, ToolCallSeen};
+pub use report::{Report, Verdict};
+pub use runner::{RunError, RunOptions, StopFlag};
 
 pub use suite::{Case, Defaults, Suite, SuiteError, Turn};
