@@ -138,6 +138,8 @@ pub enum Command {
     Voice(VoiceCmd),
     /// Check that the API is reachable
     Health,
+    /// Run a YAML suite of questions and assertions against an agent (regression tests for CI)
+    Eval(EvalCmd),
     /// The legacy v1 API (chatbots, contacts, custom attributes, leads)
     #[command(subcommand)]
     V1(V1Cmd),
@@ -902,6 +904,47 @@ pub enum V1AttributesCmd {
         #[command(flatten)]
         body: BodyArgs,
     },
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// eval
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 every case passed, 1 a case failed or errored, 2 bad suite or arguments, \
+130 interrupted (reports still written).\n\nExample: chatbase --emulator eval crates/chatbase-cli/examples/evals/demo.yaml --junit report.xml"
+)]
+pub struct EvalCmd {
+    /// The suite file (YAML)
+    #[arg(value_name = "FILE", required_unless_present = "schema")]
+    pub file: Option<PathBuf>,
+    /// Print the suite file's JSON Schema and exit
+    #[arg(long, conflicts_with = "file")]
+    pub schema: bool,
+    /// Cases in flight at once
+    #[arg(short = 'j', long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
+    /// Only cases whose name contains TEXT or that carry the tag (tag:NAME for tags only); repeatable
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Vec<String>,
+    /// Run each case N times (for answers that vary)
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+    /// Share of a case's runs that must pass, 0 to 1 [default: 1]
+    #[arg(long, value_name = "RATE")]
+    pub min_pass_rate: Option<f64>,
+    /// Write every answer and assertion result as JSON (global --json prints it to stdout instead)
+    #[arg(long, value_name = "FILE")]
+    pub json_report: Option<PathBuf>,
+    /// Write a JUnit XML report for CI
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a Markdown summary (for a pull-request comment)
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Send without asking, however many messages the run needs
+    #[arg(short = 'y', long)]
+    pub yes: bool,
 }
 
 // ---------------------------------------------------------------------------------------------------------------

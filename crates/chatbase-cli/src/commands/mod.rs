@@ -7,6 +7,7 @@ pub mod chat;
 pub mod conversations;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod eval;
 pub mod helpdesk;
 pub mod local;
 pub mod sources;
@@ -22,6 +23,10 @@ pub async fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
     // Chat cancels only the answer in progress on Ctrl-C; it must not be torn down from outside.
     if let Command::Chat(c) = command {
         return chat::run(ctx, c).await;
+    }
+    // Eval stops starting cases on Ctrl-C and still writes its reports.
+    if let Command::Eval(c) = command {
+        return eval::run(ctx, c).await;
     }
     let work = run(ctx, command);
     tokio::select! {
@@ -45,6 +50,7 @@ async fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Whatsapp(c) => helpdesk::whatsapp(ctx, c).await,
         Command::Voice(c) => helpdesk::voice(ctx, c).await,
         Command::Health => helpdesk::health(ctx).await,
+        Command::Eval(c) => eval::run(ctx, c).await,
         Command::V1(c) => v1::run(ctx, c).await,
         Command::Api(c) => api::run(ctx, c).await,
         Command::Auth(c) => local::auth(ctx, c).await,

@@ -1,0 +1,299 @@
+//! `chatbase eval`: runs a YAML suite of questions and assertions against an agent (engine in `chatbase-eval`),
+//! guards the credits it spends, prints a verdict table and writes JSON, JUnit and Markdown reports. Exit 0 when
+//! every case passes, 1 when one fails, 2 for a bad suite or arguments, 130 after Ctrl-C (reports still written).
+
+use std::path::Path;
+
+use chatbase_eval::report::Verdict;
+use chatbase_eval::{Report, RunError, RunOptions, StopFlag, Suite};
+use serde_json::{Value, json};
+
+use crate::cli::EvalCmd;
+use crate::context::Ctx;
+use crate::error::{CliError, Result};
+use crate::output::{Column, col};
+
+/// Above this many messages a run against a real (non-local) host needs `--yes`.
+pub const COST_GUARD_MESSAGES: u64 = 20;
+
+const COLUMNS: &[Column] = &[
+    col("CASE", "case"),
+    col("VERDICT", "verdict"),
+    col("WHY", "why"),
+    col("ANSWER", "answer"),
+    col("MS", "ms"),
+    col("CREDITS", "credits"),
+];
+
+pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
+    if cmd.schema {
+        println!("{}", crate::output::pretty(&Suite::json_schema()));
+        return Ok(());
+    }
+    let Some(file) = cmd.file.as_deref() else {
+        return Err(CliError::usage(
+            "give a suite file, or --schema to print its JSON Schema",
+        ));
+    };
+    // Every check on the suite happens here, before any request.
+    let suite = Suite::load(file).map_err(|e| {
+        CliError::usage(e.to_string())
+            .with_hint("`chatbase eval --schema` prints the suite's JSON Schema")
+    })?;
+    let min_pass_rate = cmd.min_pass_rate.unwrap_or(1.0);
+    if !(min_pass_rate.is_finite() && (0.0..=1.0).contains(&min_pass_rate)) {
+        return Err(CliError::usage(format!(
+            "--min-pass-rate must be between 0 and 1, got {min_pass_rate}"
+        )));
+    }
+    let agent_id = agent_for(ctx, &suite).await?;
+    let opts = RunOptions {
+        agent_id,
+        jobs: usize::try_from(cmd.jobs).unwrap_or(1),
+        repeat: cmd.repeat,
+        min_pass_rate,
+        filters: cmd.filter.clone(),
+    };
+    let selected = opts.selected(&suite);
+    if selected.is_empty() {
+        return Err(CliError::usage(format!(
+            "no case matches --filter {}",
+            cmd.filter.join(", ")
+        )));
+    }
+    let messages = Suite::message_count(selected.iter().map(|(_, c)| *c), opts.repeat);
+    cost_guard(ctx, messages, cmd.yes)?;
+    ctx.out.note(format!(
+        "Running {} case{} ({messages} message{}) against agent {}",
+        selected.len(),
+        if selected.len() == 1 { "" } else { "s" },
+        if messages == 1 { "" } else { "s" },
+        opts.agent_id
+    ));
+
+    let client = ctx.client()?;
+    let bar = progress_bar(ctx, messages);
+    let stop = StopFlag::default();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
+        bar.set_position(u64::try_from(done).unwrap_or(u64::MAX));
+    };
+    let work = chatbase_eval::runner::run(client, &suite, &opts, &stop, &progress);
+    tokio::pin!(work);
+    let outcome = loop {
+        tokio::select! {
+            r = &mut work => break r,
+            _ = tokio::signal::ctrl_c() => {
+                if stop.is_stopped() {
+                    bar.finish_and_clear();
+                    return Err(CliError::interrupted());
+                }
+                stop.stop();
+                bar.suspend(|| ctx.out.warn(
+                    "stopping: waiting for the cases in flight (Ctrl-C again to quit without reports)",
+                ));
+            }
+        }
+    };
+    bar.finish_and_clear();
+    let report = match outcome {
+        Ok(r) => r,
+        Err(RunError::Invalid(m)) => return Err(CliError::usage(m)),
+        Err(RunError::Fatal { case, error }) => {
+            let mut e = CliError::from(error);
+            e.message = format!(
+                "{} (first hit by case `{case}`; no other case was sent after it)",
+                e.message
+            );
+            return Err(e);
+        }
+    };
+
+    write_reports(&cmd, &report, file)?;
+    print_report(ctx, &report)?;
+    verdict(ctx, &report)
+}
+
+/// `--agent`/`--agent-name`/`CHATBASE_AGENT_ID`/profile win over the suite's `agent`, which wins over the
+/// emulator's demo agent.
+async fn agent_for(ctx: &Ctx, suite: &Suite) -> Result<String> {
+    if ctx.global.agent_name.is_none() && ctx.settings.agent.is_none() {
+        if let Some(a) = &suite.agent {
+            return Ok(a.clone());
+        }
+    }
+    ctx.agent_id().await
+}
+
+/// Is the API host this machine (the emulator, or a local server)? Runs there spend no credits.
+pub fn is_local_host(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn cost_guard(ctx: &Ctx, messages: u64, yes: bool) -> Result<()> {
+    let url = &ctx.settings.api_url.value;
+    if ctx.global.emulator || is_local_host(url) || messages <= COST_GUARD_MESSAGES || yes {
+        return Ok(());
+    }
+    let question =
+        format!("This run sends {messages} messages to {url}, each using credits. Continue?");
+    if crate::input::ask_yes_no(&question, ctx.global.no_input)? {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "not sending {messages} messages to {url} without confirmation (the limit without --yes is {COST_GUARD_MESSAGES})"
+    ))
+    .with_hint("pass --yes to confirm, or narrow the run with --filter"))
+}
+
+fn progress_bar(ctx: &Ctx, total: u64) -> indicatif::ProgressBar {
+    if ctx.out.quiet || !ctx.out.stderr_tty {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} runs {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn write_file(path: &Path, what: &str, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| {
+        CliError::runtime(format!(
+            "cannot write the {what} report to {}: {e}",
+            path.display()
+        ))
+    })
+}
+
+fn write_reports(cmd: &EvalCmd, report: &Report, suite_file: &Path) -> Result<()> {
+    if let Some(p) = &cmd.json_report {
+        write_file(p, "JSON", &report.to_json())?;
+    }
+    if let Some(p) = &cmd.junit {
+        let name = suite_file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "eval".to_owned());
+        let xml = report
+            .to_junit(&name)
+            .map_err(|e| CliError::runtime(format!("cannot build the JUnit report: {e}")))?;
+        write_file(p, "JUnit", &xml)?;
+    }
+    if let Some(p) = &cmd.markdown {
+        write_file(p, "Markdown", &report.to_markdown())?;
+    }
+    Ok(())
+}
+
+fn rows(report: &Report) -> Vec<Value> {
+    report
+        .cases
+        .iter()
+        .map(|c| {
+            let verdict = if report.repeat > 1 {
+                format!("{} ({:.0}%)", c.verdict.as_str(), c.pass_rate * 100.0)
+            } else {
+                c.verdict.as_str().to_owned()
+            };
+            json!({
+                "case": c.name,
+                "verdict": verdict,
+                "why": c.reason(),
+                "answer": c.snippet().unwrap_or(""),
+                "ms": c.max_ms,
+                "credits": c.credits,
+            })
+        })
+        .collect()
+}
+
+fn print_report(ctx: &Ctx, report: &Report) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    if ctx.out.is_machine() {
+        let v = serde_json::to_value(report)
+            .map_err(|e| CliError::runtime(format!("cannot encode the report: {e}")))?;
+        ctx.out.object(&mut stdout, &v)?;
+        return Ok(());
+    }
+    let mut list = ctx.out.list(COLUMNS, false);
+    list.page(&mut stdout, &rows(report))?;
+    list.finish(&mut stdout, None)?;
+    Ok(())
+}
+
+fn verdict(ctx: &Ctx, report: &Report) -> Result<()> {
+    let s = &report.summary;
+    let line = format!(
+        "{} passed, {} failed, {} errored{} · {} credits · {:.1} s",
+        s.passed,
+        s.failed,
+        s.errored,
+        if s.skipped > 0 {
+            format!(", {} not run", s.skipped)
+        } else {
+            String::new()
+        },
+        s.credits,
+        report.total_ms as f64 / 1000.0
+    );
+    if report.incomplete {
+        ctx.out.warn(format!("incomplete run (stopped): {line}"));
+        return Err(CliError::interrupted());
+    }
+    if report.all_passed() {
+        ctx.out.success(line);
+        return Ok(());
+    }
+    let bad = report
+        .cases
+        .iter()
+        .filter(|c| c.verdict != Verdict::Pass)
+        .count();
+    Err(CliError::runtime(format!(
+        "{bad} of {} cases did not pass: {line}",
+        report.cases.len()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_host;
+
+    #[test]
+    fn local_hosts_are_recognised() {
+        for url in [
+            "http://127.0.0.1:8787",
+            "http://localhost/api/v2",
+            "http://[::1]:9000/",
+            "https://user@127.0.0.2",
+            "LOCALHOST:80",
+        ] {
+            assert!(is_local_host(url), "{url}");
+        }
+        for url in [
+            "https://www.chatbase.co",
+            "http://10.0.0.1:8787",
+            "http://localhost.example.com",
+            "http://127.0.0.1.example.com",
+            "",
+        ] {
+            assert!(!is_local_host(url), "{url}");
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Running a suite: every selected case (times `repeat`) as one unit of work, at most `jobs` at once, each turn
+//! streamed through the SDK and measured (first token, total time, credits, tool calls); results come back in
+//! suite order. An error that would hit every case (bad key, missing agent, no credits) stops the run once.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use chatbase::{ChatEvent, Client};
+use futures::StreamExt;
+
+use crate::assertion::{Answer, ToolCallSeen};
+use crate::report::{CaseReport, Report, RunReport, TurnReport};
+use crate::suite::{Case, Suite};
+
+/// How to run a suite.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The agent under test.
+    pub agent_id: String,
+    /// Units of work in flight at once (at least 1).
+    pub jobs: usize,
+    /// Runs per case (at least 1).
+    pub repeat: u32,
+    /// Share of a case's runs that must pass (0 to 1; 1 means every run).
+    pub min_pass_rate: f64,
+    /// Case filters (any may match; see [`Case::matches`]); empty selects every case.
+    pub filters: Vec<String>,
+}
+
+impl RunOptions {
+    /// Defaults: 4 jobs, one run per case, every run must pass, no filter.
+    pub fn new(agent_id: impl Into<String>) -> Self {
+        RunOptions {
+            agent_id: agent_id.into(),
+            jobs: 4,
+            repeat: 1,
+            min_pass_rate: 1.0,
+            filters: Vec::new(),
+        }
+    }
+
+    /// The cases these options select, in suite order.
+    pub fn selected<'s>(&self, suite: &'s Suite) -> Vec<(usize, &'s Case)> {
+        suite
+            .cases
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| self.filters.is_empty() || self.filters.iter().any(|f| c.matches(f)))
+            .collect()
+    }
+}
+
+/// A run that could not produce a report.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The options are out of range or select nothing.
+    #[error("{0}")]
+    Invalid(String),
+    /// An error every case would hit (authentication, a missing agent, no credits): reported once.
+    #[error("case `{case}` failed in a way every case would: {error}")]
+    Fatal {
+        /// The case that hit it first.
+        case: String,
+        /// The SDK error.
+        #[source]
+        error: chatbase::Error,
+    },
+}
+
+/// Stops a run between units of work: units already sending finish, the rest are reported as skipped.
+#[derive(Debug, Default)]
+pub struct StopFlag(AtomicBool);
+
+impl StopFlag {
+    /// Asks the run to stop starting new units.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    /// Whether [`stop`](Self::stop) was called.
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Is this error one every case would hit? A 404 counts only before a conversation exists (the agent is
+/// missing), not when a later turn's conversation is gone.
+fn is_fatal(e: &chatbase::Error, first_turn: bool) -> bool {
+    match e.status().map(|s| s.as_u16()) {
+        Some(401 | 402 | 403) => true,
+        Some(404) => first_turn,
+        _ => e.is_auth_failure(),
+    }
+}
+
+/// Sends one turn and measures it.
+async fn send_turn(
+    client: &Client,
+    agent_id: &str,
+    message: &str,
+    conversation: Option<&str>,
+    user_id: Option<&str>,
+) -> Result<Answer, chatbase::Error> {
+    let mut req = client.agent(agent_id).chat(message);
+    match conversation {
+        Some(c) => req = req.conversation(c),
+        None => {
+            if let Some(u) = user_id {
+                req = req.user(u);
+            }
+        }
+    }
+    let start = Instant::now();
+    let ms = |start: Instant| u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let mut stream = req.stream().await?;
+    let mut a = Answer::default();
+    while let Some(ev) = stream.next().await {
+        let ev = ev?;
+        let first = matches!(
+            ev,
+            ChatEvent::TextDelta { .. }
+                | ChatEvent::ToolInputStart { .. }
+                | ChatEvent::ToolInputAvailable { .. }
+        );
+        if first && a.first_token_ms.is_none() {
+            a.first_token_ms = Some(ms(start));
+        }
+        match ev {
+            ChatEvent::TextDelta { delta, .. } => a.text.push_str(&delta),
+            ChatEvent::ToolInputAvailable {
+                tool_name, input, ..
+            } => a.tool_calls.push(ToolCallSeen {
+                name: tool_name,
+                input,
+            }),
+            ChatEvent::MessageStart {
+                message_id,
+                metadata,
+            } => {
+                if a.message_id.is_none() {
+                    a.message_id = message_id;
+                }
+                if let Some(m) = metadata {
+                    absorb(&mut a, &m);
+                }
+            }
+            ChatEvent::MessageMetadata(m) => absorb(&mut a, &m),
+            ChatEvent::Finish {
+                finish_reason,
+                metadata,
+            } => {
+                if let Some(m) = metadata {
+                    absorb(&mut a, &m);
+                }
+                if let Some(r) = finish_reason {
+                    a.finish_reason = Some(r.as_str().to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    a.total_ms = ms(start);
+    Ok(a)
+}
+
+fn absorb(a: &mut Answer, m: &chatbase::MessageMetadata) {
+    if let Some(c) = &m.conversation_id {
+        a.conversation_id = Some(c.clone());
+    }
+    if let Some(id) = &m.message_id {
+        a.message_id = Some(id.clone());
+    }
+    if let Some(r) = &m.finish_reason {
+        a.finish_reason = Some(r.as_str().to_owned());
+    }
+    if let Some(c) = m.credits.filter(|c| c.is_finite()) {
+        a.credits = Some(c);
+    }
+}
+
+/// One run of one case. `Err` only for fatal errors; other failures are recorded in the report.
+async fn run_once(
+    client: &Client,
+    suite: &Suite,
+    case: &Case,
+    agent_id: &str,
+) -> Result<RunReport, chatbase::Error> {
+    let started = Instant::now();
+    let user_id = case
+        .user_id
+        .as_deref()
+        .or(suite.defaults.user_id.as_deref());
+    let mut conversation: Option<String> = None;
+    let mut turns = Vec::with_capacity(case.turns.len());
+    let mut error = None;
+    for turn in &case.turns {
+        match send_turn(
+            client,
+            agent_id,
+            &turn.message,
+            conversation.as_deref(),
+            user_id,
+        )
+        .await
+        {
+            Ok(answer) => {
+                if answer.conversation_id.is_some() {
+                    conversation.clone_from(&answer.conversation_id);
+                }
+                let assertions = suite
+                    .defaults
+                    .assert
+                    .iter()
+                    .chain(&turn.assert)
+                    .map(|a| a.evaluate(&answer))
+                    .collect();
+                turns.push(TurnReport {
+                    message: turn.message.clone(),
+                    answer,
+                    assertions,
+                });
+            }
+            Err(e) if is_fatal(&e, conversation.is_none()) => return Err(e),
+            Err(e) => {
+                error = Some(e.to_string());
+                break;
+            }
+        }
+        if conversation.is_none() && case.turns.len() > 1 {
+            error = Some(
+                "the server sent no conversation id, so the next turn cannot follow".to_owned(),
+            );
+            break;
+        }
+    }
+    let threshold = case.threshold.or(suite.defaults.threshold);
+    Ok(RunReport::new(
+        turns,
+        error,
+        threshold,
+        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    ))
+}
+
+/// Runs the selected cases of `suite` and returns the report in suite order. `on_progress` is called after
+/// each unit of work with (done, total); `stop` ends the run early (the report is then marked incomplete).
+pub async fn run(
+    client: &Client,
+    suite: &Suite,
+    opts: &RunOptions,
+    stop: &StopFlag,
+    on_progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Report, RunError> {
+    if opts.jobs == 0 {
+        return Err(RunError::Invalid("jobs must be at least 1".to_owned()));
+    }
+    if opts.repeat == 0 {
+        return Err(RunError::Invalid("repeat must be at least 1".to_owned()));
+    }
+    if !(opts.min_pass_rate.is_finite() && (0.0..=1.0).contains(&opts.min_pass_rate)) {
+        return Err(RunError::Invalid(format!(
+            "the minimum pass rate must be between 0 and 1, got {}",
+            opts.min_pass_rate
+        )));
+    }
+    let selected = opts.selected(suite);
+    if selected.is_empty() {
+        return Err(RunError::Invalid(format!(
+            "no case matches the filter {:?}",
+            opts.filters
+        )));
+    }
+    let started = Instant::now();
+    let units: Vec<(usize, u32)> = (0..selected.len())
+        .flat_map(|i| (0..opts.repeat).map(move |r| (i, r)))
+        .collect();
+    let total = units.len();
+    let fatal: Mutex<Option<RunError>> = Mutex::new(None);
+    let halted = AtomicBool::new(false);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Vec<Option<RunReport>>> = selected
+        .iter()
+        .map(|_| (0..opts.repeat).map(|_| None).collect())
+        .collect();
+    let work = futures::stream::iter(units).map(|(i, r)| {
+        let (_, case) = selected[i];
+        let (fatal, halted, done) = (&fatal, &halted, &done);
+        async move {
+            if stop.is_stopped() || halted.load(Ordering::SeqCst) {
+                return (i, r, None);
+            }
+            let out = match run_once(client, suite, case, &opts.agent_id).await {
+                Ok(run) => Some(run),
+                Err(error) => {
+                    halted.store(true, Ordering::SeqCst);
+                    if let Ok(mut slot) = fatal.lock()
+                        && slot.is_none()
+                    {
+                        *slot = Some(RunError::Fatal {
+                            case: case.name.clone(),
+                            error,
+                        });
+                    }
+                    None
+                }
+            };
+            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+            on_progress(n, total);
+            (i, r, out)
+        }
+    });
+    let mut results = work.buffer_unordered(opts.jobs);
+    while let Some((i, r, out)) = results.next().await {
+        if let Some(slot) = slots
+            .get_mut(i)
+            .and_then(|s| s.get_mut(usize::try_from(r).unwrap_or(usize::MAX)))
+        {
+            *slot = out;
+        }
+    }
+    drop(results);
+    if let Some(e) = fatal.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    let cases = selected
+        .iter()
+        .zip(slots)
+        .map(|((_, case), runs)| CaseReport::new(case, runs, opts.min_pass_rate))
+        .collect();
+    Ok(Report::new(
+        suite,
+        &opts.agent_id,
+        opts,
+        cases,
+        stop.is_stopped(),
+        u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    ))
+}
