@@ -14,6 +14,8 @@ pub struct Ctx {
     client: std::sync::OnceLock<chatbase::Client>,
     /// With `--emulator`: the agent to use when none is selected.
     pub default_agent: Option<String>,
+    /// With `--emulator`: the configured agent after the check that the emulator has it (checked once per run).
+    emulator_agent: tokio::sync::OnceCell<String>,
     #[cfg(feature = "emulator")]
     _emulator: Option<crate::commands::emulator::Running>,
 }
@@ -50,6 +52,7 @@ impl Ctx {
             out,
             client: std::sync::OnceLock::new(),
             default_agent,
+            emulator_agent: tokio::sync::OnceCell::new(),
             #[cfg(feature = "emulator")]
             _emulator: emulator,
         })
@@ -110,13 +113,21 @@ impl Ctx {
             if let (Some(demo), true) = (&self.default_agent, self.global.emulator)
                 && a.origin != Origin::Flag("--agent")
                 && a.value != *demo
-                && self.emulator_lacks(&a.value).await
             {
-                self.out.note(format!(
-                    "note: the emulator has no agent {:?} (from {}); using its demo agent {demo}",
-                    a.value, a.origin
-                ));
-                return Ok(demo.clone());
+                let chosen = self
+                    .emulator_agent
+                    .get_or_init(|| async {
+                        if !self.emulator_lacks(&a.value).await {
+                            return a.value.clone();
+                        }
+                        self.out.note(format!(
+                            "note: the emulator has no agent {:?} (from {}); using its demo agent {demo}",
+                            a.value, a.origin
+                        ));
+                        demo.clone()
+                    })
+                    .await;
+                return Ok(chosen.clone());
             }
             return Ok(a.value.clone());
         }
