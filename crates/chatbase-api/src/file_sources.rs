@@ -76,7 +76,9 @@ mod tests {
         );
         assert!(MAX_BYTES == 20 * 1024 * 1024);
         for form in ["CreateFileSourceForm:", "UpdateFileSourceForm:"] {
-            let at = spec.find(form).unwrap_or_else(|| panic!("spec lacks {form}"));
+            let at = spec
+                .find(form)
+                .unwrap_or_else(|| panic!("spec lacks {form}"));
             let section = &spec[at..(at + 1500).min(spec.len())];
             let flat = section.split_whitespace().collect::<Vec<_>>().join(" ");
             assert!(flat.contains(&rule), "{form} must say: {rule}");

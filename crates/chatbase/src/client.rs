@@ -17,7 +17,7 @@ use tracing::Instrument;
 
 use crate::call::Raw;
 use crate::config::{ClientBuilder, Config, builder_from_env};
-use crate::error::{Error, Result, TimeoutKind, decode_json, request_id};
+use crate::error::{Error, Result, TimeoutKind, request_id};
 use crate::idle::{MAX_ERROR_BODY, StreamBounds, nonzero, read_body};
 use crate::retry::{Idempotency, RetryPolicy};
 
