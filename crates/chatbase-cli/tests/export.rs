@@ -391,3 +391,28 @@ fn resume_refuses_a_state_file_that_does_not_name_its_export() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("does not record which export"), "{err}");
 }
+
+#[test]
+fn tables_and_tsv_show_values_this_version_does_not_know() {
+    let fake = Fake::serve(|_| {
+        (
+            200,
+            r#"{"data": [{"id": "s1", "type": "notion", "name": "Wiki", "size": 12, "createdAt": "2026-01-01T00:00:00Z", "status": "indexing", "metadata": {"kind": "new"}}], "pagination": {"cursor": null, "hasMore": false, "total": 1}}"#
+                .to_owned(),
+        )
+    });
+    let home = tempfile::tempdir().unwrap();
+    for format in ["tsv", "table"] {
+        let out = fake
+            .cmd(&home)
+            .args(["sources", "list", "--format", format])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let text = stdout_of(&out);
+        assert!(
+            text.contains("notion") && text.contains("indexing"),
+            "{text}"
+        );
+    }
+}
