@@ -416,3 +416,69 @@ fn tables_and_tsv_show_values_this_version_does_not_know() {
         );
     }
 }
+
+/// The issue's scenario: Ctrl-C during an export to a file prints a hint that repeats `-a` and the filters.
+#[test]
+fn ctrl_c_during_an_export_prints_a_hint_with_every_flag() {
+    let fake = Fake::serve(|target| {
+        if query_param(target, "cursor").is_some() {
+            // The second page never comes in time: the export is interrupted while waiting for it.
+            std::thread::sleep(std::time::Duration::from_secs(20));
+        }
+        (
+            200,
+            format!(
+                r#"{{"data": [{}], "pagination": {{"cursor": "c2", "hasMore": true, "total": 5}}}}"#,
+                future_conversation("c1")
+            ),
+        )
+    });
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("int.ndjson");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_chatbase"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("NO_COLOR", "1")
+        .env("CHATBASE_API_URL", &fake.url)
+        .env("CHATBASE_API_KEY", KEY)
+        .env("CHATBASE_AGENT_ID", "configured-agent")
+        .args([
+            "-a",
+            "a1",
+            "conversations",
+            "export",
+            "--source",
+            "API",
+            "-o",
+        ])
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while std::fs::read_to_string(&file).map_or(true, |t| t.lines().count() < 1)
+        || !dir.path().join("int.ndjson.cursor").exists()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first page never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: signalling the child this test spawned.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("-a a1") && err.contains("--source API") && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("--api-url {}", fake.url)), "{err}");
+}
