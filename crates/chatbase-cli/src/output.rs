@@ -756,7 +756,7 @@ mod tests {
         let pick = rng(state) % if depth > 3 { 5 } else { 7 };
         match pick {
             0 => Value::Null,
-            1 => Value::Bool(rng(state) % 2 == 0),
+            1 => Value::Bool(rng(state).is_multiple_of(2)),
             2 => match rng(state) % 3 {
                 0 => Value::from(rng(state) as i64),
                 1 => Value::from(rng(state)),
