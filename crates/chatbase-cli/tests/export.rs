@@ -71,6 +71,13 @@ fn future_conversation(id: &str) -> String {
     )
 }
 
+/// A conversation every version of the bindings knows.
+fn plain_conversation(id: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","title":"t","createdAt":1700000000,"updatedAt":1700000001,"userId":null,"source":"API","status":"ongoing","messages":[]}}"#
+    )
+}
+
 /// The value of `name` in a request target's query.
 fn query_param(target: &str, name: &str) -> Option<String> {
     let query = target.split_once('?')?.1;
@@ -179,7 +186,7 @@ fn repeating_server() -> Fake {
                 200,
                 format!(
                     r#"{{"data": [{}], "pagination": {{"cursor": "same", "hasMore": true, "total": 10}}}}"#,
-                    future_conversation(&format!("c{n}"))
+                    plain_conversation(&format!("c{n}"))
                 ),
             )
         } else {
