@@ -9,8 +9,9 @@
 //! The server adds enum values (models, statuses, channels, message part types) before a new SDK
 //! is released; a closed enum would turn each such value into a decode failure of the whole page.
 //! This pass works on the generated syntax tree in the xtask, so the generated files are still
-//! never edited by hand. An enum it cannot open (a variant already named `Unknown`) is an error,
-//! never silently skipped; [`check_all_open`] is the test-side check over generated code.
+//! never edited by hand. When the spec itself has a value `unknown` (a variant named `Unknown`),
+//! the fallback is named `UnknownValue` (then `Unrecognized`); an enum it cannot open is an error,
+//! never silently skipped. [`check_all_open`] checks generated code (codegen and the tests run it).
 
 use std::collections::BTreeSet;
 
@@ -44,22 +45,29 @@ pub fn open_enums(file: &mut syn::File) -> Result<Opened, syn::Error> {
 #[derive(Default)]
 struct Pass {
     opened: Opened,
+    /// Enum name → the name of its fallback variant.
+    fallback: std::collections::BTreeMap<String, String>,
     error: Option<syn::Error>,
 }
 
-const UNKNOWN_STRING: &str = "\
-    /// A value the server sent that these bindings do not know yet.\n\
-    #[serde(untagged)]\n\
-    Unknown(::std::string::String)";
+/// Names for the fallback variant, first free one wins.
+const FALLBACK_NAMES: [&str; 3] = ["Unknown", "UnknownValue", "Unrecognized"];
 
-const UNKNOWN_VALUE_TAGGED: &str = "\
-    /// A value the server sent that these bindings do not know yet, kept as it arrived.\n\
-    #[serde(untagged)]\n\
-    Unknown(::serde_json::Value)";
+fn unknown_string(name: &str) -> String {
+    format!(
+        "/// A value the server sent that these bindings do not know yet.\n\
+         #[serde(untagged)]\n\
+         {name}(::std::string::String)"
+    )
+}
 
-const UNKNOWN_VALUE_UNTAGGED: &str = "\
-    /// A value the server sent that these bindings do not know yet, kept as it arrived.\n\
-    Unknown(::serde_json::Value)";
+fn unknown_value(name: &str, tagged: bool) -> String {
+    format!(
+        "/// A value the server sent that these bindings do not know yet, kept as it arrived.\n\
+         {}{name}(::serde_json::Value)",
+        if tagged { "#[serde(untagged)]\n" } else { "" }
+    )
+}
 
 /// Derives a variant holding `String` / `serde_json::Value` cannot keep.
 const STRING_DROPS: &[&str] = &["Copy"];
@@ -135,30 +143,37 @@ fn has_non_exhaustive(attrs: &[syn::Attribute]) -> bool {
 
 impl Pass {
     fn open_enum(&mut self, item: &mut syn::ItemEnum) -> Result<(), syn::Error> {
-        if let Some(v) = item.variants.iter().find(|v| v.ident == "Unknown") {
+        let Some(fallback) = FALLBACK_NAMES
+            .iter()
+            .find(|n| !item.variants.iter().any(|v| v.ident == **n))
+        else {
             return Err(syn::Error::new_spanned(
-                &v.ident,
+                &item.ident,
                 format!(
-                    "enum {} already has a variant named Unknown; the open-enum pass cannot add its fallback",
-                    item.ident
+                    "enum {} already has variants named {}; the open-enum pass cannot add its fallback",
+                    item.ident,
+                    FALLBACK_NAMES.join(", ")
                 ),
             ));
-        }
+        };
         let string = is_string_enum(item);
         let (drops, variant) = if string {
-            (STRING_DROPS, UNKNOWN_STRING)
-        } else if is_untagged(&item.attrs) {
-            (VALUE_DROPS, UNKNOWN_VALUE_UNTAGGED)
+            (STRING_DROPS, unknown_string(fallback))
         } else {
-            (VALUE_DROPS, UNKNOWN_VALUE_TAGGED)
+            (
+                VALUE_DROPS,
+                unknown_value(fallback, !is_untagged(&item.attrs)),
+            )
         };
         drop_derives(&mut item.attrs, drops)?;
         if !has_non_exhaustive(&item.attrs) {
             item.attrs
                 .extend(syn::parse_str::<syn::DeriveInput>("#[non_exhaustive] struct S;")?.attrs);
         }
-        item.variants.push(syn::parse_str::<syn::Variant>(variant)?);
+        item.variants
+            .push(syn::parse_str::<syn::Variant>(&variant)?);
         let name = item.ident.to_string();
+        self.fallback.insert(name.clone(), (*fallback).to_owned());
         if string {
             self.opened.strings.insert(name);
         } else {
@@ -174,9 +189,9 @@ impl Pass {
             return Ok(());
         };
         let string = self.opened.strings.contains(&name);
-        if !string && !self.opened.unions.contains(&name) {
+        let Some(fallback) = self.fallback.get(&name).cloned() else {
             return Ok(());
-        }
+        };
         let trait_ = trait_name(item);
         for impl_item in &mut item.items {
             let syn::ImplItem::Fn(func) = impl_item else {
@@ -192,21 +207,21 @@ impl Pass {
                     continue;
                 }
                 match (string, trait_.as_deref()) {
-                    (true, Some("Display")) => m.arms.push(syn::parse_str::<syn::Arm>(
-                        "Self::Unknown(ref value) => f.write_str(value),",
-                    )?),
+                    (true, Some("Display")) => m.arms.push(syn::parse_str::<syn::Arm>(&format!(
+                        "Self::{fallback}(ref value) => f.write_str(value),"
+                    ))?),
                     (true, Some("FromStr")) => {
                         if let Some(last) = m.arms.last_mut()
                             && matches!(last.pat, syn::Pat::Wild(_))
                         {
-                            *last = syn::parse_str::<syn::Arm>(
-                                "_ => Ok(Self::Unknown(value.to_string())),",
-                            )?;
+                            *last = syn::parse_str::<syn::Arm>(&format!(
+                                "_ => Ok(Self::{fallback}(value.to_string())),"
+                            ))?;
                         }
                     }
-                    (false, Some("Display")) => m.arms.push(syn::parse_str::<syn::Arm>(
-                        "Self::Unknown(ref value) => value.fmt(f),",
-                    )?),
+                    (false, Some("Display")) => m.arms.push(syn::parse_str::<syn::Arm>(&format!(
+                        "Self::{fallback}(ref value) => value.fmt(f),"
+                    ))?),
                     (_, other) => {
                         return Err(syn::Error::new_spanned(
                             m.match_token,
@@ -275,8 +290,8 @@ fn enum_is_open(item: &syn::ItemEnum) -> Result<(), &'static str> {
     let Some(last) = item.variants.last() else {
         return Err("no variants");
     };
-    if last.ident != "Unknown" {
-        return Err("the last variant is not Unknown");
+    if !FALLBACK_NAMES.iter().any(|n| last.ident == *n) {
+        return Err("the last variant is not the Unknown fallback");
     }
     let syn::Fields::Unnamed(fields) = &last.fields else {
         return Err("Unknown holds no value");
@@ -445,11 +460,36 @@ mod tests {
     }
 
     #[test]
-    fn an_existing_unknown_variant_is_an_error_not_a_skip() {
-        let mut file: syn::File =
-            syn::parse_str("pub mod types { #[derive(Clone)] pub enum E { A, Unknown } }").unwrap();
+    fn a_spec_value_named_unknown_gets_a_fallback_under_another_name() {
+        let mut file: syn::File = syn::parse_str(
+            r#"pub mod types {
+                #[derive(Clone)]
+                pub enum E { #[serde(rename = "unknown")] Unknown, A }
+                impl ::std::fmt::Display for E {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        match *self { Self::Unknown => f.write_str("unknown"), Self::A => f.write_str("A") }
+                    }
+                }
+            }"#,
+        )
+        .unwrap();
+        open_enums(&mut file).unwrap();
+        let code = prettyplease::unparse(&file);
+        assert!(
+            code.contains("UnknownValue(::std::string::String)"),
+            "{code}"
+        );
+        assert!(
+            code.contains("Self::UnknownValue(ref value) => f.write_str(value)"),
+            "{code}"
+        );
+        assert_eq!(check_all_open(&file), Vec::<String>::new());
+        let mut file: syn::File = syn::parse_str(
+            "pub mod types { #[derive(Clone)] pub enum E { Unknown, UnknownValue, Unrecognized } }",
+        )
+        .unwrap();
         let err = open_enums(&mut file).unwrap_err().to_string();
-        assert!(err.contains("already has a variant named Unknown"), "{err}");
+        assert!(err.contains("already has variants named"), "{err}");
     }
 
     /// The checked-in generated code: every enum, whatever its shape, accepts unknown values.

@@ -37,6 +37,14 @@
 //! not the documented JSON (a proxy's HTML page, an empty 503) never loses its status. The
 //! `chatbase` crate turns these into its typed `Error`.
 //!
+//! # Lossless answers and open enums
+//!
+//! Every builder has `send()` (decoded) and `send_raw()` (the success body exactly as the server
+//! sent it, `ResponseValue<bytes::Bytes>`); `send()` is a decode of `send_raw()`, so both build the
+//! request the same way. Every enum accepts values the spec does not list yet: string enums have
+//! `Unknown(String)`, unions `Unknown(serde_json::Value)`. Both are added by `cargo xtask codegen`,
+//! which refuses to write an enum that would reject an unknown value.
+//!
 //! # Mocks
 //!
 //! With the `mock` feature, [`mock::v1`] and [`mock::v2`] hold progenitor's typed httpmock

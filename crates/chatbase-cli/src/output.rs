@@ -835,6 +835,87 @@ mod tests {
         assert_eq!(relayout(&pretty, None, 0), compact);
     }
 
+    /// A seeded random JSON document: nested containers, strings with quotes, backslashes, escapes, whitespace and
+    /// non-ASCII, integers of every size and floats.
+    fn rng(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    fn random_value(state: &mut u64, depth: u32) -> Value {
+        let pick = rng(state) % if depth > 3 { 5 } else { 7 };
+        match pick {
+            0 => Value::Null,
+            1 => Value::Bool(rng(state).is_multiple_of(2)),
+            2 => match rng(state) % 3 {
+                0 => Value::from(rng(state) as i64),
+                1 => Value::from(rng(state)),
+                _ => serde_json::Number::from_f64((rng(state) % 100_000) as f64 / 7.0)
+                    .map_or(Value::Null, Value::Number),
+            },
+            3 | 4 => {
+                const PIECES: &[&str] = &[
+                    "a",
+                    " ",
+                    "\"",
+                    "\\",
+                    "\n",
+                    "\t",
+                    "{",
+                    "}",
+                    "[",
+                    "]",
+                    ",",
+                    ":",
+                    "é",
+                    "\u{1F600}",
+                    "\u{7}",
+                ];
+                let n = rng(state) % 8;
+                Value::String(
+                    (0..n)
+                        .map(|_| PIECES[(rng(state) % PIECES.len() as u64) as usize])
+                        .collect(),
+                )
+            }
+            5 => {
+                let n = rng(state) % 4;
+                Value::Array((0..n).map(|_| random_value(state, depth + 1)).collect())
+            }
+            _ => {
+                let n = rng(state) % 4;
+                let mut map = serde_json::Map::new();
+                for i in 0..n {
+                    let key = format!("k{i}\"{}", rng(state) % 10);
+                    map.insert(key, random_value(state, depth + 1));
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    /// Property: relayout only moves whitespace. From serde_json's compact or pretty text it gives exactly
+    /// serde_json's compact and pretty text. Seeded; `PROPTEST_CASES` runs more.
+    #[test]
+    fn relayout_matches_serde_json_layouts_on_random_documents() {
+        let cases: u64 = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(500);
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..cases {
+            let v = random_value(&mut state, 0);
+            let compact = serde_json::to_string(&v).unwrap();
+            let pretty = serde_json::to_string_pretty(&v).unwrap();
+            assert_eq!(relayout(&pretty, None, 0), compact);
+            assert_eq!(relayout(&compact, None, 0), compact);
+            assert_eq!(relayout(&compact, Some(2), 0), pretty);
+            assert_eq!(relayout(&pretty, Some(2), 0), pretty);
+        }
+    }
+
     #[test]
     fn raw_lists_and_objects_print_the_servers_text() {
         let items: Vec<Box<RawValue>> = vec![

@@ -71,6 +71,13 @@ fn future_conversation(id: &str) -> String {
     )
 }
 
+/// A conversation every version of the bindings knows.
+fn plain_conversation(id: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","title":"t","createdAt":1700000000,"updatedAt":1700000001,"userId":null,"source":"API","status":"ongoing","messages":[]}}"#
+    )
+}
+
 /// The value of `name` in a request target's query.
 fn query_param(target: &str, name: &str) -> Option<String> {
     let query = target.split_once('?')?.1;
@@ -179,7 +186,7 @@ fn repeating_server() -> Fake {
                 200,
                 format!(
                     r#"{{"data": [{}], "pagination": {{"cursor": "same", "hasMore": true, "total": 10}}}}"#,
-                    future_conversation(&format!("c{n}"))
+                    plain_conversation(&format!("c{n}"))
                 ),
             )
         } else {
@@ -390,4 +397,95 @@ fn resume_refuses_a_state_file_that_does_not_name_its_export() {
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("does not record which export"), "{err}");
+}
+
+#[test]
+fn tables_and_tsv_show_values_this_version_does_not_know() {
+    let fake = Fake::serve(|_| {
+        (
+            200,
+            r#"{"data": [{"id": "s1", "type": "notion", "name": "Wiki", "size": 12, "createdAt": "2026-01-01T00:00:00Z", "status": "indexing", "metadata": {"kind": "new"}}], "pagination": {"cursor": null, "hasMore": false, "total": 1}}"#
+                .to_owned(),
+        )
+    });
+    let home = tempfile::tempdir().unwrap();
+    for format in ["tsv", "table"] {
+        let out = fake
+            .cmd(&home)
+            .args(["sources", "list", "--format", format])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let text = stdout_of(&out);
+        assert!(
+            text.contains("notion") && text.contains("indexing"),
+            "{text}"
+        );
+    }
+}
+
+/// The issue's scenario: Ctrl-C during an export to a file prints a hint that repeats `-a` and the filters.
+#[test]
+fn ctrl_c_during_an_export_prints_a_hint_with_every_flag() {
+    let fake = Fake::serve(|target| {
+        if query_param(target, "cursor").is_some() {
+            // The second page never comes in time: the export is interrupted while waiting for it.
+            std::thread::sleep(std::time::Duration::from_secs(20));
+        }
+        (
+            200,
+            format!(
+                r#"{{"data": [{}], "pagination": {{"cursor": "c2", "hasMore": true, "total": 5}}}}"#,
+                future_conversation("c1")
+            ),
+        )
+    });
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("int.ndjson");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_chatbase"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("NO_COLOR", "1")
+        .env("CHATBASE_API_URL", &fake.url)
+        .env("CHATBASE_API_KEY", KEY)
+        .env("CHATBASE_AGENT_ID", "configured-agent")
+        .args([
+            "-a",
+            "a1",
+            "conversations",
+            "export",
+            "--source",
+            "API",
+            "-o",
+        ])
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while std::fs::read_to_string(&file).map_or(true, |t| t.lines().count() < 1)
+        || !dir.path().join("int.ndjson.cursor").exists()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first page never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: signalling the child this test spawned.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("-a a1") && err.contains("--source API") && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("--api-url {}", fake.url)), "{err}");
 }

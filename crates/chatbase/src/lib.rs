@@ -28,8 +28,15 @@
 //!   [`Client::agent`] (then `.conversations()`, `.conversation(id)`, `.sources()`, `.tickets()`,
 //!   `.user(id)`, `.helpdesk()`, `.whatsapp()`, …), [`Client::health`] and [`Client::v1`].
 //! - Handle methods return a [`Call`] with typed setters; `.send()` returns the decoded body,
-//!   `.send_with_response()` adds status, headers and the request id. List calls also offer
-//!   `.pages()`, `.items()`, `.max_items(n)` and `.first_page()`.
+//!   `.send_with_response()` adds status, headers and the request id, and `.send_raw()` returns a
+//!   [`Raw`]: the body exactly as the server sent it, checked against the generated type (for
+//!   writing server data without loss). List calls also offer `.pages()`, `.items()`,
+//!   `.raw_pages()`, `.max_items(n)`, `.max_pages(n)` and `.first_page()`; a walk the server cuts
+//!   short (repeated cursor, more items than its total, the page cap) ends with
+//!   [`Error::Pagination`], never silently.
+//! - Every enum in [`types`] accepts values this version does not know (`Unknown(String)` for
+//!   string enums, `Unknown(serde_json::Value)` for unions), so a new channel or message part type
+//!   never fails a response.
 //! - Chat has its own builders: [`ChatRequest`] (`.stream()` → [`ChatStream`], `.send()`,
 //!   `.run_tools()`), [`RetryRequest`], and [`v1::V1ChatRequest`] (raw text stream).
 //! - [`Client::request`] is the untyped escape hatch (any method and path, JSON in and out).

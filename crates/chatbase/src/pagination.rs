@@ -1,10 +1,11 @@
 //! Lazy pagination for both API styles: v2 `cursor`/`limit` and v1 `page`/`size`.
 //!
 //! Nothing is fetched until the stream is polled and only one page is held at a time. The walk
-//! ends cleanly on the server's own last page (`hasMore: false`, a null cursor, an empty page, a
-//! short v1 page) or on the caller's `max_items` cap. Any other reason to stop is an error the
-//! stream yields as its last item ([`Error::Pagination`]): a cursor seen before, more items than
-//! the server's reported `total`, or the page cap ([`DEFAULT_MAX_PAGES`] unless set with
+//! ends cleanly on the server's own last page (`hasMore: false`, a null cursor without
+//! `hasMore: true`, an empty page, a short v1 page) or on the caller's `max_items` cap. Any other
+//! reason to stop is an error the stream yields as its last item ([`Error::Pagination`]), after
+//! every page received: a cursor seen before, more items than the server's reported `total`,
+//! `hasMore: true` without a cursor, or the page cap ([`DEFAULT_MAX_PAGES`] unless set with
 //! [`WalkLimits::max_pages`]). So a misbehaving server can never make a walk loop forever, and a
 //! walk that was cut short is never mistaken for a complete one. How a page is requested is up
 //! to the caller (the resource handles); this module only drives the walk.
@@ -37,6 +38,8 @@ pub enum PaginationStop {
         /// Items received, including the page that went over.
         received: u64,
     },
+    /// The server reported more results (`hasMore: true`) but sent no cursor to fetch them with.
+    MissingCursor,
     /// The walk fetched its page cap and the server still reported more.
     PageCap {
         /// The cap that was hit.
@@ -54,6 +57,9 @@ impl std::fmt::Display for PaginationStop {
                 f,
                 "the server sent {received} items but reported a total of {total}"
             ),
+            PaginationStop::MissingCursor => {
+                f.write_str("the server reported more results but sent no cursor")
+            }
             PaginationStop::PageCap { max_pages } => write!(
                 f,
                 "the page cap of {max_pages} pages was reached and the server still reported more"
@@ -246,6 +252,8 @@ struct Walk<F> {
     max_pages: u64,
     pages: u64,
     received: u64,
+    /// A stop found on the last page yielded, reported on the next poll.
+    pending: Option<PaginationStop>,
 }
 
 impl<F> Walk<F> {
@@ -280,11 +288,15 @@ where
         next: Some(start),
         seen: HashSet::new(),
         remaining: limits.max_items,
+        pending: None,
         max_pages: limits.max_pages,
         pages: 0,
         received: 0,
     };
     stream::try_unfold(walk, |mut w| async move {
+        if let Some(reason) = w.pending.take() {
+            return Err(w.stopped(reason));
+        }
         if w.remaining == Some(0) {
             return Ok(None);
         }
@@ -324,6 +336,12 @@ where
         }
         if page.items.is_empty() {
             w.next = None;
+        } else if w.next.is_none()
+            && w.remaining != Some(0)
+            && page.number.is_none()
+            && page.has_more == Some(true)
+        {
+            w.pending = Some(PaginationStop::MissingCursor);
         }
         Ok(Some((page, w)))
     })
@@ -514,9 +532,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn has_more_without_a_cursor_is_an_error_after_the_page() {
+        let fetch = |_c| std::future::ready(Ok(Page::from_cursor(vec![1], None, Some(true), None)));
+        let (pages, err) =
+            collect(walk_pages(PageCursor::First, WalkLimits::default(), fetch)).await;
+        assert_eq!(pages.len(), 1);
+        assert!(
+            matches!(
+                err,
+                Some(Error::Pagination {
+                    reason: PaginationStop::MissingCursor,
+                    pages: 1,
+                    items: 1
+                })
+            ),
+            "{err:?}"
+        );
+        // Unless the caller's max_items ended the walk there anyway.
+        let fetch = |_c| std::future::ready(Ok(Page::from_cursor(vec![1], None, Some(true), None)));
+        let limits = WalkLimits::default().max_items(Some(1));
+        let (_, err) = collect(walk_pages(PageCursor::First, limits, fetch)).await;
+        assert!(err.is_none(), "{err:?}");
+    }
+
+    #[tokio::test]
     async fn stops_on_null_cursor_empty_page_and_has_more_false() {
         for page in [
-            Page::from_cursor(vec![1], None, Some(true), None),
+            Page::from_cursor(vec![1], None, None, None),
             Page::from_cursor(vec![1], Some("x".into()), Some(false), None),
             Page::from_cursor(vec![], Some("x".into()), Some(true), None),
         ] {
