@@ -1078,9 +1078,16 @@ async fn examples_from_the_contract() {
         expect!(format!("unknown top-level key on {method} {path}"), &a, &[200, 201]);
     }
     let a = env
-        .raw("PUT", "/api/v2/agents/demo-agent/styles", Some(&json!({"notificationMessage": {"showOnce": true}})))
+        .raw(
+            "PUT",
+            "/api/v2/agents/demo-agent/styles",
+            Some(&json!({"styles": {"centerStage": {"notificationMessage": {"enabled": true}}}})),
+        )
         .await;
     expect!("notificationMessage without text", &a, &[400]);
+    if !a.text.contains("styles.centerStage.notificationMessage.text") {
+        failures.push(format!("notificationMessage without text: details should name the field: {}", a.text));
+    }
     let a = env.raw("PUT", "/api/v2/agents/demo-agent", None).await;
     expect!("updateAgent without body", &a, &[400]);
     let a = env.raw("POST", "/api/v2/agents/demo-agent/voice/sessions", None).await;
