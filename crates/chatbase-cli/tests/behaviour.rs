@@ -445,7 +445,10 @@ fn auth_status_shows_workspace_plan_expiry_and_permissions_when_the_service_says
     assert_eq!(v["plan"], "standard", "{v}");
     assert_eq!(v["keyExpires"], "never", "{v}");
     assert!(
-        v["permissions"].as_str().unwrap_or("").contains("agents:read"),
+        v["permissions"]
+            .as_str()
+            .unwrap_or("")
+            .contains("agents:read"),
         "{v}"
     );
 }

@@ -51,7 +51,11 @@ impl Contract {
             let raw: Value = serde_yaml_ng::from_str(text)
                 .map_err(|e| format!("openapi/chatbase-{version}.yaml does not parse: {e}"))?;
             let components = to_json_schema(&raw["components"]["schemas"]);
-            for item in raw["paths"].as_object().into_iter().flat_map(|m| m.values()) {
+            for item in raw["paths"]
+                .as_object()
+                .into_iter()
+                .flat_map(|m| m.values())
+            {
                 for op in item.as_object().into_iter().flat_map(|m| m.values()) {
                     let Some(id) = op.get("operationId").and_then(Value::as_str) else {
                         continue;
@@ -73,9 +77,16 @@ impl Contract {
                     let validator = compile(&schema)?;
                     let mut shapes = Vec::new();
                     let top = deref(&schema, &components);
-                    for branch in top.get("oneOf").and_then(Value::as_array).into_iter().flatten() {
+                    for branch in top
+                        .get("oneOf")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
                         let b = deref(branch, &components);
-                        if let Some(types) = b.pointer("/properties/type/enum").and_then(Value::as_array) {
+                        if let Some(types) =
+                            b.pointer("/properties/type/enum").and_then(Value::as_array)
+                        {
                             shapes.push((types.clone(), compile(b)?));
                         }
                     }
@@ -159,9 +170,17 @@ impl Contract {
             let mut field = pointer_to_field(&e.instance_path().to_string());
             if let jsonschema::error::ValidationErrorKind::Required { property } = e.kind() {
                 let p = property.as_str().map(String::from).unwrap_or_default();
-                field = if field.is_empty() { p } else { format!("{field}.{p}") };
+                field = if field.is_empty() {
+                    p
+                } else {
+                    format!("{field}.{p}")
+                };
             }
-            let field = if field.is_empty() { "body".to_string() } else { field };
+            let field = if field.is_empty() {
+                "body".to_string()
+            } else {
+                field
+            };
             details.entry(field).or_insert_with(|| message(&e));
         }
         if !details.is_empty() {
@@ -293,8 +312,12 @@ fn clamp(schema: &Value, components: &Value, value: &mut Value, depth: usize) {
         }
         Value::Number(n) => {
             let Some(f) = n.as_f64() else { return };
-            let lo = all.iter().find_map(|s| s.get("minimum").and_then(Value::as_f64));
-            let hi = all.iter().find_map(|s| s.get("maximum").and_then(Value::as_f64));
+            let lo = all
+                .iter()
+                .find_map(|s| s.get("minimum").and_then(Value::as_f64));
+            let hi = all
+                .iter()
+                .find_map(|s| s.get("maximum").and_then(Value::as_f64));
             let c = f.max(lo.unwrap_or(f)).min(hi.unwrap_or(f));
             if c != f {
                 *value = json!(c);

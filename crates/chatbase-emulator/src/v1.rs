@@ -25,7 +25,6 @@ use crate::v2::{PathParams, agents, param, sources};
 
 const MAX_IMAGE_BYTES: usize = 1024 * 1024;
 
-
 static ATTR_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"^[a-zA-Z][a-zA-Z0-9_-]*$").expect("static regex is valid")
 });

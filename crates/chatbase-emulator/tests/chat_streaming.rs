@@ -319,7 +319,11 @@ async fn v1_chat_streams_raw_text_and_answers_json() {
         )
         .await;
     assert_eq!(legacy.status, 400, "{}", legacy.text);
-    assert_eq!(legacy.body["issues"][0]["field"], "chatbotId", "{}", legacy.text);
+    assert_eq!(
+        legacy.body["issues"][0]["field"], "chatbotId",
+        "{}",
+        legacy.text
+    );
     let convs = api
         .get("/api/v1/get-conversations?chatbotId=demo-agent")
         .await;

@@ -675,7 +675,11 @@ async fn file_upload_streams_multipart_from_a_path_with_progress() {
         .await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.txt");
-    std::fs::write(&path, "file body contents, long enough for the 50-byte minimum").unwrap();
+    std::fs::write(
+        &path,
+        "file body contents, long enough for the 50-byte minimum",
+    )
+    .unwrap();
     let last = Arc::new(Mutex::new((0u64, 0u64)));
     let seen = last.clone();
     let src = client(&server)

@@ -180,7 +180,9 @@ async fn status(ctx: &Ctx) -> Result<()> {
 /// Workspace, plan, key expiry and permissions from `GET /api/cli-pairing/me` (the call the
 /// official CLI makes; outside the published spec). `None` when the service does not answer
 /// it as expected: `auth status` then shows what it knows without it.
-async fn key_owner(client: &chatbase::Client) -> Option<serde_json::Map<String, serde_json::Value>> {
+async fn key_owner(
+    client: &chatbase::Client,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
     let me = client
         .request(chatbase::Method::GET, "/api/cli-pairing/me")
         .max_retries(0)

@@ -17,7 +17,10 @@ use chatbase::file_sources::{EXTENSIONS, MAX_BYTES, MIN_BYTES};
 
 /// Default `--include`: every file type the service accepts (`chatbase::file_sources`).
 fn default_include() -> Vec<String> {
-    EXTENSIONS.iter().map(|(ext, _)| format!("**/*.{ext}")).collect()
+    EXTENSIONS
+        .iter()
+        .map(|(ext, _)| format!("**/*.{ext}"))
+        .collect()
 }
 
 /// What the folder looked like at the last successful sync, per agent: relative path → (source id, sha256).

@@ -14,7 +14,6 @@ use crate::server::AppState;
 use crate::store::Db;
 use crate::util::{self, V, json_body, new_agent_id, now_iso, paginate_seq, public, query_limit};
 
-
 pub(crate) const DEFAULT_MODEL: &str = "gpt-4o-mini";
 pub(crate) const DEFAULT_GREETING: &str = "Hi! What can I help you with?";
 

@@ -431,7 +431,13 @@ pub(crate) fn sse_events(o: &Outcome) -> Vec<Event> {
     // The vendor documents these fields flat on the event; its clients read them nested.
     // Both forms are sent so either kind of client works.
     let mut flat = vec![("type", json!("message-metadata"))];
-    for k in ["messageId", "userMessageId", "conversationId", "userId", "usage"] {
+    for k in [
+        "messageId",
+        "userMessageId",
+        "conversationId",
+        "userId",
+        "usage",
+    ] {
         if let Some(v) = meta.get(k) {
             flat.push((k, v.clone()));
         }

@@ -17,7 +17,6 @@ use crate::server::AppState;
 use crate::store::Db;
 use crate::util::{V, json_body, new_uuid, now_unix, random_alnum, str_field};
 
-
 static PHONE: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^\+?[1-9][0-9]{6,14}$").expect("static regex is valid"));
 
