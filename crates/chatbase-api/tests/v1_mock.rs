@@ -78,12 +78,10 @@ async fn create_chatbot_sends_json_body() {
 #[tokio::test]
 async fn list_leads_sends_page_and_size_query() {
     let server = MockServer::start_async().await;
-    let page: chatbase_api::v1::types::ListLeadsPage = "2".parse().unwrap();
-    let size: chatbase_api::v1::types::ListLeadsSize = "50".parse().unwrap();
     let mock = server.list_leads(|when, then| {
         when.chatbot_id("bot-1")
-            .page(&page)
-            .size(&size)
+            .page("2")
+            .size("50")
             .into_inner()
             .method("GET")
             .path("/get-leads")

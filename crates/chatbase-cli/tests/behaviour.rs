@@ -506,3 +506,32 @@ fn auth_status_shows_workspace_plan_expiry_and_permissions_when_the_service_says
         "{v}"
     );
 }
+
+#[test]
+fn auth_status_falls_back_quietly_when_the_service_has_no_key_details() {
+    // A service without `GET /api/cli-pairing/me` (404): the status is shown without them.
+    let emu = Emu::with(|b| {
+        b.faults(chatbase_emulator::Faults {
+            errors: vec![chatbase_emulator::ErrorFault {
+                operation: Some("getCliPairingMe".into()),
+                rate: 1.0,
+                status: 404,
+            }],
+            ..Default::default()
+        })
+    });
+    let out = emu
+        .cmd()
+        .args(["auth", "status", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(v["valid"], true, "{v}");
+    assert!(v.get("workspace").is_none(), "{v}");
+    let err = stderr_of(&out);
+    assert!(
+        !err.contains("404") && !err.contains("cli-pairing") && !err.contains("rror"),
+        "{err}"
+    );
+}

@@ -21,6 +21,10 @@ pub(crate) struct BodyRule {
     /// `requestBody.required`: an absent or empty body is refused.
     pub required: bool,
     validator: jsonschema::Validator,
+    /// For bodies that are one of several shapes told apart by `type` (createSource):
+    /// each shape's `type` values and validator, so errors name the fields of the shape
+    /// the client meant instead of "matches none of the shapes".
+    shapes: Vec<(Vec<Value>, jsonschema::Validator)>,
     /// The body schema with `$ref`s resolved lazily through `components`.
     schema: Value,
 }
@@ -63,16 +67,35 @@ impl Contract {
                         continue;
                     };
                     let schema = to_json_schema(schema);
-                    let root = json!({"allOf": [schema], "components": {"schemas": components}});
-                    let validator = jsonschema::options()
-                        .with_draft(jsonschema::Draft::Draft7)
-                        .build(&root)
-                        .map_err(|e| format!("{version} {id}: request schema: {e}"))?;
+                    let compile = |s: &Value| {
+                        let root = json!({"allOf": [s], "components": {"schemas": components}});
+                        jsonschema::options()
+                            .with_draft(jsonschema::Draft::Draft7)
+                            .build(&root)
+                            .map_err(|e| format!("{version} {id}: request schema: {e}"))
+                    };
+                    let validator = compile(&schema)?;
+                    let mut shapes = Vec::new();
+                    let top = deref(&schema, &components);
+                    for branch in top
+                        .get("oneOf")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        let b = deref(branch, &components);
+                        if let Some(types) =
+                            b.pointer("/properties/type/enum").and_then(Value::as_array)
+                        {
+                            shapes.push((types.clone(), compile(b)?));
+                        }
+                    }
                     bodies.insert(
                         format!("{version}:{id}"),
                         BodyRule {
                             required: rb.get("required").and_then(Value::as_bool) == Some(true),
                             validator,
+                            shapes,
                             schema,
                         },
                     );
@@ -133,7 +156,17 @@ impl Contract {
             )
         })?;
         let mut details = BTreeMap::new();
-        for e in rule.validator.iter_errors(&value) {
+        let shape = value.get("type").and_then(|t| {
+            rule.shapes
+                .iter()
+                .find(|(types, _)| types.contains(t))
+                .map(|(_, v)| v)
+        });
+        let validator = match shape {
+            Some(v) if !rule.validator.is_valid(&value) => v,
+            _ => &rule.validator,
+        };
+        for e in validator.iter_errors(&value) {
             let mut field = pointer_to_field(&e.instance_path().to_string());
             if let jsonschema::error::ValidationErrorKind::Required { property } = e.kind() {
                 let p = property.as_str().map(String::from).unwrap_or_default();
@@ -388,12 +421,18 @@ mod tests {
     fn missing_required_body_and_nested_required_fail() {
         let c = contract().unwrap_or_else(|e| panic!("{e}"));
         let e = c
-            .check_body("v2", "updateAgentStyles", br#"{"notificationMessage":{}}"#)
+            .check_body(
+                "v2",
+                "updateAgentStyles",
+                br#"{"styles":{"centerStage":{"notificationMessage":{"enabled":true}}}}"#,
+            )
             .err()
             .map(|e| e.details);
         assert!(
-            e.flatten()
-                .is_some_and(|d| d.contains_key("notificationMessage.text")),
+            e.clone()
+                .flatten()
+                .is_some_and(|d| d.contains_key("styles.centerStage.notificationMessage.text")),
+            "{e:?}"
         );
         assert!(c.check_body("v2", "createVoiceSession", b"").is_err());
     }

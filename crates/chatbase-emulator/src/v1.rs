@@ -91,13 +91,8 @@ fn unix_to_iso(t: f64) -> String {
 pub(crate) async fn chat(State(app): State<AppState>, body: Bytes) -> ApiResult<Response> {
     let b = json_body(&body, app.max_body).map_err(v1_invalid)?;
     let mut v = V::new(&b);
-    // `chatId` is the legacy name still sent by older clients.
-    let key = if b.contains_key("chatbotId") || !b.contains_key("chatId") {
-        "chatbotId"
-    } else {
-        "chatId"
-    };
-    let chatbot = v.str(key, true, 1, 200);
+    // The contract requires `chatbotId`; the legacy `chatId` is not part of it.
+    let chatbot = v.str("chatbotId", true, 1, 200);
     let mut messages: Vec<(String, String)> = Vec::new();
     match b.get("messages") {
         None => v.fail("messages", "Required"),

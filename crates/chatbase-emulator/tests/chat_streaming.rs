@@ -311,14 +311,19 @@ async fn v1_chat_streams_raw_text_and_answers_json() {
     let r = api.post("/api/v1/chat", body).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["text"], streamed.as_str());
-    // Legacy `chatId` is accepted; the conversation was saved under the caller's id.
+    // The legacy `chatId` is not in the contract, which requires `chatbotId` (a declared 400).
     let legacy = api
         .post(
             "/api/v1/chat",
             json!({"chatId": "demo-agent", "messages": [{"role": "user", "content": "billing"}]}),
         )
         .await;
-    assert_eq!(legacy.status, 200, "{}", legacy.text);
+    assert_eq!(legacy.status, 400, "{}", legacy.text);
+    assert_eq!(
+        legacy.body["issues"][0]["field"], "chatbotId",
+        "{}",
+        legacy.text
+    );
     let convs = api
         .get("/api/v1/get-conversations?chatbotId=demo-agent")
         .await;

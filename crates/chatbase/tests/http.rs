@@ -877,7 +877,7 @@ async fn bad_uploads_fail_locally_with_clear_errors() {
         .await
         .unwrap_err();
     assert!(
-        err.to_string().contains(".pdf, .doc, .docx or .txt"),
+        err.to_string().contains(".pdf, .doc, .docx, .txt, .json"),
         "{err}"
     );
     let err = c

@@ -428,10 +428,23 @@ pub(crate) fn sse_events(o: &Outcome) -> Vec<Event> {
     let mut meta = o.metadata();
     meta["messageId"] = json!(o.message_id);
     ev.push(sse(&[("type", json!("finish-step"))]));
-    ev.push(sse(&[
-        ("type", json!("message-metadata")),
-        ("messageMetadata", json!(meta)),
-    ]));
+    // The vendor documents these fields flat on the event; its clients read them nested.
+    // Both forms are sent so either kind of client works.
+    let mut flat = vec![("type", json!("message-metadata"))];
+    for k in [
+        "messageId",
+        "userMessageId",
+        "conversationId",
+        "userId",
+        "usage",
+    ] {
+        if let Some(v) = meta.get(k) {
+            flat.push((k, v.clone()));
+        }
+    }
+    flat.push(("finishReason", json!(o.finish_reason)));
+    flat.push(("messageMetadata", json!(meta)));
+    ev.push(sse(&flat));
     ev.push(sse(&[
         ("type", json!("finish")),
         ("finishReason", json!(o.finish_reason)),
