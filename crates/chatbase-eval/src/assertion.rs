@@ -654,16 +654,13 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
         Some(v) if base != "json" && base != "is-json" => format!("{base} {}", describe(v)),
         _ => base.to_owned(),
     };
-    let label = if base == "latency" {
-        format!(
-            "max-total-ms {}",
-            match check {
-                Check::MaxTotalMs(ms) => ms,
-                _ => 0,
-            }
-        )
-    } else {
-        label
+    let label = match &check {
+        Check::MaxTotalMs(ms) if base == "latency" => format!("max-total-ms {ms}"),
+        Check::SimilarTo {
+            reference,
+            threshold,
+        } => format!("similar-to {reference:?} (≥ {threshold:.2})"),
+        _ => label,
     };
     Ok(Assertion {
         check,

@@ -140,9 +140,15 @@ pub fn is_local_host(url: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// A run spends real credits when the host is not local; more than [`COST_GUARD_MESSAGES`] of them need a yes.
+fn needs_confirmation(local: bool, messages: u64, yes: bool) -> bool {
+    !local && !yes && messages > COST_GUARD_MESSAGES
+}
+
 fn cost_guard(ctx: &Ctx, messages: u64, yes: bool) -> Result<()> {
     let url = &ctx.settings.api_url.value;
-    if ctx.global.emulator || is_local_host(url) || messages <= COST_GUARD_MESSAGES || yes {
+    let local = ctx.global.emulator || is_local_host(url);
+    if !needs_confirmation(local, messages, yes) {
         return Ok(());
     }
     let question =
@@ -273,7 +279,15 @@ fn verdict(ctx: &Ctx, report: &Report) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_local_host;
+    use super::{COST_GUARD_MESSAGES, is_local_host, needs_confirmation};
+
+    #[test]
+    fn only_large_runs_against_a_real_host_ask() {
+        assert!(needs_confirmation(false, COST_GUARD_MESSAGES + 1, false));
+        assert!(!needs_confirmation(false, COST_GUARD_MESSAGES, false));
+        assert!(!needs_confirmation(false, COST_GUARD_MESSAGES + 1, true));
+        assert!(!needs_confirmation(true, u64::MAX, false));
+    }
 
     #[test]
     fn local_hosts_are_recognised() {
