@@ -914,9 +914,23 @@ pub struct EvalCmd {
     /// Write a Markdown summary (for a pull-request comment)
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Compare with an earlier --json-report: changed verdicts and a word diff of changed answers
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// What makes the exit status 1: any case not passing, or only regressions against --baseline
+    #[arg(long, value_enum, default_value_t = FailOn::Failure, value_name = "WHEN")]
+    pub fail_on: FailOn,
     /// Send without asking, however many messages the run needs
     #[arg(short = 'y', long)]
     pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any case that does not pass
+    Failure,
+    /// A case that passed in the baseline (or is new) and does not pass now
+    Regression,
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -412,3 +412,120 @@ fn schema_prints_the_suite_json_schema() {
     assert_eq!(schema["title"], "chatbase eval suite");
     assert!(schema["definitions"]["Assertion"]["oneOf"].is_array());
 }
+
+#[test]
+fn a_baseline_classifies_changes_diffs_answers_and_decides_the_exit_code() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = |name: &str, message: &str, assert: &str| {
+        format!("  - name: {name}\n    message: {message}\n    assert: [{assert}]\n")
+    };
+    let a = case("reset", "How do I reset my password?", "{icontains: reset}");
+    let b_ok = case(
+        "billing",
+        "Where do I find my invoices?",
+        "{icontains: invoices}",
+    );
+    let b_bad = case(
+        "billing",
+        "How do I cancel my plan?",
+        "{icontains: invoices}",
+    );
+    let c = case(
+        "always fails",
+        "How do I reset my password?",
+        "{contains: nothing like this}",
+    );
+    let d = case(
+        "new case",
+        "How do I cancel my plan?",
+        "{icontains: cancel}",
+    );
+    let base = write(&dir, "base.yaml", &format!("cases:\n{a}{b_ok}{c}"));
+    let worse = write(&dir, "worse.yaml", &format!("cases:\n{a}{b_bad}{c}{d}"));
+    let same = write(&dir, "same.yaml", &format!("cases:\n{a}{b_ok}{c}"));
+    let base_json = dir.path().join("base.json");
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&base)
+        .arg("--json-report")
+        .arg(&base_json)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+
+    let md = dir.path().join("pr.md");
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&worse)
+        .arg("--baseline")
+        .arg(&base_json)
+        .args(["--fail-on", "regression", "--markdown"])
+        .arg(&md)
+        .output()
+        .expect("run");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("1 regression since the baseline (billing)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 newly failing, 0 fixed, 1 still failing, 1 new, 0 removed"),
+        "{err}"
+    );
+    assert!(err.contains("newly-failing: billing"), "{err}");
+    let diff_line = err
+        .lines()
+        .find(|l| l.trim_start().starts_with("answer:"))
+        .expect("a diff line");
+    assert!(
+        diff_line.contains("[-") && diff_line.contains("{+"),
+        "{diff_line}"
+    );
+    let markdown = std::fs::read_to_string(&md).expect("markdown");
+    assert!(
+        markdown.contains("**Since the baseline:** 1 newly failing"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| billing | newly-failing |"),
+        "{markdown}"
+    );
+
+    // Only a still-failing case: no regression, so exit 0 with --fail-on regression, 1 with the default.
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&same)
+        .arg("--baseline")
+        .arg(&base_json)
+        .args(["--fail-on", "regression"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&same)
+        .arg("--baseline")
+        .arg(&base_json)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+
+    // A baseline that is not a report is refused before the run.
+    let junk = write(&dir, "junk.json", "{\"not\": \"a report\"}");
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&same)
+        .arg("--baseline")
+        .arg(&junk)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("junk.json"), "{}", stderr_of(&out));
+}

@@ -10,6 +10,7 @@
 //! depended on from a project's own `#[test]`s) without widening the SDK.
 
 pub mod assertion;
+pub mod baseline;
 pub mod report;
 pub mod runner;
 pub mod suite;

@@ -252,6 +252,9 @@ pub struct Report {
     pub summary: Summary,
     /// Every selected case, in suite order.
     pub cases: Vec<CaseReport>,
+    /// The comparison with `--baseline`, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<crate::baseline::Comparison>,
 }
 
 impl Report {
@@ -284,6 +287,7 @@ impl Report {
             total_ms,
             summary,
             cases,
+            comparison: None,
         }
     }
 
@@ -391,6 +395,42 @@ impl Report {
                     md_cell(&c.reason()),
                     md_cell(c.snippet().unwrap_or(""))
                 );
+            }
+        }
+        if let Some(cmp) = &self.comparison {
+            use crate::baseline::Change;
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "**Since the baseline:** {} newly failing · {} fixed · {} still failing · {} new{}",
+                cmp.count(Change::NewlyFailing),
+                cmp.count(Change::Fixed),
+                cmp.count(Change::StillFailing),
+                cmp.count(Change::New),
+                if cmp.removed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {} removed", cmp.removed.len())
+                }
+            );
+            let changed: Vec<_> = cmp
+                .cases
+                .iter()
+                .filter(|c| c.change != Change::StillPassing || c.diff.is_some())
+                .collect();
+            if !changed.is_empty() {
+                let _ = writeln!(out);
+                let _ = writeln!(out, "| Case | Change | Answer diff |");
+                let _ = writeln!(out, "|---|---|---|");
+                for c in changed {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} |",
+                        md_cell(&c.name),
+                        c.change.as_str(),
+                        md_cell(c.diff.as_deref().unwrap_or(""))
+                    );
+                }
             }
         }
         out

@@ -8,7 +8,7 @@ use chatbase_eval::report::Verdict;
 use chatbase_eval::{Report, RunError, RunOptions, StopFlag, Suite};
 use serde_json::{Value, json};
 
-use crate::cli::EvalCmd;
+use crate::cli::{EvalCmd, FailOn};
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::output::{Column, col};
@@ -46,6 +46,10 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
             "--min-pass-rate must be between 0 and 1, got {min_pass_rate}"
         )));
     }
+    let baseline = match &cmd.baseline {
+        Some(p) => Some(chatbase_eval::baseline::load(p).map_err(CliError::usage)?),
+        None => None,
+    };
     let agent_id = agent_for(ctx, &suite).await?;
     let opts = RunOptions {
         agent_id,
@@ -96,7 +100,7 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         }
     };
     bar.finish_and_clear();
-    let report = match outcome {
+    let mut report = match outcome {
         Ok(r) => r,
         Err(RunError::Invalid(m)) => return Err(CliError::usage(m)),
         Err(RunError::Fatal { case, error }) => {
@@ -109,9 +113,46 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         }
     };
 
+    if let Some(b) = &baseline {
+        report.comparison = Some(chatbase_eval::baseline::compare(b, &report));
+    }
     write_reports(&cmd, &report, file)?;
     print_report(ctx, &report)?;
-    verdict(ctx, &report)
+    print_changes(ctx, &report);
+    verdict(ctx, &report, cmd.fail_on)
+}
+
+/// With a baseline: one line per case whose verdict or answer changed, on stderr.
+fn print_changes(ctx: &Ctx, report: &Report) {
+    use chatbase_eval::baseline::Change;
+    let Some(cmp) = &report.comparison else {
+        return;
+    };
+    ctx.out.note(format!(
+        "Since the baseline: {} newly failing, {} fixed, {} still failing, {} new, {} removed",
+        cmp.count(Change::NewlyFailing),
+        cmp.count(Change::Fixed),
+        cmp.count(Change::StillFailing),
+        cmp.count(Change::New),
+        cmp.removed.len()
+    ));
+    for c in &cmp.cases {
+        if c.change == Change::StillPassing && c.diff.is_none() {
+            continue;
+        }
+        let mut line = format!(
+            "  {}: {}",
+            c.change.as_str(),
+            crate::sanitize::sanitize_cell(&c.name)
+        );
+        if let Some(d) = &c.diff {
+            line.push_str(&format!(
+                "\n    answer: {}",
+                crate::sanitize::sanitize_cell(d)
+            ));
+        }
+        ctx.out.note(line);
+    }
 }
 
 /// `--agent`/`--agent-name`/`CHATBASE_AGENT_ID`/profile win over the suite's `agent`, which wins over the
@@ -243,7 +284,7 @@ fn print_report(ctx: &Ctx, report: &Report) -> Result<()> {
     Ok(())
 }
 
-fn verdict(ctx: &Ctx, report: &Report) -> Result<()> {
+fn verdict(ctx: &Ctx, report: &Report, fail_on: FailOn) -> Result<()> {
     let s = &report.summary;
     let line = format!(
         "{} passed, {} failed, {} errored{} · {} credits · {:.1} s",
@@ -265,6 +306,22 @@ fn verdict(ctx: &Ctx, report: &Report) -> Result<()> {
     if report.all_passed() {
         ctx.out.success(line);
         return Ok(());
+    }
+    if fail_on == FailOn::Regression
+        && let Some(cmp) = &report.comparison
+    {
+        let regressions: Vec<&str> = cmp.regressions().map(|c| c.name.as_str()).collect();
+        if regressions.is_empty() {
+            ctx.out
+                .success(format!("no regression since the baseline: {line}"));
+            return Ok(());
+        }
+        return Err(CliError::runtime(format!(
+            "{} regression{} since the baseline ({}): {line}",
+            regressions.len(),
+            if regressions.len() == 1 { "" } else { "s" },
+            regressions.join(", ")
+        )));
     }
     let bad = report
         .cases
