@@ -87,7 +87,7 @@ impl StopFlag {
 /// missing), not when a later turn's conversation is gone.
 fn is_fatal(e: &chatbase::Error, first_turn: bool) -> bool {
     match e.status().map(|s| s.as_u16()) {
-        Some(401 | 402 | 403) => true,
+        Some(401..=403) => true,
         Some(404) => first_turn,
         _ => e.is_auth_failure(),
     }

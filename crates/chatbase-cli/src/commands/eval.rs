@@ -158,10 +158,11 @@ fn print_changes(ctx: &Ctx, report: &Report) {
 /// `--agent`/`--agent-name`/`CHATBASE_AGENT_ID`/profile win over the suite's `agent`, which wins over the
 /// emulator's demo agent.
 async fn agent_for(ctx: &Ctx, suite: &Suite) -> Result<String> {
-    if ctx.global.agent_name.is_none() && ctx.settings.agent.is_none() {
-        if let Some(a) = &suite.agent {
-            return Ok(a.clone());
-        }
+    if ctx.global.agent_name.is_none()
+        && ctx.settings.agent.is_none()
+        && let Some(a) = &suite.agent
+    {
+        return Ok(a.clone());
     }
     ctx.agent_id().await
 }
