@@ -914,6 +914,9 @@ pub struct EvalCmd {
     /// Write a Markdown summary (for a pull-request comment)
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Write a self-contained HTML page (no network): counts, answers, failed assertions, baseline diffs
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Compare with an earlier --json-report: changed verdicts and a word diff of changed answers
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

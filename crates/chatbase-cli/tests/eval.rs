@@ -529,3 +529,62 @@ fn a_baseline_classifies_changes_diffs_answers_and_decides_the_exit_code() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("junk.json"), "{}", stderr_of(&out));
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_new_cases_and_still_writes_reports_marked_incomplete() {
+    use std::io::BufRead;
+    // Every answer stalls for 1.5 s after its first events, so the first case is in flight when we interrupt.
+    let emu = Emu::stalling(4, 1_500);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut suite = String::from("cases:\n");
+    for i in 0..5 {
+        suite.push_str(&format!(
+            "  - name: case {i}\n    message: How do I reset my password?\n    assert: [{{icontains: reset}}]\n"
+        ));
+    }
+    let suite = write(&dir, "slow.yaml", &suite);
+    let json = dir.path().join("partial.json");
+    let junit = dir.path().join("partial.xml");
+    let mut child = emu
+        .std_cmd()
+        .args(["eval", "--jobs", "1"])
+        .arg(&suite)
+        .arg("--json-report")
+        .arg(&json)
+        .arg("--junit")
+        .arg(&junit)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    stderr.read_line(&mut first).expect("read stderr");
+    assert!(first.starts_with("Running 5 cases"), "{first}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // SAFETY: sends SIGINT to our own child process, whose pid is valid until we wait on it.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(rc, 0);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read stderr");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130), "{rest}");
+    assert!(rest.contains("stopping"), "{rest}");
+    assert!(rest.contains("incomplete run"), "{rest}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json written"))
+            .expect("parse");
+    assert_eq!(report["incomplete"], true);
+    assert_eq!(
+        report["cases"][0]["verdict"], "pass",
+        "the case in flight finished: {report:#}"
+    );
+    assert!(
+        report["summary"]["skipped"].as_u64().expect("count") >= 3,
+        "{report:#}"
+    );
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("valid JUnit");
+    assert!(parsed.test_suites[0].skipped >= 3);
+}

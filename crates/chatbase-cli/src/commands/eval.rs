@@ -233,11 +233,14 @@ fn write_reports(cmd: &EvalCmd, report: &Report, suite_file: &Path) -> Result<()
     if let Some(p) = &cmd.json_report {
         write_file(p, "JSON", &report.to_json())?;
     }
+    let name = suite_file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "eval".to_owned());
+    if let Some(p) = &cmd.html {
+        write_file(p, "HTML", &report.to_html(&name))?;
+    }
     if let Some(p) = &cmd.junit {
-        let name = suite_file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "eval".to_owned());
         let xml = report
             .to_junit(&name)
             .map_err(|e| CliError::runtime(format!("cannot build the JUnit report: {e}")))?;
