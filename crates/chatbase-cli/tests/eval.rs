@@ -456,6 +456,7 @@ fn a_baseline_classifies_changes_diffs_answers_and_decides_the_exit_code() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
 
     let md = dir.path().join("pr.md");
+    let html_file = dir.path().join("report.html");
     let out = emu
         .cmd()
         .arg("eval")
@@ -464,6 +465,8 @@ fn a_baseline_classifies_changes_diffs_answers_and_decides_the_exit_code() {
         .arg(&base_json)
         .args(["--fail-on", "regression", "--markdown"])
         .arg(&md)
+        .arg("--html")
+        .arg(&html_file)
         .output()
         .expect("run");
     let err = stderr_of(&out);
@@ -490,6 +493,12 @@ fn a_baseline_classifies_changes_diffs_answers_and_decides_the_exit_code() {
         markdown.contains("**Since the baseline:** 1 newly failing"),
         "{markdown}"
     );
+    let html = std::fs::read_to_string(&html_file).expect("html");
+    assert!(
+        html.contains("Baseline answer") && html.contains("<del>") && html.contains("<ins>"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<details class=\"case").count(), 4);
     assert!(
         markdown.contains("| billing | newly-failing |"),
         "{markdown}"

@@ -141,3 +141,23 @@ async fn out_of_range_options_are_refused() {
     }
     server.shutdown().await;
 }
+
+/// The example shipped with the CLI loads, and is valid against the schema `chatbase eval --schema` prints.
+#[test]
+fn the_shipped_example_matches_the_published_schema() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../chatbase-cli/examples/evals/demo.yaml"
+    );
+    let suite = Suite::load(std::path::Path::new(path)).expect("example loads");
+    assert_eq!(suite.cases.len(), 4);
+    let text = std::fs::read_to_string(path).expect("read example");
+    let value: serde_json::Value = serde_yaml_ng::from_str(&text).expect("yaml");
+    let schema = Suite::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

@@ -76,7 +76,10 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
     ));
 
     let client = ctx.client()?;
-    let bar = progress_bar(ctx, messages);
+    let units = u64::try_from(selected.len())
+        .unwrap_or(u64::MAX)
+        .saturating_mul(u64::from(opts.repeat));
+    let bar = progress_bar(ctx, units);
     let stop = StopFlag::default();
     let progress = |done: usize, total: usize| {
         bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
