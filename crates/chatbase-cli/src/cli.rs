@@ -138,7 +138,7 @@ pub enum Command {
     Voice(VoiceCmd),
     /// Check that the API is reachable
     Health,
-    /// Run a YAML suite of questions and assertions against an agent (regression tests for CI)
+    /// Check an agent's answers against a YAML suite (regression tests for CI)
     Eval(EvalCmd),
     /// The legacy v1 API (chatbots, contacts, custom attributes, leads)
     #[command(subcommand)]
