@@ -522,6 +522,11 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
         Some(b) => (true, b),
         None => (false, kind),
     };
+    if threshold.is_some() && !matches!(base, "latency" | "similar-to" | "cost") {
+        return Err(format!(
+            "`threshold` has no meaning for `{base}` (it applies to similar-to and latency)"
+        ));
+    }
     let t = || text(base, value);
     let check = match base {
         "contains" | "icontains" => Check::Contains {
@@ -1168,6 +1173,9 @@ mod tests {
         assert!(err("weight: -1\ncontains: x").contains("`weight` must be 0 or more"));
         assert!(err("- contains: x").contains("is a map"));
         assert!(err("zzzzzzzz: 1").contains("known kinds:"));
+        assert!(
+            err("type: contains\nvalue: x\nthreshold: 0.5").contains("no meaning for `contains`")
+        );
     }
 
     #[test]

@@ -113,6 +113,24 @@ impl JsonSchema for Case {
     }
 }
 
+/// The API's rule for user ids, checked at load so a bad one fails the suite rather than every case.
+fn check_user_id(u: Option<String>) -> Result<Option<String>, String> {
+    match u {
+        Some(id)
+            if id.is_empty()
+                || id.len() > 128
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) =>
+        {
+            Err(format!(
+                "`user-id` {id:?} must be 1-128 characters of letters, digits, '.', '_' or '-'"
+            ))
+        }
+        u => Ok(u),
+    }
+}
+
 fn check_threshold(t: Option<f64>) -> Result<Option<f64>, String> {
     match t {
         Some(x) if !(x.is_finite() && (0.0..=1.0).contains(&x)) => {
@@ -161,7 +179,7 @@ impl TryFrom<RawCase> for Case {
             name,
             turns,
             tags: raw.tags,
-            user_id: raw.user_id,
+            user_id: check_user_id(raw.user_id)?,
             threshold: check_threshold(raw.threshold)?,
         })
     }
@@ -220,6 +238,7 @@ impl Suite {
             return Err("cases: the suite has no cases".to_owned());
         }
         check_threshold(self.defaults.threshold).map_err(|e| format!("defaults: {e}"))?;
+        check_user_id(self.defaults.user_id.clone()).map_err(|e| format!("defaults: {e}"))?;
         let mut seen = HashSet::new();
         for (i, c) in self.cases.iter().enumerate() {
             if !seen.insert(c.name.as_str()) {
@@ -362,6 +381,18 @@ cases:
             err("cases:\n  - {name: a, message: x, threshold: 3}\n")
                 .message
                 .contains("between 0 and 1")
+        );
+        let bad_user = err("cases:\n  - {name: a, message: x, user-id: \"a b\"}\n");
+        assert!(bad_user.message.contains("`user-id`"), "{bad_user}");
+        let bad_default = err("defaults: {user-id: \"\"}\ncases:\n  - {name: a, message: x}\n");
+        assert!(
+            bad_default.message.contains("defaults: `user-id`"),
+            "{bad_default}"
+        );
+        let promptfoo = err("tests:\n  - description: x\n");
+        assert!(
+            promptfoo.message.contains("unknown field `tests`"),
+            "{promptfoo}"
         );
     }
 
