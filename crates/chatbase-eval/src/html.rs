@@ -194,8 +194,13 @@ impl Report {
             }
         );
         if self.incomplete {
-            out.push_str(
-                "<div class=\"warn\">Incomplete: the run was stopped before every case ran.</div>",
+            let _ = write!(
+                out,
+                "<div class=\"warn\">Incomplete: {}.</div>",
+                esc(self
+                    .stop_reason
+                    .as_deref()
+                    .unwrap_or("the run stopped early"))
             );
         }
         out.push_str("<div class=\"cards\">");
@@ -234,7 +239,7 @@ impl Report {
                 names.join(", ")
             );
         }
-        let _ = write!(out, "</main><script>{SCRIPT}</script></body></html>\n");
+        let _ = writeln!(out, "</main><script>{SCRIPT}</script></body></html>");
         out
     }
 }
@@ -270,7 +275,7 @@ mod tests {
             .iter()
             .map(|c| crate::report::CaseReport::new(c, vec![Some(run.clone())], 1.0))
             .collect();
-        Report::new(&suite, "agent-1", &opts, cases, false, 10)
+        Report::new(&suite, "agent-1", &opts, cases, None, 10)
     }
 
     #[test]

@@ -6,6 +6,19 @@
 //! [`report::Report`] in suite order, which renders as JSON, JUnit XML, Markdown or a self-contained HTML page,
 //! and compares with an earlier run ([`baseline`]).
 //!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use chatbase_eval::{RunOptions, StopFlag, Suite, runner};
+//!
+//! let suite = Suite::load("evals.yaml".as_ref())?; // every check happens here, before any request
+//! let client = chatbase::Client::from_env()?;
+//! let opts = RunOptions::new("my-agent-id");
+//! let report = runner::run(&client, &suite, &opts, &StopFlag::default(), &|_, _| {}).await?;
+//! std::fs::write("report.xml", report.to_junit("evals")?)?;
+//! assert!(report.all_passed(), "{}", report.to_markdown());
+//! # Ok(()) }
+//! ```
+//!
 //! The engine is its own crate rather than a feature of `chatbase`: it needs YAML, JSON Schema, regex and JUnit
 //! dependencies an SDK user should not pay for, and it only uses the SDK's public API, so it can evolve (and be
 //! depended on from a project's own `#[test]`s) without widening the SDK.

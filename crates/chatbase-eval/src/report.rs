@@ -246,6 +246,9 @@ pub struct Report {
     pub min_pass_rate: f64,
     /// True when the run was stopped before every case ran.
     pub incomplete: bool,
+    /// Why it stopped early (Ctrl-C, the credit budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
     /// Wall time of the whole run.
     pub total_ms: u64,
     /// Verdict counts.
@@ -264,7 +267,7 @@ impl Report {
         agent_id: &str,
         opts: &RunOptions,
         cases: Vec<CaseReport>,
-        incomplete: bool,
+        stop_reason: Option<String>,
         total_ms: u64,
     ) -> Self {
         let mut summary = Summary::default();
@@ -283,7 +286,8 @@ impl Report {
             agent_id: agent_id.to_owned(),
             repeat: opts.repeat,
             min_pass_rate: opts.min_pass_rate,
-            incomplete,
+            incomplete: stop_reason.is_some(),
+            stop_reason,
             total_ms,
             summary,
             cases,

@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub min_pass_rate: f64,
     /// Case filters (any may match; see [`Case::matches`]); empty selects every case.
     pub filters: Vec<String>,
+    /// Stop starting units once the run has used this many credits (units in flight finish).
+    pub budget: Option<f64>,
 }
 
 impl RunOptions {
@@ -37,6 +39,7 @@ impl RunOptions {
             repeat: 1,
             min_pass_rate: 1.0,
             filters: Vec::new(),
+            budget: None,
         }
     }
 
@@ -263,6 +266,13 @@ pub async fn run(
             opts.min_pass_rate
         )));
     }
+    if let Some(b) = opts.budget
+        && !(b.is_finite() && b >= 0.0)
+    {
+        return Err(RunError::Invalid(format!(
+            "the credit budget must be 0 or more, got {b}"
+        )));
+    }
     let selected = opts.selected(suite);
     if selected.is_empty() {
         return Err(RunError::Invalid(format!(
@@ -278,19 +288,33 @@ pub async fn run(
     let fatal: Mutex<Option<RunError>> = Mutex::new(None);
     let halted = AtomicBool::new(false);
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let spent = Mutex::new(0.0_f64);
+    let over_budget = AtomicBool::new(opts.budget.is_some_and(|b| b <= 0.0));
     let mut slots: Vec<Vec<Option<RunReport>>> = selected
         .iter()
         .map(|_| (0..opts.repeat).map(|_| None).collect())
         .collect();
     let work = futures::stream::iter(units).map(|(i, r)| {
         let (_, case) = selected[i];
-        let (fatal, halted, done) = (&fatal, &halted, &done);
+        let (fatal, halted, done, spent, over_budget) =
+            (&fatal, &halted, &done, &spent, &over_budget);
         async move {
-            if stop.is_stopped() || halted.load(Ordering::SeqCst) {
+            if stop.is_stopped()
+                || halted.load(Ordering::SeqCst)
+                || over_budget.load(Ordering::SeqCst)
+            {
                 return (i, r, None);
             }
             let out = match run_once(client, suite, case, &opts.agent_id).await {
-                Ok(run) => Some(run),
+                Ok(run) => {
+                    if let (Some(budget), Ok(mut total)) = (opts.budget, spent.lock()) {
+                        *total += run.credits;
+                        if *total >= budget {
+                            over_budget.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    Some(run)
+                }
                 Err(error) => {
                     halted.store(true, Ordering::SeqCst);
                     if let Ok(mut slot) = fatal.lock()
@@ -322,6 +346,14 @@ pub async fn run(
     if let Some(e) = fatal.into_inner().ok().flatten() {
         return Err(e);
     }
+    let skipped = slots.iter().flatten().any(Option::is_none);
+    let stop_reason = match (skipped, opts.budget) {
+        (false, _) => None,
+        (true, Some(b)) if over_budget.load(Ordering::SeqCst) => {
+            Some(format!("the credit budget of {b} was reached"))
+        }
+        (true, _) => Some("stopped before every case ran".to_owned()),
+    };
     let cases = selected
         .iter()
         .zip(slots)
@@ -332,7 +364,7 @@ pub async fn run(
         &opts.agent_id,
         opts,
         cases,
-        stop.is_stopped(),
+        stop_reason,
         u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     ))
 }

@@ -131,6 +131,7 @@ async fn out_of_range_options_are_refused() {
         |o: &mut RunOptions| o.repeat = 0,
         |o: &mut RunOptions| o.min_pass_rate = f64::NAN,
         |o: &mut RunOptions| o.filters = vec!["nothing".to_owned()],
+        |o: &mut RunOptions| o.budget = Some(-1.0),
     ] {
         let mut opts = RunOptions::new("demo-agent");
         change(&mut opts);
@@ -160,4 +161,29 @@ fn the_shipped_example_matches_the_published_schema() {
         .map(|e| e.to_string())
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[tokio::test]
+async fn a_credit_budget_stops_the_run_once_spent() {
+    let (server, client) = emulator().await;
+    let s = suite();
+    let mut opts = RunOptions::new("demo-agent");
+    opts.jobs = 1;
+    opts.budget = Some(2.0);
+    let report = runner::run(&client, &s, &opts, &StopFlag::default(), &|_, _| {})
+        .await
+        .expect("run");
+    assert!(report.incomplete);
+    assert_eq!(report.summary.credits, 2.0);
+    assert_eq!(report.summary.passed, 2);
+    assert_eq!(report.summary.skipped, 7);
+    let reason = report.stop_reason.as_deref().expect("a reason");
+    assert!(reason.contains("budget of 2"), "{reason}");
+    // A budget the run stays under changes nothing.
+    opts.budget = Some(100.0);
+    let report = runner::run(&client, &s, &opts, &StopFlag::default(), &|_, _| {})
+        .await
+        .expect("run");
+    assert!(!report.incomplete && report.stop_reason.is_none());
+    server.shutdown().await;
 }

@@ -57,6 +57,7 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         repeat: cmd.repeat,
         min_pass_rate,
         filters: cmd.filter.clone(),
+        budget: cmd.budget,
     };
     let selected = opts.selected(&suite);
     if selected.is_empty() {
@@ -122,7 +123,7 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
     write_reports(&cmd, &report, file)?;
     print_report(ctx, &report)?;
     print_changes(ctx, &report);
-    verdict(ctx, &report, cmd.fail_on)
+    verdict(ctx, &report, cmd.fail_on, stop.is_stopped())
 }
 
 /// With a baseline: one line per case whose verdict or answer changed, on stderr.
@@ -291,7 +292,7 @@ fn print_report(ctx: &Ctx, report: &Report) -> Result<()> {
     Ok(())
 }
 
-fn verdict(ctx: &Ctx, report: &Report, fail_on: FailOn) -> Result<()> {
+fn verdict(ctx: &Ctx, report: &Report, fail_on: FailOn, interrupted: bool) -> Result<()> {
     let s = &report.summary;
     let line = format!(
         "{} passed, {} failed, {} errored{} · {} credits · {:.1} s",
@@ -307,8 +308,12 @@ fn verdict(ctx: &Ctx, report: &Report, fail_on: FailOn) -> Result<()> {
         report.total_ms as f64 / 1000.0
     );
     if report.incomplete {
-        ctx.out.warn(format!("incomplete run (stopped): {line}"));
-        return Err(CliError::interrupted());
+        let why = report.stop_reason.as_deref().unwrap_or("stopped");
+        ctx.out.warn(format!("incomplete run ({why}): {line}"));
+        if interrupted {
+            return Err(CliError::interrupted());
+        }
+        return Err(CliError::runtime(format!("incomplete run: {why}")));
     }
     if report.all_passed() {
         ctx.out.success(line);
