@@ -571,7 +571,8 @@ fn ctrl_c_stops_new_cases_and_still_writes_reports_marked_incomplete() {
     let mut first = String::new();
     stderr.read_line(&mut first).expect("read stderr");
     assert!(first.starts_with("Running 5 cases"), "{first}");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Long enough for the signal handler to be in place, well inside the first case's 1.5 s stall.
+    std::thread::sleep(std::time::Duration::from_millis(700));
     // SAFETY: sends SIGINT to our own child process, whose pid is valid until we wait on it.
     let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     assert_eq!(rc, 0);
