@@ -389,6 +389,14 @@ cases:
             bad_default.message.contains("defaults: `user-id`"),
             "{bad_default}"
         );
+        let twice = err(
+            "cases:\n  - name: a\n    message: hi\n    assert:\n      - contains: a\n        contains: b\n",
+        );
+        assert!(
+            twice.message.contains("`contains` appears twice"),
+            "{twice}"
+        );
+        assert_eq!(twice.line, Some(5), "{twice}");
         let promptfoo = err("tests:\n  - description: x\n");
         assert!(
             promptfoo.message.contains("unknown field `tests`"),
