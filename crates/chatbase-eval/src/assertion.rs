@@ -1252,3 +1252,36 @@ mod tests {
         assert!(similarity("abc", "xyz") < 0.1);
     }
 }
+
+#[cfg(test)]
+mod schema_tests {
+    use super::*;
+
+    /// The published schema and the parser list the same kinds, so neither can drift from the other.
+    #[test]
+    fn every_kind_the_parser_knows_is_in_the_schema() {
+        let schema = assertion_schema();
+        let variants = schema["oneOf"].as_array().expect("oneOf");
+        let named: Vec<&str> = variants
+            .iter()
+            .filter_map(|v| v["required"][0].as_str())
+            .collect();
+        for kind in KINDS
+            .iter()
+            .filter(|k| !matches!(**k, "is-json" | "latency"))
+        {
+            assert!(named.contains(kind), "{kind} missing from the schema");
+            if *kind != "not" {
+                let negated = format!("not-{kind}");
+                assert!(named.contains(&negated.as_str()), "{negated} missing");
+            }
+        }
+        for name in named.iter().filter(|n| **n != "type") {
+            let base = name.strip_prefix("not-").unwrap_or(name);
+            assert!(
+                KINDS.contains(&base),
+                "the schema names {name}, the parser does not know it"
+            );
+        }
+    }
+}

@@ -110,7 +110,7 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         Err(RunError::Fatal { case, error }) => {
             let mut e = CliError::from(error);
             e.message = format!(
-                "{} (first hit by case `{case}`; no other case was sent after it)",
+                "{} (first hit by case `{case}`; no further case was started)",
                 e.message
             );
             return Err(e);
