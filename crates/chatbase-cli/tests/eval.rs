@@ -598,3 +598,27 @@ fn ctrl_c_stops_new_cases_and_still_writes_reports_marked_incomplete() {
     let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("valid JUnit");
     assert!(parsed.test_suites[0].skipped >= 3);
 }
+
+#[test]
+fn a_credit_budget_stops_the_run_with_exit_1_and_an_incomplete_report() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "pass.yaml", PASSING);
+    let json = dir.path().join("budget.json");
+    let out = emu
+        .cmd()
+        .args(["eval", "--jobs", "1", "--budget", "1"])
+        .arg(&suite)
+        .arg("--json-report")
+        .arg(&json)
+        .output()
+        .expect("run");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("the credit budget of 1 was reached"), "{err}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parse");
+    assert_eq!(report["incomplete"], true);
+    assert_eq!(report["summary"]["credits"], 1.0);
+    assert_eq!(report["summary"]["skipped"], 3);
+}
