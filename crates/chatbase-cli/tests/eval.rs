@@ -271,6 +271,11 @@ fn failing_cases_exit_1_with_the_failed_assertion_and_a_snippet() {
         suite.test_cases[5].status,
         quick_junit::TestCaseStatus::Success { .. }
     ));
+    let file = suite.test_cases[0]
+        .extra
+        .get("file")
+        .expect("file attribute");
+    assert!(file.as_str().ends_with("fail.yaml"), "{file:?}");
     let answers = suite.test_cases[0].system_out.as_ref().expect("system-out");
     assert!(answers.as_str().contains("Forgot password?"));
 

@@ -308,6 +308,16 @@ impl Report {
     /// JUnit XML: one `testsuite` named `suite_name`, one `testcase` per case (classname = the suite name) with
     /// the failing assertion as the one-line message and the answers in `system-out`.
     pub fn to_junit(&self, suite_name: &str) -> Result<String, quick_junit::SerializeError> {
+        self.to_junit_for_file(suite_name, None)
+    }
+
+    /// [`to_junit`](Self::to_junit) with each testcase's `file` attribute set to the suite file, which GitLab
+    /// shows and annotation actions link to.
+    pub fn to_junit_for_file(
+        &self,
+        suite_name: &str,
+        file: Option<&str>,
+    ) -> Result<String, quick_junit::SerializeError> {
         use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
         let mut report = quick_junit::Report::new("chatbase eval");
         report.set_time(Duration::from_millis(self.total_ms));
@@ -335,6 +345,9 @@ impl Report {
             }
             let mut tc = TestCase::new(c.name.as_str(), status);
             tc.set_classname(suite_name);
+            if let Some(f) = file {
+                tc.extra.insert("file".into(), f.into());
+            }
             tc.set_time(Duration::from_millis(c.max_ms));
             tc.set_assertions(
                 c.worst_run()

@@ -246,7 +246,7 @@ fn write_reports(cmd: &EvalCmd, report: &Report, suite_file: &Path) -> Result<()
     }
     if let Some(p) = &cmd.junit {
         let xml = report
-            .to_junit(&name)
+            .to_junit_for_file(&name, Some(&suite_file.to_string_lossy()))
             .map_err(|e| CliError::runtime(format!("cannot build the JUnit report: {e}")))?;
         write_file(p, "JUnit", &xml)?;
     }
