@@ -627,3 +627,58 @@ fn a_credit_budget_stops_the_run_with_exit_1_and_an_incomplete_report() {
     assert_eq!(report["summary"]["credits"], 1.0);
     assert_eq!(report["summary"]["skipped"], 3);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_abandons_the_cases_in_flight_and_still_writes_reports() {
+    use std::io::BufRead;
+    // Answers stall for 60 s: without cancelling, the run could not end inside the bound below.
+    let emu = Emu::stalling(4, 60_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(
+        &dir,
+        "stalled.yaml",
+        "cases:\n  - {name: one, message: How do I reset my password?}\n  - {name: two, message: How do I cancel my plan?}\n  - {name: three, message: Where are my invoices?}\n",
+    );
+    let json = dir.path().join("cancelled.json");
+    let mut child = emu
+        .std_cmd()
+        .args(["eval", "--jobs", "2"])
+        .arg(&suite)
+        .arg("--json-report")
+        .arg(&json)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).expect("read stderr");
+    assert!(line.starts_with("Running 3 cases"), "{line}");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let started = std::time::Instant::now();
+    let interrupt = || {
+        // SAFETY: sends SIGINT to our own child process, whose pid is valid until we wait on it.
+        let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+        assert_eq!(rc, 0);
+    };
+    interrupt();
+    line.clear();
+    stderr.read_line(&mut line).expect("read stderr");
+    assert!(line.contains("stopping"), "{line}");
+    interrupt();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read stderr");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the stalled cases were waited for"
+    );
+    assert_eq!(out.status.code(), Some(130), "{rest}");
+    assert!(rest.contains("cancelling"), "{rest}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json written"))
+            .expect("parse");
+    assert_eq!(report["incomplete"], true);
+    assert_eq!(report["summary"]["skipped"], 3, "{report:#}");
+}

@@ -71,18 +71,53 @@ pub enum RunError {
     },
 }
 
-/// Stops a run between units of work: units already sending finish, the rest are reported as skipped.
-#[derive(Debug, Default)]
-pub struct StopFlag(AtomicBool);
+/// Stops a run: [`stop`](Self::stop) ends it between units of work (units already sending finish), and
+/// [`cancel`](Self::cancel) also abandons the units in flight. Either way the units that did not finish are
+/// reported as not run and the report is marked incomplete.
+#[derive(Debug)]
+pub struct StopFlag(tokio::sync::watch::Sender<u8>);
+
+const RUNNING: u8 = 0;
+const STOPPED: u8 = 1;
+const CANCELLED: u8 = 2;
+
+impl Default for StopFlag {
+    fn default() -> Self {
+        StopFlag(tokio::sync::watch::Sender::new(RUNNING))
+    }
+}
 
 impl StopFlag {
+    fn raise(&self, level: u8) {
+        self.0.send_if_modified(|s| {
+            let raised = *s < level;
+            if raised {
+                *s = level;
+            }
+            raised
+        });
+    }
     /// Asks the run to stop starting new units.
     pub fn stop(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.raise(STOPPED);
     }
-    /// Whether [`stop`](Self::stop) was called.
+    /// Asks the run to stop starting new units and to abandon those in flight.
+    pub fn cancel(&self) {
+        self.raise(CANCELLED);
+    }
+    /// Whether [`stop`](Self::stop) or [`cancel`](Self::cancel) was called.
     pub fn is_stopped(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        *self.0.borrow() >= STOPPED
+    }
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        *self.0.borrow() >= CANCELLED
+    }
+    /// Resolves once [`cancel`](Self::cancel) is called.
+    async fn cancelled(&self) {
+        let mut rx = self.0.subscribe();
+        // The sender lives as long as `self`, so this only returns once cancelled.
+        let _ = rx.wait_for(|s| *s >= CANCELLED).await;
     }
 }
 
@@ -305,7 +340,12 @@ pub async fn run(
             {
                 return (i, r, None);
             }
-            let out = match run_once(client, suite, case, &opts.agent_id).await {
+            let outcome = tokio::select! {
+                r = run_once(client, suite, case, &opts.agent_id) => r,
+                // Abandoned: reported as not run.
+                () = stop.cancelled() => return (i, r, None),
+            };
+            let out = match outcome {
                 Ok(run) => {
                     if let (Some(budget), Ok(mut total)) = (opts.budget, spent.lock()) {
                         *total += run.credits;

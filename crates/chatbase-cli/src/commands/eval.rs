@@ -92,14 +92,21 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         tokio::select! {
             r = &mut work => break r,
             _ = tokio::signal::ctrl_c() => {
-                if stop.is_stopped() {
+                if stop.is_cancelled() {
                     bar.finish_and_clear();
                     return Err(CliError::interrupted());
                 }
-                stop.stop();
-                bar.suspend(|| ctx.out.warn(
-                    "stopping: waiting for the cases in flight (Ctrl-C again to quit without reports)",
-                ));
+                if stop.is_stopped() {
+                    stop.cancel();
+                    bar.suspend(|| ctx.out.warn(
+                        "cancelling the cases in flight; writing the reports (Ctrl-C again to quit without them)",
+                    ));
+                } else {
+                    stop.stop();
+                    bar.suspend(|| ctx.out.warn(
+                        "stopping: waiting for the cases in flight (Ctrl-C again to cancel them)",
+                    ));
+                }
             }
         }
     };
