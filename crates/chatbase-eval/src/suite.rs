@@ -215,10 +215,15 @@ impl Suite {
             let line = e.location().map(|l| l.line());
             // serde_yaml_ng appends " at line L column C"; the line goes in front instead.
             let msg = e.to_string();
-            let message = match msg.rfind(" at line ") {
+            let mut message = match msg.rfind(" at line ") {
                 Some(i) if line.is_some() => msg[..i].to_owned(),
                 _ => msg,
             };
+            if message.contains("mapping values are not allowed") {
+                message.push_str(
+                    " (quote a value that contains \": \", e.g. message: '/tool x {\"a\": 1}')",
+                );
+            }
             SuiteError {
                 file: file.to_owned(),
                 line,
@@ -363,6 +368,9 @@ cases:
 
         let yaml = err("cases:\n  - name: a\n   message: b\n");
         assert!(yaml.line.is_some(), "{yaml}");
+        let unquoted = err("cases:\n  - name: a\n    message: /tool x {\"a\": 1}\n");
+        assert_eq!(unquoted.line, Some(3), "{unquoted}");
+        assert!(unquoted.message.contains("quote a value"), "{unquoted}");
 
         let dup = err("cases:\n  - {name: a, message: x}\n  - {name: a, message: y}\n");
         assert!(dup.message.contains("cases[1].name"), "{dup}");
