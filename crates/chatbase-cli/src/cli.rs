@@ -923,6 +923,9 @@ pub struct EvalCmd {
     /// What makes the exit status 1: any case not passing, or only regressions against --baseline
     #[arg(long, value_enum, default_value_t = FailOn::Failure, value_name = "WHEN")]
     pub fail_on: FailOn,
+    /// List the cases that would run and the messages they would send; send nothing
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
     /// Stop starting cases once the run has used this many credits (the report is then incomplete)
     #[arg(long, value_name = "CREDITS")]
     pub budget: Option<f64>,

@@ -398,6 +398,15 @@ fn many_messages_to_a_real_host_need_yes() {
             .output()
             .expect("run")
     };
+    // A dry run lists what would be sent and sends nothing, whatever the count.
+    let out = run(&["--repeat", "21", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).contains("a\t1\t"), "{}", stdout_of(&out));
+    assert!(
+        stderr_of(&out).contains("Would send 21 messages"),
+        "{}",
+        stderr_of(&out)
+    );
     let out = run(&["--repeat", "21"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     let err = stderr_of(&out);

@@ -25,6 +25,12 @@ const COLUMNS: &[Column] = &[
     col("CREDITS", "credits"),
 ];
 
+const DRY_RUN_COLUMNS: &[Column] = &[
+    col("CASE", "case"),
+    col("TURNS", "turns"),
+    col("TAGS", "tags"),
+];
+
 pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
     if cmd.schema {
         println!("{}", crate::output::pretty(&Suite::json_schema()));
@@ -67,6 +73,25 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         )));
     }
     let messages = Suite::message_count(selected.iter().map(|(_, c)| *c), opts.repeat);
+    if cmd.dry_run {
+        let rows: Vec<Value> = selected
+            .iter()
+            .map(
+                |(_, c)| json!({"case": c.name, "turns": c.turns.len(), "tags": c.tags.join(", ")}),
+            )
+            .collect();
+        let mut stdout = std::io::stdout().lock();
+        let mut list = ctx.out.list(DRY_RUN_COLUMNS, false);
+        list.page(&mut stdout, &rows)?;
+        list.finish(&mut stdout, None)?;
+        ctx.out.note(format!(
+            "Would send {messages} message{} to agent {} at {}",
+            if messages == 1 { "" } else { "s" },
+            opts.agent_id,
+            ctx.settings.api_url.value
+        ));
+        return Ok(());
+    }
     cost_guard(ctx, messages, cmd.yes)?;
     ctx.out.note(format!(
         "Running {} case{} ({messages} message{}) against agent {}",
