@@ -372,6 +372,30 @@ fn filter_and_repeat_select_and_multiply_runs() {
     assert_eq!(cases[0]["pass_rate"], 1.0);
     assert_eq!(report["repeat"], 3);
 
+    // A case can carry its own repeat and pass rate.
+    let flaky = write(
+        &dir,
+        "flaky.yaml",
+        "cases:\n  - {name: flaky, message: How do I reset my password?, repeat: 3, min-pass-rate: 0.5}\n  - {name: once, message: How do I cancel my plan?}\n",
+    );
+    let out = emu
+        .cmd()
+        .args(["--json", "eval"])
+        .arg(&flaky)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let report = json_of(&out);
+    assert_eq!(
+        report["cases"][0]["runs"].as_array().expect("runs").len(),
+        3
+    );
+    assert_eq!(
+        report["cases"][1]["runs"].as_array().expect("runs").len(),
+        1
+    );
+    assert_eq!(report["summary"]["credits"], 4.0);
+
     let none = emu
         .cmd()
         .args(["eval", "--filter", "nothing-matches"])

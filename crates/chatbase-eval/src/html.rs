@@ -116,7 +116,7 @@ fn case_html(out: &mut String, c: &CaseReport, report: &Report) {
         );
     }
     let _ = write!(out, "<span class=\"why\">{}</span>", esc(&c.reason()));
-    if report.repeat > 1 {
+    if c.runs.len() > 1 {
         let _ = write!(
             out,
             "<span class=\"num\">{:.0}% of runs</span>",

@@ -355,7 +355,7 @@ impl Report {
                     .unwrap_or(0),
             );
             tc.add_property(("credits", c.credits.to_string().as_str()));
-            if self.repeat > 1 {
+            if c.runs.len() > 1 {
                 tc.add_property(("pass-rate", format!("{:.2}", c.pass_rate).as_str()));
             }
             if let Some(run) = c.worst_run() {

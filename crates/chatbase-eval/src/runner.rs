@@ -316,8 +316,10 @@ pub async fn run(
         )));
     }
     let started = Instant::now();
-    let units: Vec<(usize, u32)> = (0..selected.len())
-        .flat_map(|i| (0..opts.repeat).map(move |r| (i, r)))
+    let units: Vec<(usize, u32)> = selected
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, c))| (0..c.runs(opts.repeat)).map(move |r| (i, r)))
         .collect();
     let total = units.len();
     let fatal: Mutex<Option<RunError>> = Mutex::new(None);
@@ -327,7 +329,7 @@ pub async fn run(
     let over_budget = AtomicBool::new(opts.budget.is_some_and(|b| b <= 0.0));
     let mut slots: Vec<Vec<Option<RunReport>>> = selected
         .iter()
-        .map(|_| (0..opts.repeat).map(|_| None).collect())
+        .map(|(_, c)| (0..c.runs(opts.repeat)).map(|_| None).collect())
         .collect();
     let work = futures::stream::iter(units).map(|(i, r)| {
         let (_, case) = selected[i];
@@ -397,7 +399,9 @@ pub async fn run(
     let cases = selected
         .iter()
         .zip(slots)
-        .map(|((_, case), runs)| CaseReport::new(case, runs, opts.min_pass_rate))
+        .map(|((_, case), runs)| {
+            CaseReport::new(case, runs, case.min_pass_rate.unwrap_or(opts.min_pass_rate))
+        })
         .collect();
     Ok(Report::new(
         suite,

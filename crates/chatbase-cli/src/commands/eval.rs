@@ -102,9 +102,7 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
     ));
 
     let client = ctx.client()?;
-    let units = u64::try_from(selected.len())
-        .unwrap_or(u64::MAX)
-        .saturating_mul(u64::from(opts.repeat));
+    let units = Suite::run_count(selected.iter().map(|(_, c)| *c), opts.repeat);
     let bar = progress_bar(ctx, units);
     let stop = StopFlag::default();
     let progress = |done: usize, total: usize| {
@@ -293,7 +291,7 @@ fn rows(report: &Report) -> Vec<Value> {
         .cases
         .iter()
         .map(|c| {
-            let verdict = if report.repeat > 1 {
+            let verdict = if c.runs.len() > 1 {
                 format!("{} ({:.0}%)", c.verdict.as_str(), c.pass_rate * 100.0)
             } else {
                 c.verdict.as_str().to_owned()
