@@ -138,7 +138,7 @@ pub enum Command {
     Voice(VoiceCmd),
     /// Check that the API is reachable
     Health,
-    /// Run a YAML suite of questions and assertions against an agent (regression tests for CI)
+    /// Check an agent's answers against a YAML suite (regression tests for CI)
     Eval(EvalCmd),
     /// The legacy v1 API (chatbots, contacts, custom attributes, leads)
     #[command(subcommand)]
@@ -942,9 +942,32 @@ pub struct EvalCmd {
     /// Write a Markdown summary (for a pull-request comment)
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Write a self-contained HTML page (no network): counts, answers, failed assertions, baseline diffs
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Compare with an earlier --json-report: changed verdicts and a word diff of changed answers
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// What makes the exit status 1: any case not passing, or only regressions against --baseline
+    #[arg(long, value_enum, default_value_t = FailOn::Failure, value_name = "WHEN")]
+    pub fail_on: FailOn,
+    /// List the cases that would run and the messages they would send; send nothing
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// Stop starting cases once the run has used this many credits (the report is then incomplete)
+    #[arg(long, value_name = "CREDITS")]
+    pub budget: Option<f64>,
     /// Send without asking, however many messages the run needs
     #[arg(short = 'y', long)]
     pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any case that does not pass
+    Failure,
+    /// A case that passed in the baseline (or is new) and does not pass now
+    Regression,
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -166,8 +166,76 @@ const SNIPPET_CHARS: usize = 80;
 
 impl<'de> Deserialize<'de> for Assertion {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
+        let StrictValue(v) = StrictValue::deserialize(d)?;
         Assertion::from_value(&v).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A JSON value read from any serde format that refuses duplicate map keys at every depth (a plain
+/// `serde_json::Value` keeps the last one, so `{contains: a, contains: b}` would silently check only `b`).
+struct StrictValue(Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = StrictValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an assertion")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::from(v)))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<StrictValue, E> {
+        serde_json::Number::from_f64(v)
+            .map(|n| StrictValue(Value::Number(n)))
+            .ok_or_else(|| E::custom(format!("{v} is not a finite number")))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::String(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::String(v)))
+    }
+    fn visit_unit<E>(self) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::Null))
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<StrictValue, D::Error> {
+        StrictValue::deserialize(d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<StrictValue, A::Error> {
+        let mut out = Vec::new();
+        while let Some(StrictValue(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(StrictValue(Value::Array(out)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StrictValue, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let StrictValue(v) = map.next_value()?;
+            if out.insert(key.clone(), v).is_some() {
+                return Err(serde::de::Error::custom(format!(
+                    "`{key}` appears twice in one map; write each assertion as its own list item"
+                )));
+            }
+        }
+        Ok(StrictValue(Value::Object(out)))
     }
 }
 
@@ -522,6 +590,11 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
         Some(b) => (true, b),
         None => (false, kind),
     };
+    if threshold.is_some() && !matches!(base, "latency" | "similar-to" | "cost") {
+        return Err(format!(
+            "`threshold` has no meaning for `{base}` (it applies to similar-to and latency)"
+        ));
+    }
     let t = || text(base, value);
     let check = match base {
         "contains" | "icontains" => Check::Contains {
@@ -654,16 +727,13 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
         Some(v) if base != "json" && base != "is-json" => format!("{base} {}", describe(v)),
         _ => base.to_owned(),
     };
-    let label = if base == "latency" {
-        format!(
-            "max-total-ms {}",
-            match check {
-                Check::MaxTotalMs(ms) => ms,
-                _ => 0,
-            }
-        )
-    } else {
-        label
+    let label = match &check {
+        Check::MaxTotalMs(ms) if base == "latency" => format!("max-total-ms {ms}"),
+        Check::SimilarTo {
+            reference,
+            threshold,
+        } => format!("similar-to {reference:?} (≥ {threshold:.2})"),
+        _ => label,
     };
     Ok(Assertion {
         check,
@@ -1171,11 +1241,47 @@ mod tests {
         assert!(err("weight: -1\ncontains: x").contains("`weight` must be 0 or more"));
         assert!(err("- contains: x").contains("is a map"));
         assert!(err("zzzzzzzz: 1").contains("known kinds:"));
+        assert!(
+            err("type: contains\nvalue: x\nthreshold: 0.5").contains("no meaning for `contains`")
+        );
     }
 
     #[test]
     fn similarity_ignores_case_and_spacing() {
         assert_eq!(similarity("Hello   World", "hello world"), 1.0);
         assert!(similarity("abc", "xyz") < 0.1);
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    use super::*;
+
+    /// The published schema and the parser list the same kinds, so neither can drift from the other.
+    #[test]
+    fn every_kind_the_parser_knows_is_in_the_schema() {
+        let schema = assertion_schema();
+        let variants = schema["oneOf"].as_array().expect("oneOf");
+        let named: Vec<&str> = variants
+            .iter()
+            .filter_map(|v| v["required"][0].as_str())
+            .collect();
+        for kind in KINDS
+            .iter()
+            .filter(|k| !matches!(**k, "is-json" | "latency"))
+        {
+            assert!(named.contains(kind), "{kind} missing from the schema");
+            if *kind != "not" {
+                let negated = format!("not-{kind}");
+                assert!(named.contains(&negated.as_str()), "{negated} missing");
+            }
+        }
+        for name in named.iter().filter(|n| **n != "type") {
+            let base = name.strip_prefix("not-").unwrap_or(name);
+            assert!(
+                KINDS.contains(&base),
+                "the schema names {name}, the parser does not know it"
+            );
+        }
     }
 }

@@ -246,12 +246,18 @@ pub struct Report {
     pub min_pass_rate: f64,
     /// True when the run was stopped before every case ran.
     pub incomplete: bool,
+    /// Why it stopped early (Ctrl-C, the credit budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
     /// Wall time of the whole run.
     pub total_ms: u64,
     /// Verdict counts.
     pub summary: Summary,
     /// Every selected case, in suite order.
     pub cases: Vec<CaseReport>,
+    /// The comparison with `--baseline`, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<crate::baseline::Comparison>,
 }
 
 impl Report {
@@ -261,7 +267,7 @@ impl Report {
         agent_id: &str,
         opts: &RunOptions,
         cases: Vec<CaseReport>,
-        incomplete: bool,
+        stop_reason: Option<String>,
         total_ms: u64,
     ) -> Self {
         let mut summary = Summary::default();
@@ -280,10 +286,12 @@ impl Report {
             agent_id: agent_id.to_owned(),
             repeat: opts.repeat,
             min_pass_rate: opts.min_pass_rate,
-            incomplete,
+            incomplete: stop_reason.is_some(),
+            stop_reason,
             total_ms,
             summary,
             cases,
+            comparison: None,
         }
     }
 
@@ -300,6 +308,16 @@ impl Report {
     /// JUnit XML: one `testsuite` named `suite_name`, one `testcase` per case (classname = the suite name) with
     /// the failing assertion as the one-line message and the answers in `system-out`.
     pub fn to_junit(&self, suite_name: &str) -> Result<String, quick_junit::SerializeError> {
+        self.to_junit_for_file(suite_name, None)
+    }
+
+    /// [`to_junit`](Self::to_junit) with each testcase's `file` attribute set to the suite file, which GitLab
+    /// shows and annotation actions link to.
+    pub fn to_junit_for_file(
+        &self,
+        suite_name: &str,
+        file: Option<&str>,
+    ) -> Result<String, quick_junit::SerializeError> {
         use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
         let mut report = quick_junit::Report::new("chatbase eval");
         report.set_time(Duration::from_millis(self.total_ms));
@@ -327,6 +345,9 @@ impl Report {
             }
             let mut tc = TestCase::new(c.name.as_str(), status);
             tc.set_classname(suite_name);
+            if let Some(f) = file {
+                tc.extra.insert("file".into(), f.into());
+            }
             tc.set_time(Duration::from_millis(c.max_ms));
             tc.set_assertions(
                 c.worst_run()
@@ -334,7 +355,7 @@ impl Report {
                     .unwrap_or(0),
             );
             tc.add_property(("credits", c.credits.to_string().as_str()));
-            if self.repeat > 1 {
+            if c.runs.len() > 1 {
                 tc.add_property(("pass-rate", format!("{:.2}", c.pass_rate).as_str()));
             }
             if let Some(run) = c.worst_run() {
@@ -393,6 +414,42 @@ impl Report {
                 );
             }
         }
+        if let Some(cmp) = &self.comparison {
+            use crate::baseline::Change;
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "**Since the baseline:** {} newly failing · {} fixed · {} still failing · {} new{}",
+                cmp.count(Change::NewlyFailing),
+                cmp.count(Change::Fixed),
+                cmp.count(Change::StillFailing),
+                cmp.count(Change::New),
+                if cmp.removed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {} removed", cmp.removed.len())
+                }
+            );
+            let changed: Vec<_> = cmp
+                .cases
+                .iter()
+                .filter(|c| c.change != Change::StillPassing || c.diff.is_some())
+                .collect();
+            if !changed.is_empty() {
+                let _ = writeln!(out);
+                let _ = writeln!(out, "| Case | Change | Answer diff |");
+                let _ = writeln!(out, "|---|---|---|");
+                for c in changed {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} |",
+                        md_cell(&c.name),
+                        c.change.as_str(),
+                        md_cell(c.diff.as_deref().unwrap_or(""))
+                    );
+                }
+            }
+        }
         out
     }
 }
@@ -431,9 +488,151 @@ fn truncate(s: &str, max_chars: usize) -> String {
 }
 
 fn md_cell(s: &str) -> String {
-    one_line(s, 200)
+    let visible: String = s
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .collect();
+    one_line(&visible, 200)
         .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assertion::Assertion;
+
+    fn turn(text: &str, asserts: &[serde_json::Value]) -> TurnReport {
+        let answer = Answer {
+            text: text.to_owned(),
+            ..Default::default()
+        };
+        let assertions = asserts
+            .iter()
+            .map(|a| {
+                Assertion::from_value(a)
+                    .expect("assertion")
+                    .evaluate(&answer)
+            })
+            .collect();
+        TurnReport {
+            message: "q".to_owned(),
+            answer,
+            assertions,
+        }
+    }
+
+    #[test]
+    fn weights_and_thresholds_decide_a_run() {
+        use serde_json::json;
+        let checks = [
+            json!({"contains": "a", "weight": 3}),
+            json!({"contains": "zzz"}),
+            json!({"contains": "nope", "weight": 0}),
+        ];
+        // Without a threshold every weighted assertion must pass; weight 0 never fails the run.
+        let r = RunReport::new(vec![turn("abc", &checks)], None, None, 1);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert!((r.score - 0.75).abs() < 1e-9, "{}", r.score);
+        let only_zero = RunReport::new(vec![turn("abc", &checks[2..])], None, None, 1);
+        assert_eq!(only_zero.verdict, Verdict::Pass);
+        // With one, the weighted score decides.
+        assert_eq!(
+            RunReport::new(vec![turn("abc", &checks)], None, Some(0.7), 1).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            RunReport::new(vec![turn("abc", &checks)], None, Some(0.8), 1).verdict,
+            Verdict::Fail
+        );
+        // A request error wins over any score.
+        let e = RunReport::new(vec![], Some("boom".to_owned()), None, 1);
+        assert_eq!(e.verdict, Verdict::Error);
+    }
+
+    #[test]
+    fn the_pass_rate_decides_a_repeated_case() {
+        use serde_json::json;
+        let suite =
+            crate::Suite::parse("cases:\n  - {name: a, message: q}\n", "s.yaml").expect("suite");
+        let case = &suite.cases[0];
+        let pass = || {
+            Some(RunReport::new(
+                vec![turn("a", &[json!({"contains": "a"})])],
+                None,
+                None,
+                1,
+            ))
+        };
+        let fail = || {
+            Some(RunReport::new(
+                vec![turn("b", &[json!({"contains": "a"})])],
+                None,
+                None,
+                1,
+            ))
+        };
+        let error = || Some(RunReport::new(vec![], Some("x".to_owned()), None, 1));
+        let c = CaseReport::new(case, vec![pass(), pass(), fail()], 0.6);
+        assert_eq!(c.verdict, Verdict::Pass);
+        assert!((c.pass_rate - 2.0 / 3.0).abs() < 1e-9);
+        assert_eq!(
+            CaseReport::new(case, vec![pass(), pass(), fail()], 1.0).verdict,
+            Verdict::Fail
+        );
+        assert_eq!(
+            CaseReport::new(case, vec![pass(), error()], 1.0).verdict,
+            Verdict::Error
+        );
+        assert_eq!(
+            CaseReport::new(case, vec![None, None], 1.0).verdict,
+            Verdict::Skipped
+        );
+        // A skipped repeat does not count against the runs that ran.
+        assert_eq!(
+            CaseReport::new(case, vec![pass(), None], 1.0).verdict,
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn junit_and_markdown_survive_hostile_text() {
+        use serde_json::json;
+        let suite = crate::Suite::parse(
+            "cases:\n  - {name: \"a|b <c> & ]]>\", message: q}\n",
+            "s.yaml",
+        )
+        .expect("suite");
+        let run = RunReport::new(
+            vec![turn(
+                "\u{1b}[31mred\u{0} | <b>]]>",
+                &[json!({"contains": "zzz"})],
+            )],
+            None,
+            None,
+            1,
+        );
+        let cases = vec![CaseReport::new(&suite.cases[0], vec![Some(run)], 1.0)];
+        let report = Report::new(
+            &suite,
+            "agent",
+            &crate::RunOptions::new("agent"),
+            cases,
+            None,
+            1,
+        );
+        let xml = report.to_junit("s").expect("junit");
+        let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("valid XML");
+        assert_eq!(parsed.failures, 1);
+        assert_eq!(
+            parsed.test_suites[0].test_cases[0].name.as_str(),
+            "a|b <c> & ]]>"
+        );
+        let md = report.to_markdown();
+        assert!(md.contains("a\\|b &lt;c&gt;"), "{md}");
+        assert!(!md.contains('\u{1b}') && !md.contains('\u{0}'), "{md:?}");
+        assert_eq!(md.lines().filter(|l| l.starts_with('|')).count(), 3, "{md}");
+    }
 }

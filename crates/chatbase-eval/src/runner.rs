@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub min_pass_rate: f64,
     /// Case filters (any may match; see [`Case::matches`]); empty selects every case.
     pub filters: Vec<String>,
+    /// Stop starting units once the run has used this many credits (units in flight finish).
+    pub budget: Option<f64>,
 }
 
 impl RunOptions {
@@ -37,6 +39,7 @@ impl RunOptions {
             repeat: 1,
             min_pass_rate: 1.0,
             filters: Vec::new(),
+            budget: None,
         }
     }
 
@@ -68,18 +71,53 @@ pub enum RunError {
     },
 }
 
-/// Stops a run between units of work: units already sending finish, the rest are reported as skipped.
-#[derive(Debug, Default)]
-pub struct StopFlag(AtomicBool);
+/// Stops a run: [`stop`](Self::stop) ends it between units of work (units already sending finish), and
+/// [`cancel`](Self::cancel) also abandons the units in flight. Either way the units that did not finish are
+/// reported as not run and the report is marked incomplete.
+#[derive(Debug)]
+pub struct StopFlag(tokio::sync::watch::Sender<u8>);
+
+const RUNNING: u8 = 0;
+const STOPPED: u8 = 1;
+const CANCELLED: u8 = 2;
+
+impl Default for StopFlag {
+    fn default() -> Self {
+        StopFlag(tokio::sync::watch::Sender::new(RUNNING))
+    }
+}
 
 impl StopFlag {
+    fn raise(&self, level: u8) {
+        self.0.send_if_modified(|s| {
+            let raised = *s < level;
+            if raised {
+                *s = level;
+            }
+            raised
+        });
+    }
     /// Asks the run to stop starting new units.
     pub fn stop(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.raise(STOPPED);
     }
-    /// Whether [`stop`](Self::stop) was called.
+    /// Asks the run to stop starting new units and to abandon those in flight.
+    pub fn cancel(&self) {
+        self.raise(CANCELLED);
+    }
+    /// Whether [`stop`](Self::stop) or [`cancel`](Self::cancel) was called.
     pub fn is_stopped(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        *self.0.borrow() >= STOPPED
+    }
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        *self.0.borrow() >= CANCELLED
+    }
+    /// Resolves once [`cancel`](Self::cancel) is called.
+    async fn cancelled(&self) {
+        let mut rx = self.0.subscribe();
+        // The sender lives as long as `self`, so this only returns once cancelled.
+        let _ = rx.wait_for(|s| *s >= CANCELLED).await;
     }
 }
 
@@ -87,7 +125,7 @@ impl StopFlag {
 /// missing), not when a later turn's conversation is gone.
 fn is_fatal(e: &chatbase::Error, first_turn: bool) -> bool {
     match e.status().map(|s| s.as_u16()) {
-        Some(401 | 402 | 403) => true,
+        Some(401..=403) => true,
         Some(404) => first_turn,
         _ => e.is_auth_failure(),
     }
@@ -263,6 +301,13 @@ pub async fn run(
             opts.min_pass_rate
         )));
     }
+    if let Some(b) = opts.budget
+        && !(b.is_finite() && b >= 0.0)
+    {
+        return Err(RunError::Invalid(format!(
+            "the credit budget must be 0 or more, got {b}"
+        )));
+    }
     let selected = opts.selected(suite);
     if selected.is_empty() {
         return Err(RunError::Invalid(format!(
@@ -271,26 +316,47 @@ pub async fn run(
         )));
     }
     let started = Instant::now();
-    let units: Vec<(usize, u32)> = (0..selected.len())
-        .flat_map(|i| (0..opts.repeat).map(move |r| (i, r)))
+    let units: Vec<(usize, u32)> = selected
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, c))| (0..c.runs(opts.repeat)).map(move |r| (i, r)))
         .collect();
     let total = units.len();
     let fatal: Mutex<Option<RunError>> = Mutex::new(None);
     let halted = AtomicBool::new(false);
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let spent = Mutex::new(0.0_f64);
+    let over_budget = AtomicBool::new(opts.budget.is_some_and(|b| b <= 0.0));
     let mut slots: Vec<Vec<Option<RunReport>>> = selected
         .iter()
-        .map(|_| (0..opts.repeat).map(|_| None).collect())
+        .map(|(_, c)| (0..c.runs(opts.repeat)).map(|_| None).collect())
         .collect();
     let work = futures::stream::iter(units).map(|(i, r)| {
         let (_, case) = selected[i];
-        let (fatal, halted, done) = (&fatal, &halted, &done);
+        let (fatal, halted, done, spent, over_budget) =
+            (&fatal, &halted, &done, &spent, &over_budget);
         async move {
-            if stop.is_stopped() || halted.load(Ordering::SeqCst) {
+            if stop.is_stopped()
+                || halted.load(Ordering::SeqCst)
+                || over_budget.load(Ordering::SeqCst)
+            {
                 return (i, r, None);
             }
-            let out = match run_once(client, suite, case, &opts.agent_id).await {
-                Ok(run) => Some(run),
+            let outcome = tokio::select! {
+                r = run_once(client, suite, case, &opts.agent_id) => r,
+                // Abandoned: reported as not run.
+                () = stop.cancelled() => return (i, r, None),
+            };
+            let out = match outcome {
+                Ok(run) => {
+                    if let (Some(budget), Ok(mut total)) = (opts.budget, spent.lock()) {
+                        *total += run.credits;
+                        if *total >= budget {
+                            over_budget.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    Some(run)
+                }
                 Err(error) => {
                     halted.store(true, Ordering::SeqCst);
                     if let Ok(mut slot) = fatal.lock()
@@ -322,17 +388,27 @@ pub async fn run(
     if let Some(e) = fatal.into_inner().ok().flatten() {
         return Err(e);
     }
+    let skipped = slots.iter().flatten().any(Option::is_none);
+    let stop_reason = match (skipped, opts.budget) {
+        (false, _) => None,
+        (true, Some(b)) if over_budget.load(Ordering::SeqCst) => {
+            Some(format!("the credit budget of {b} was reached"))
+        }
+        (true, _) => Some("stopped before every case ran".to_owned()),
+    };
     let cases = selected
         .iter()
         .zip(slots)
-        .map(|((_, case), runs)| CaseReport::new(case, runs, opts.min_pass_rate))
+        .map(|((_, case), runs)| {
+            CaseReport::new(case, runs, case.min_pass_rate.unwrap_or(opts.min_pass_rate))
+        })
         .collect();
     Ok(Report::new(
         suite,
         &opts.agent_id,
         opts,
         cases,
-        stop.is_stopped(),
+        stop_reason,
         u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     ))
 }

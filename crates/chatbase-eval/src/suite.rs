@@ -57,6 +57,10 @@ pub struct Case {
     /// Without it a case passes when every assertion passes; with it, when the weighted score (0 to 1) reaches
     /// it (promptfoo's `threshold`).
     pub threshold: Option<f64>,
+    /// Runs of this case, overriding the run's `--repeat` (for an answer known to vary).
+    pub repeat: Option<u32>,
+    /// Share of this case's runs that must pass, overriding `--min-pass-rate`.
+    pub min_pass_rate: Option<f64>,
 }
 
 /// One message of a case and the assertions on its answer.
@@ -95,6 +99,14 @@ struct RawCase {
     /// Pass on the weighted assertion score (0 to 1) instead of requiring every assertion.
     #[serde(default)]
     threshold: Option<f64>,
+    /// Runs of this case (1 to 1000), overriding `--repeat`.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 1000))]
+    repeat: Option<u32>,
+    /// Share of this case's runs that must pass (0 to 1), overriding `--min-pass-rate`.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 1))]
+    min_pass_rate: Option<f64>,
 }
 
 impl<'de> Deserialize<'de> for Case {
@@ -110,6 +122,24 @@ impl JsonSchema for Case {
     }
     fn json_schema(g: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
         RawCase::json_schema(g)
+    }
+}
+
+/// The API's rule for user ids, checked at load so a bad one fails the suite rather than every case.
+fn check_user_id(u: Option<String>) -> Result<Option<String>, String> {
+    match u {
+        Some(id)
+            if id.is_empty()
+                || id.len() > 128
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) =>
+        {
+            Err(format!(
+                "`user-id` {id:?} must be 1-128 characters of letters, digits, '.', '_' or '-'"
+            ))
+        }
+        u => Ok(u),
     }
 }
 
@@ -157,12 +187,24 @@ impl TryFrom<RawCase> for Case {
                 i + 1
             ));
         }
+        let repeat = match raw.repeat {
+            Some(n) if !(1..=1000).contains(&n) => {
+                return Err(format!(
+                    "case `{name}`: `repeat` must be 1 to 1000, got {n}"
+                ));
+            }
+            r => r,
+        };
+        let min_pass_rate = check_threshold(raw.min_pass_rate)
+            .map_err(|e| format!("case `{name}`: {}", e.replace("threshold", "min-pass-rate")))?;
         Ok(Case {
             name,
             turns,
             tags: raw.tags,
-            user_id: raw.user_id,
+            user_id: check_user_id(raw.user_id)?,
             threshold: check_threshold(raw.threshold)?,
+            repeat,
+            min_pass_rate,
         })
     }
 }
@@ -197,10 +239,15 @@ impl Suite {
             let line = e.location().map(|l| l.line());
             // serde_yaml_ng appends " at line L column C"; the line goes in front instead.
             let msg = e.to_string();
-            let message = match msg.rfind(" at line ") {
+            let mut message = match msg.rfind(" at line ") {
                 Some(i) if line.is_some() => msg[..i].to_owned(),
                 _ => msg,
             };
+            if message.contains("mapping values are not allowed") {
+                message.push_str(
+                    " (quote a value that contains \": \", e.g. message: '/tool x {\"a\": 1}')",
+                );
+            }
             SuiteError {
                 file: file.to_owned(),
                 line,
@@ -220,6 +267,7 @@ impl Suite {
             return Err("cases: the suite has no cases".to_owned());
         }
         check_threshold(self.defaults.threshold).map_err(|e| format!("defaults: {e}"))?;
+        check_user_id(self.defaults.user_id.clone()).map_err(|e| format!("defaults: {e}"))?;
         let mut seen = HashSet::new();
         for (i, c) in self.cases.iter().enumerate() {
             if !seen.insert(c.name.as_str()) {
@@ -238,17 +286,34 @@ impl Suite {
         serde_json::to_value(schema).unwrap_or_default()
     }
 
-    /// Messages a run sends: every turn of the selected cases, times `repeat`.
+    /// Messages a run sends: every turn of the selected cases, times each case's runs (its own `repeat`, else
+    /// `repeat`).
     pub fn message_count<'a>(cases: impl IntoIterator<Item = &'a Case>, repeat: u32) -> u64 {
-        let turns: u64 = cases
+        cases
             .into_iter()
-            .map(|c| u64::try_from(c.turns.len()).unwrap_or(u64::MAX))
-            .fold(0, u64::saturating_add);
-        turns.saturating_mul(u64::from(repeat))
+            .map(|c| {
+                u64::try_from(c.turns.len())
+                    .unwrap_or(u64::MAX)
+                    .saturating_mul(u64::from(c.runs(repeat)))
+            })
+            .fold(0, u64::saturating_add)
+    }
+
+    /// Units of work a run has: each selected case times its runs.
+    pub fn run_count<'a>(cases: impl IntoIterator<Item = &'a Case>, repeat: u32) -> u64 {
+        cases
+            .into_iter()
+            .map(|c| u64::from(c.runs(repeat)))
+            .fold(0, u64::saturating_add)
     }
 }
 
 impl Case {
+    /// How many times this case runs when the run's default is `repeat`.
+    pub fn runs(&self, repeat: u32) -> u32 {
+        self.repeat.unwrap_or(repeat)
+    }
+
     /// Whether `--filter` selects this case: a substring of its name (case-insensitive) or one of its tags
     /// (`tag:NAME` matches tags only).
     pub fn matches(&self, filter: &str) -> bool {
@@ -304,6 +369,15 @@ cases:
         // The case-level list applies to the last turn.
         assert_eq!(conv.turns[1].assert.len(), 1);
         assert_eq!(Suite::message_count(&s.cases, 3), 9);
+        let flaky = Suite::parse(
+            "cases:\n  - {name: a, message: x, repeat: 5, min-pass-rate: 0.8}\n  - {name: b, turns: [{message: x}, {message: y}]}\n",
+            "f.yaml",
+        )
+        .expect("parses");
+        assert_eq!(flaky.cases[0].runs(2), 5);
+        assert_eq!(flaky.cases[0].min_pass_rate, Some(0.8));
+        assert_eq!(Suite::message_count(&flaky.cases, 2), 5 + 2 * 2);
+        assert_eq!(Suite::run_count(&flaky.cases, 2), 7);
         assert!(s.cases[0].matches("tag:smoke"));
         assert!(s.cases[0].matches("PASSWORD"));
         assert!(!s.cases[1].matches("tag:smoke"));
@@ -344,6 +418,9 @@ cases:
 
         let yaml = err("cases:\n  - name: a\n   message: b\n");
         assert!(yaml.line.is_some(), "{yaml}");
+        let unquoted = err("cases:\n  - name: a\n    message: /tool x {\"a\": 1}\n");
+        assert_eq!(unquoted.line, Some(3), "{unquoted}");
+        assert!(unquoted.message.contains("quote a value"), "{unquoted}");
 
         let dup = err("cases:\n  - {name: a, message: x}\n  - {name: a, message: y}\n");
         assert!(dup.message.contains("cases[1].name"), "{dup}");
@@ -362,6 +439,36 @@ cases:
             err("cases:\n  - {name: a, message: x, threshold: 3}\n")
                 .message
                 .contains("between 0 and 1")
+        );
+        let bad_user = err("cases:\n  - {name: a, message: x, user-id: \"a b\"}\n");
+        assert!(bad_user.message.contains("`user-id`"), "{bad_user}");
+        let bad_default = err("defaults: {user-id: \"\"}\ncases:\n  - {name: a, message: x}\n");
+        assert!(
+            bad_default.message.contains("defaults: `user-id`"),
+            "{bad_default}"
+        );
+        let twice = err(
+            "cases:\n  - name: a\n    message: hi\n    assert:\n      - contains: a\n        contains: b\n",
+        );
+        assert!(
+            twice.message.contains("`contains` appears twice"),
+            "{twice}"
+        );
+        assert_eq!(twice.line, Some(5), "{twice}");
+        assert!(
+            err("cases:\n  - {name: a, message: x, repeat: 0}\n")
+                .message
+                .contains("1 to 1000")
+        );
+        assert!(
+            err("cases:\n  - {name: a, message: x, min-pass-rate: 2}\n")
+                .message
+                .contains("`min-pass-rate` must be between")
+        );
+        let promptfoo = err("tests:\n  - description: x\n");
+        assert!(
+            promptfoo.message.contains("unknown field `tests`"),
+            "{promptfoo}"
         );
     }
 

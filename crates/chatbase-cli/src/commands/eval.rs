@@ -8,7 +8,7 @@ use chatbase_eval::report::Verdict;
 use chatbase_eval::{Report, RunError, RunOptions, StopFlag, Suite};
 use serde_json::{Value, json};
 
-use crate::cli::EvalCmd;
+use crate::cli::{EvalCmd, FailOn};
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::output::{Column, col};
@@ -23,6 +23,12 @@ const COLUMNS: &[Column] = &[
     col("ANSWER", "answer"),
     col("MS", "ms"),
     col("CREDITS", "credits"),
+];
+
+const DRY_RUN_COLUMNS: &[Column] = &[
+    col("CASE", "case"),
+    col("TURNS", "turns"),
+    col("TAGS", "tags"),
 ];
 
 pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
@@ -46,6 +52,10 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
             "--min-pass-rate must be between 0 and 1, got {min_pass_rate}"
         )));
     }
+    let baseline = match &cmd.baseline {
+        Some(p) => Some(chatbase_eval::baseline::load(p).map_err(CliError::usage)?),
+        None => None,
+    };
     let agent_id = agent_for(ctx, &suite).await?;
     let opts = RunOptions {
         agent_id,
@@ -53,6 +63,7 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         repeat: cmd.repeat,
         min_pass_rate,
         filters: cmd.filter.clone(),
+        budget: cmd.budget,
     };
     let selected = opts.selected(&suite);
     if selected.is_empty() {
@@ -62,6 +73,25 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         )));
     }
     let messages = Suite::message_count(selected.iter().map(|(_, c)| *c), opts.repeat);
+    if cmd.dry_run {
+        let rows: Vec<Value> = selected
+            .iter()
+            .map(
+                |(_, c)| json!({"case": c.name, "turns": c.turns.len(), "tags": c.tags.join(", ")}),
+            )
+            .collect();
+        let mut stdout = std::io::stdout().lock();
+        let mut list = ctx.out.list(DRY_RUN_COLUMNS, false);
+        list.page(&mut stdout, &rows)?;
+        list.finish(&mut stdout, None)?;
+        ctx.out.note(format!(
+            "Would send {messages} message{} to agent {} at {}",
+            if messages == 1 { "" } else { "s" },
+            opts.agent_id,
+            ctx.settings.api_url.value
+        ));
+        return Ok(());
+    }
     cost_guard(ctx, messages, cmd.yes)?;
     ctx.out.note(format!(
         "Running {} case{} ({messages} message{}) against agent {}",
@@ -72,7 +102,8 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
     ));
 
     let client = ctx.client()?;
-    let bar = progress_bar(ctx, messages);
+    let units = Suite::run_count(selected.iter().map(|(_, c)| *c), opts.repeat);
+    let bar = progress_bar(ctx, units);
     let stop = StopFlag::default();
     let progress = |done: usize, total: usize| {
         bar.set_length(u64::try_from(total).unwrap_or(u64::MAX));
@@ -84,43 +115,88 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         tokio::select! {
             r = &mut work => break r,
             _ = tokio::signal::ctrl_c() => {
-                if stop.is_stopped() {
+                if stop.is_cancelled() {
                     bar.finish_and_clear();
                     return Err(CliError::interrupted());
                 }
-                stop.stop();
-                bar.suspend(|| ctx.out.warn(
-                    "stopping: waiting for the cases in flight (Ctrl-C again to quit without reports)",
-                ));
+                if stop.is_stopped() {
+                    stop.cancel();
+                    bar.suspend(|| ctx.out.warn(
+                        "cancelling the cases in flight; writing the reports (Ctrl-C again to quit without them)",
+                    ));
+                } else {
+                    stop.stop();
+                    bar.suspend(|| ctx.out.warn(
+                        "stopping: waiting for the cases in flight (Ctrl-C again to cancel them)",
+                    ));
+                }
             }
         }
     };
     bar.finish_and_clear();
-    let report = match outcome {
+    let mut report = match outcome {
         Ok(r) => r,
         Err(RunError::Invalid(m)) => return Err(CliError::usage(m)),
         Err(RunError::Fatal { case, error }) => {
             let mut e = CliError::from(error);
             e.message = format!(
-                "{} (first hit by case `{case}`; no other case was sent after it)",
+                "{} (first hit by case `{case}`; no further case was started)",
                 e.message
             );
             return Err(e);
         }
     };
 
+    if let Some(b) = &baseline {
+        report.comparison = Some(chatbase_eval::baseline::compare(b, &report));
+    }
     write_reports(&cmd, &report, file)?;
     print_report(ctx, &report)?;
-    verdict(ctx, &report)
+    print_changes(ctx, &report);
+    verdict(ctx, &report, cmd.fail_on, stop.is_stopped())
+}
+
+/// With a baseline: one line per case whose verdict or answer changed, on stderr.
+fn print_changes(ctx: &Ctx, report: &Report) {
+    use chatbase_eval::baseline::Change;
+    let Some(cmp) = &report.comparison else {
+        return;
+    };
+    ctx.out.note(format!(
+        "Since the baseline: {} newly failing, {} fixed, {} still failing, {} new, {} removed",
+        cmp.count(Change::NewlyFailing),
+        cmp.count(Change::Fixed),
+        cmp.count(Change::StillFailing),
+        cmp.count(Change::New),
+        cmp.removed.len()
+    ));
+    for c in &cmp.cases {
+        if c.change == Change::StillPassing && c.diff.is_none() {
+            continue;
+        }
+        let mut line = format!(
+            "  {}: {}",
+            c.change.as_str(),
+            crate::sanitize::sanitize_cell(&c.name)
+        );
+        if let Some(d) = &c.diff {
+            line.push_str(&format!(
+                "\n    answer: {}",
+                crate::sanitize::sanitize_cell(d)
+            ));
+        }
+        ctx.out.note(line);
+    }
 }
 
 /// `--agent`/`--agent-name`/`CHATBASE_AGENT_ID`/profile win over the suite's `agent`, which wins over the
 /// emulator's demo agent.
 async fn agent_for(ctx: &Ctx, suite: &Suite) -> Result<String> {
-    if ctx.global.agent_name.is_none() && ctx.settings.agent.is_none() {
-        if let Some(a) = &suite.agent {
-            return Ok(a.clone());
-        }
+    if ctx.global.agent_name.is_none()
+        && ctx.settings.agent.is_none()
+        && let Some(a) = &suite.agent
+    {
+        return Ok(a.clone());
     }
     ctx.agent_id().await
 }
@@ -140,9 +216,15 @@ pub fn is_local_host(url: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// A run spends real credits when the host is not local; more than [`COST_GUARD_MESSAGES`] of them need a yes.
+fn needs_confirmation(local: bool, messages: u64, yes: bool) -> bool {
+    !local && !yes && messages > COST_GUARD_MESSAGES
+}
+
 fn cost_guard(ctx: &Ctx, messages: u64, yes: bool) -> Result<()> {
     let url = &ctx.settings.api_url.value;
-    if ctx.global.emulator || is_local_host(url) || messages <= COST_GUARD_MESSAGES || yes {
+    let local = ctx.global.emulator || is_local_host(url);
+    if !needs_confirmation(local, messages, yes) {
         return Ok(());
     }
     let question =
@@ -185,13 +267,16 @@ fn write_reports(cmd: &EvalCmd, report: &Report, suite_file: &Path) -> Result<()
     if let Some(p) = &cmd.json_report {
         write_file(p, "JSON", &report.to_json())?;
     }
+    let name = suite_file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "eval".to_owned());
+    if let Some(p) = &cmd.html {
+        write_file(p, "HTML", &report.to_html(&name))?;
+    }
     if let Some(p) = &cmd.junit {
-        let name = suite_file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "eval".to_owned());
         let xml = report
-            .to_junit(&name)
+            .to_junit_for_file(&name, Some(&suite_file.to_string_lossy()))
             .map_err(|e| CliError::runtime(format!("cannot build the JUnit report: {e}")))?;
         write_file(p, "JUnit", &xml)?;
     }
@@ -206,7 +291,7 @@ fn rows(report: &Report) -> Vec<Value> {
         .cases
         .iter()
         .map(|c| {
-            let verdict = if report.repeat > 1 {
+            let verdict = if c.runs.len() > 1 {
                 format!("{} ({:.0}%)", c.verdict.as_str(), c.pass_rate * 100.0)
             } else {
                 c.verdict.as_str().to_owned()
@@ -237,7 +322,7 @@ fn print_report(ctx: &Ctx, report: &Report) -> Result<()> {
     Ok(())
 }
 
-fn verdict(ctx: &Ctx, report: &Report) -> Result<()> {
+fn verdict(ctx: &Ctx, report: &Report, fail_on: FailOn, interrupted: bool) -> Result<()> {
     let s = &report.summary;
     let line = format!(
         "{} passed, {} failed, {} errored{} · {} credits · {:.1} s",
@@ -253,12 +338,32 @@ fn verdict(ctx: &Ctx, report: &Report) -> Result<()> {
         report.total_ms as f64 / 1000.0
     );
     if report.incomplete {
-        ctx.out.warn(format!("incomplete run (stopped): {line}"));
-        return Err(CliError::interrupted());
+        let why = report.stop_reason.as_deref().unwrap_or("stopped");
+        ctx.out.warn(format!("incomplete run ({why}): {line}"));
+        if interrupted {
+            return Err(CliError::interrupted());
+        }
+        return Err(CliError::runtime(format!("incomplete run: {why}")));
     }
     if report.all_passed() {
         ctx.out.success(line);
         return Ok(());
+    }
+    if fail_on == FailOn::Regression
+        && let Some(cmp) = &report.comparison
+    {
+        let regressions: Vec<&str> = cmp.regressions().map(|c| c.name.as_str()).collect();
+        if regressions.is_empty() {
+            ctx.out
+                .success(format!("no regression since the baseline: {line}"));
+            return Ok(());
+        }
+        return Err(CliError::runtime(format!(
+            "{} regression{} since the baseline ({}): {line}",
+            regressions.len(),
+            if regressions.len() == 1 { "" } else { "s" },
+            regressions.join(", ")
+        )));
     }
     let bad = report
         .cases
@@ -273,7 +378,15 @@ fn verdict(ctx: &Ctx, report: &Report) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_local_host;
+    use super::{COST_GUARD_MESSAGES, is_local_host, needs_confirmation};
+
+    #[test]
+    fn only_large_runs_against_a_real_host_ask() {
+        assert!(needs_confirmation(false, COST_GUARD_MESSAGES + 1, false));
+        assert!(!needs_confirmation(false, COST_GUARD_MESSAGES, false));
+        assert!(!needs_confirmation(false, COST_GUARD_MESSAGES + 1, true));
+        assert!(!needs_confirmation(true, u64::MAX, false));
+    }
 
     #[test]
     fn local_hosts_are_recognised() {

@@ -1,0 +1,717 @@
+//! `chatbase eval` end to end: the real binary against the in-process emulator (passing and failing cases,
+//! multi-turn, tool calls, JUnit read back, exit codes, the cost guard, a missing agent, a bad suite).
+
+mod common;
+
+use common::{Emu, stderr_of, stdout_of};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/evals/demo.yaml")
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).expect("write suite");
+    p
+}
+
+fn json_of(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout_of(out)))
+}
+
+const PASSING: &str = r#"
+cases:
+  - name: reset passes
+    message: How do I reset my password?
+    tags: [account]
+    assert:
+      - icontains: reset link
+      - contains: Forgot password
+      - regex: 'valid for \d+ minutes'
+      - starts-with: Here is what I found
+      - min-chars: 50
+      - max-chars: 5000
+      - finish-reason: stop
+      - max-first-token-ms: 30000
+      - max-total-ms: 60000
+      - max-credits: 1
+      - similar-to: {value: "Here is what I found in Resetting your password", threshold: 0.1}
+      - not: {contains: "couldn't find"}
+      - type: not-icontains
+        value: refund
+  - name: tool passes
+    message: '/tool lookup_order {"order": 42, "carrier": "ups"}'
+    tags: [tools]
+    assert:
+      - tool-called: {name: lookup_order, args: {order: 42}}
+      - finish-reason: tool-calls
+  - name: bare tool passes
+    message: '/tool ping'
+    assert:
+      - tool-called: ping
+  - name: two turns pass
+    turns:
+      - message: Where do I find my invoices?
+        assert: [{icontains: invoices}]
+      - message: And how do I replace my card?
+        assert: [{icontains: replace card}]
+"#;
+
+const FAILING: &str = r#"
+cases:
+  - name: reset fails
+    message: How do I reset my password?
+    assert:
+      - icontains: reset link
+      - not-icontains: forgot password
+  - name: tool fails
+    message: '/tool lookup_order {"order": 42}'
+    assert:
+      - tool-called: {name: lookup_order, args: {order: 43}}
+  - name: chars fail
+    message: How do I cancel my plan?
+    assert:
+      - max-chars: 10
+  - name: similarity fails
+    message: How do I cancel my plan?
+    assert:
+      - similar-to: The quick brown fox jumps over the lazy dog
+  - name: second turn fails
+    turns:
+      - message: Where do I find my invoices?
+      - message: And how do I replace my card?
+        assert: [{equals: "no"}]
+  - name: still passes
+    message: How do I reset my password?
+    assert: [{icontains: password}]
+"#;
+
+#[test]
+fn the_example_suite_passes_offline_and_its_junit_reads_back() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junit = dir.path().join("report.xml");
+    let md = dir.path().join("report.md");
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(example())
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--markdown")
+        .arg(&md)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout_of(&out),
+        stderr_of(&out)
+    );
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let report = quick_junit::Report::deserialize_from_str(&xml).expect("valid JUnit");
+    assert_eq!(report.tests, 4);
+    assert_eq!(report.failures, 0);
+    let suite = &report.test_suites[0];
+    assert_eq!(suite.name.as_str(), "demo");
+    let names: Vec<&str> = suite.test_cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "password reset",
+            "cancel the plan",
+            "invoices, then the card",
+            "order lookup calls the client action"
+        ]
+    );
+    let markdown = std::fs::read_to_string(&md).expect("markdown written");
+    assert!(markdown.contains("4 of 4 cases passed"), "{markdown}");
+}
+
+#[test]
+fn every_kind_passes_in_a_passing_suite_with_turns_and_tools() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "pass.yaml", PASSING);
+    let out = emu
+        .cmd()
+        .args(["--json", "eval"])
+        .arg(&suite)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout_of(&out),
+        stderr_of(&out)
+    );
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["passed"], 4, "{report:#}");
+    let cases = report["cases"].as_array().expect("cases");
+    let reset = &cases[0]["runs"][0]["turns"][0];
+    assert!(
+        reset["answer"]["text"]
+            .as_str()
+            .expect("text")
+            .contains("reset link")
+    );
+    assert_eq!(reset["answer"]["credits"], 1.0);
+    assert!(reset["answer"]["first_token_ms"].is_u64());
+    assert_eq!(reset["assertions"].as_array().expect("list").len(), 13);
+    let tool = &cases[1]["runs"][0]["turns"][0]["answer"];
+    assert_eq!(tool["tool_calls"][0]["name"], "lookup_order");
+    assert_eq!(tool["tool_calls"][0]["input"]["carrier"], "ups");
+    // Both turns of the conversation ran on the same server-side conversation.
+    let turns = cases[3]["runs"][0]["turns"].as_array().expect("turns");
+    assert_eq!(turns.len(), 2);
+    let conv = turns[0]["answer"]["conversation_id"]
+        .as_str()
+        .expect("conversation id");
+    assert_eq!(turns[1]["answer"]["conversation_id"], conv);
+    let listed = emu
+        .cmd()
+        .args(["--json", "conversations", "get", conv])
+        .output()
+        .expect("get conversation");
+    let text = stdout_of(&listed);
+    assert!(text.contains("Where do I find my invoices?"), "{text}");
+    assert!(text.contains("And how do I replace my card?"), "{text}");
+    assert_eq!(cases[3]["credits"], 2.0);
+}
+
+#[test]
+fn failing_cases_exit_1_with_the_failed_assertion_and_a_snippet() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "fail.yaml", FAILING);
+    let junit = dir.path().join("junit.xml");
+    let json = dir.path().join("report.json");
+    let out = emu
+        .cmd()
+        .args(["--format", "tsv", "eval", "--jobs", "3"])
+        .arg(&suite)
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--json-report")
+        .arg(&json)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout_of(&out),
+        stderr_of(&out)
+    );
+    let table = stdout_of(&out);
+    let row = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no row for {name}: {table}"))
+            .to_owned()
+    };
+    assert!(
+        row("reset fails").contains("not icontains \"forgot password\""),
+        "{table}"
+    );
+    assert!(
+        row("reset fails").contains("Forgot password?"),
+        "snippet missing: {table}"
+    );
+    assert!(
+        row("tool fails").contains("lookup_order was called with"),
+        "{table}"
+    );
+    assert!(row("chars fail").contains("at most 10 allowed"), "{table}");
+    assert!(row("similarity fails").contains("similarity"), "{table}");
+    assert!(
+        row("second turn fails").contains("turn 2: equals"),
+        "{table}"
+    );
+    assert!(row("still passes").contains("\tpass\t"), "{table}");
+    assert!(
+        stderr_of(&out).contains("5 of 6 cases did not pass"),
+        "{}",
+        stderr_of(&out)
+    );
+
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let report = quick_junit::Report::deserialize_from_str(&xml).expect("valid JUnit");
+    assert_eq!(report.tests, 6);
+    assert_eq!(report.failures, 5);
+    let suite = &report.test_suites[0];
+    let names: Vec<&str> = suite.test_cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "reset fails",
+            "tool fails",
+            "chars fail",
+            "similarity fails",
+            "second turn fails",
+            "still passes"
+        ],
+        "suite order whatever the concurrency"
+    );
+    match &suite.test_cases[0].status {
+        quick_junit::TestCaseStatus::NonSuccess { kind, message, .. } => {
+            assert_eq!(*kind, quick_junit::NonSuccessKind::Failure);
+            let m = message.as_ref().expect("message").as_str();
+            assert!(m.contains("not icontains \"forgot password\""), "{m}");
+        }
+        other => panic!("expected a failure: {other:?}"),
+    }
+    assert!(matches!(
+        suite.test_cases[5].status,
+        quick_junit::TestCaseStatus::Success { .. }
+    ));
+    let file = suite.test_cases[0]
+        .extra
+        .get("file")
+        .expect("file attribute");
+    assert!(file.as_str().ends_with("fail.yaml"), "{file:?}");
+    let answers = suite.test_cases[0].system_out.as_ref().expect("system-out");
+    assert!(answers.as_str().contains("Forgot password?"));
+
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parse");
+    assert_eq!(saved["summary"]["failed"], 5);
+    assert_eq!(saved["summary"]["passed"], 1);
+}
+
+#[test]
+fn a_bad_suite_exits_2_naming_file_line_and_field_before_any_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = write(
+        &dir,
+        "bad.yaml",
+        "cases:\n  - name: a\n    message: hi\n    assert:\n      - icontans: x\n",
+    );
+    // Nothing listens on this address: an error other than the suite's would mean a request was tried.
+    let out = common::bare(&dir)
+        .env("CHATBASE_API_URL", "http://127.0.0.1:9")
+        .env("CHATBASE_API_KEY", common::KEY)
+        .env("CHATBASE_AGENT_ID", "demo-agent")
+        .arg("eval")
+        .arg(&bad)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("bad.yaml:5"), "{err}");
+    assert!(err.contains("cases[0].assert"), "{err}");
+    assert!(err.contains("did you mean `icontains`"), "{err}");
+
+    let regex = write(
+        &dir,
+        "regex.yaml",
+        "cases:\n  - name: a\n    message: hi\n    assert: [{regex: '(['}]\n",
+    );
+    let out = common::bare(&dir)
+        .arg("eval")
+        .arg(&regex)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("regex.yaml:4"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn a_missing_agent_fails_once_not_once_per_case() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "pass.yaml", PASSING);
+    let out = emu
+        .cmd()
+        .args(["eval", "--agent", "no-such-agent", "--jobs", "1"])
+        .arg(&suite)
+        .output()
+        .expect("run");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("first hit by case").count(), 1, "{err}");
+    assert!(err.contains("`reset passes`"), "{err}");
+}
+
+#[test]
+fn filter_and_repeat_select_and_multiply_runs() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "pass.yaml", PASSING);
+    let out = emu
+        .cmd()
+        .args([
+            "--json",
+            "eval",
+            "--filter",
+            "tag:tools",
+            "--repeat",
+            "3",
+            "--min-pass-rate",
+            "0.6",
+        ])
+        .arg(&suite)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let report = json_of(&out);
+    let cases = report["cases"].as_array().expect("cases");
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0]["name"], "tool passes");
+    assert_eq!(cases[0]["runs"].as_array().expect("runs").len(), 3);
+    assert_eq!(cases[0]["pass_rate"], 1.0);
+    assert_eq!(report["repeat"], 3);
+
+    // A case can carry its own repeat and pass rate.
+    let flaky = write(
+        &dir,
+        "flaky.yaml",
+        "cases:\n  - {name: flaky, message: How do I reset my password?, repeat: 3, min-pass-rate: 0.5}\n  - {name: once, message: How do I cancel my plan?}\n",
+    );
+    let out = emu
+        .cmd()
+        .args(["--json", "eval"])
+        .arg(&flaky)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let report = json_of(&out);
+    assert_eq!(
+        report["cases"][0]["runs"].as_array().expect("runs").len(),
+        3
+    );
+    assert_eq!(
+        report["cases"][1]["runs"].as_array().expect("runs").len(),
+        1
+    );
+    assert_eq!(report["summary"]["credits"], 4.0);
+
+    let none = emu
+        .cmd()
+        .args(["eval", "--filter", "nothing-matches"])
+        .arg(&suite)
+        .output()
+        .expect("run");
+    assert_eq!(none.status.code(), Some(2), "{}", stderr_of(&none));
+}
+
+#[test]
+fn many_messages_to_a_real_host_need_yes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "one.yaml", "cases:\n  - {name: a, message: hi}\n");
+    let run = |extra: &[&str]| {
+        common::bare(&dir)
+            // TEST-NET-1: never routed; the guard must stop the run before any connection.
+            .env("CHATBASE_API_URL", "http://192.0.2.1:9")
+            .env("CHATBASE_API_KEY", common::KEY)
+            .env("CHATBASE_AGENT_ID", "demo-agent")
+            .env("CHATBASE_TIMEOUT", "2")
+            .args(["--no-input", "eval"])
+            .arg(&suite)
+            .args(extra)
+            .output()
+            .expect("run")
+    };
+    // A dry run lists what would be sent and sends nothing, whatever the count.
+    let out = run(&["--repeat", "21", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stdout_of(&out).contains("a\t1\t"), "{}", stdout_of(&out));
+    assert!(
+        stderr_of(&out).contains("Would send 21 messages"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = run(&["--repeat", "21"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("21 messages"), "{err}");
+    assert!(err.contains("--yes"), "{err}");
+}
+
+#[test]
+fn schema_prints_the_suite_json_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::bare(&dir)
+        .args(["eval", "--schema"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let schema = json_of(&out);
+    assert_eq!(schema["title"], "chatbase eval suite");
+    assert!(schema["definitions"]["Assertion"]["oneOf"].is_array());
+}
+
+#[test]
+fn a_baseline_classifies_changes_diffs_answers_and_decides_the_exit_code() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = |name: &str, message: &str, assert: &str| {
+        format!("  - name: {name}\n    message: {message}\n    assert: [{assert}]\n")
+    };
+    let a = case("reset", "How do I reset my password?", "{icontains: reset}");
+    let b_ok = case(
+        "billing",
+        "Where do I find my invoices?",
+        "{icontains: invoices}",
+    );
+    let b_bad = case(
+        "billing",
+        "How do I cancel my plan?",
+        "{icontains: invoices}",
+    );
+    let c = case(
+        "always fails",
+        "How do I reset my password?",
+        "{contains: nothing like this}",
+    );
+    let d = case(
+        "new case",
+        "How do I cancel my plan?",
+        "{icontains: cancel}",
+    );
+    let base = write(&dir, "base.yaml", &format!("cases:\n{a}{b_ok}{c}"));
+    let worse = write(&dir, "worse.yaml", &format!("cases:\n{a}{b_bad}{c}{d}"));
+    let same = write(&dir, "same.yaml", &format!("cases:\n{a}{b_ok}{c}"));
+    let base_json = dir.path().join("base.json");
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&base)
+        .arg("--json-report")
+        .arg(&base_json)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+
+    let md = dir.path().join("pr.md");
+    let html_file = dir.path().join("report.html");
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&worse)
+        .arg("--baseline")
+        .arg(&base_json)
+        .args(["--fail-on", "regression", "--markdown"])
+        .arg(&md)
+        .arg("--html")
+        .arg(&html_file)
+        .output()
+        .expect("run");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("1 regression since the baseline (billing)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 newly failing, 0 fixed, 1 still failing, 1 new, 0 removed"),
+        "{err}"
+    );
+    assert!(err.contains("newly-failing: billing"), "{err}");
+    let diff_line = err
+        .lines()
+        .find(|l| l.trim_start().starts_with("answer:"))
+        .expect("a diff line");
+    assert!(
+        diff_line.contains("[-") && diff_line.contains("{+"),
+        "{diff_line}"
+    );
+    let markdown = std::fs::read_to_string(&md).expect("markdown");
+    assert!(
+        markdown.contains("**Since the baseline:** 1 newly failing"),
+        "{markdown}"
+    );
+    let html = std::fs::read_to_string(&html_file).expect("html");
+    assert!(
+        html.contains("Baseline answer") && html.contains("<del>") && html.contains("<ins>"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<details class=\"case").count(), 4);
+    assert!(
+        markdown.contains("| billing | newly-failing |"),
+        "{markdown}"
+    );
+
+    // Only a still-failing case: no regression, so exit 0 with --fail-on regression, 1 with the default.
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&same)
+        .arg("--baseline")
+        .arg(&base_json)
+        .args(["--fail-on", "regression"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&same)
+        .arg("--baseline")
+        .arg(&base_json)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+
+    // A baseline that is not a report is refused before the run.
+    let junk = write(&dir, "junk.json", "{\"not\": \"a report\"}");
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&same)
+        .arg("--baseline")
+        .arg(&junk)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("junk.json"), "{}", stderr_of(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_new_cases_and_still_writes_reports_marked_incomplete() {
+    use std::io::BufRead;
+    // Every answer stalls for 1.5 s after its first events, so the first case is in flight when we interrupt.
+    let emu = Emu::stalling(4, 1_500);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut suite = String::from("cases:\n");
+    for i in 0..5 {
+        suite.push_str(&format!(
+            "  - name: case {i}\n    message: How do I reset my password?\n    assert: [{{icontains: reset}}]\n"
+        ));
+    }
+    let suite = write(&dir, "slow.yaml", &suite);
+    let json = dir.path().join("partial.json");
+    let junit = dir.path().join("partial.xml");
+    let mut child = emu
+        .std_cmd()
+        .args(["eval", "--jobs", "1"])
+        .arg(&suite)
+        .arg("--json-report")
+        .arg(&json)
+        .arg("--junit")
+        .arg(&junit)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut first = String::new();
+    stderr.read_line(&mut first).expect("read stderr");
+    assert!(first.starts_with("Running 5 cases"), "{first}");
+    // Long enough for the signal handler to be in place, well inside the first case's 1.5 s stall.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    // SAFETY: sends SIGINT to our own child process, whose pid is valid until we wait on it.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(rc, 0);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read stderr");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130), "{rest}");
+    assert!(rest.contains("stopping"), "{rest}");
+    assert!(rest.contains("incomplete run"), "{rest}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json written"))
+            .expect("parse");
+    assert_eq!(report["incomplete"], true);
+    assert_eq!(
+        report["cases"][0]["verdict"], "pass",
+        "the case in flight finished: {report:#}"
+    );
+    assert!(
+        report["summary"]["skipped"].as_u64().expect("count") >= 3,
+        "{report:#}"
+    );
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("valid JUnit");
+    assert!(parsed.test_suites[0].skipped >= 3);
+}
+
+#[test]
+fn a_credit_budget_stops_the_run_with_exit_1_and_an_incomplete_report() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "pass.yaml", PASSING);
+    let json = dir.path().join("budget.json");
+    let out = emu
+        .cmd()
+        .args(["eval", "--jobs", "1", "--budget", "1"])
+        .arg(&suite)
+        .arg("--json-report")
+        .arg(&json)
+        .output()
+        .expect("run");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("the credit budget of 1 was reached"), "{err}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parse");
+    assert_eq!(report["incomplete"], true);
+    assert_eq!(report["summary"]["credits"], 1.0);
+    assert_eq!(report["summary"]["skipped"], 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_abandons_the_cases_in_flight_and_still_writes_reports() {
+    use std::io::BufRead;
+    // Answers stall for 60 s: without cancelling, the run could not end inside the bound below.
+    let emu = Emu::stalling(4, 60_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(
+        &dir,
+        "stalled.yaml",
+        "cases:\n  - {name: one, message: How do I reset my password?}\n  - {name: two, message: How do I cancel my plan?}\n  - {name: three, message: Where are my invoices?}\n",
+    );
+    let json = dir.path().join("cancelled.json");
+    let mut child = emu
+        .std_cmd()
+        .args(["eval", "--jobs", "2"])
+        .arg(&suite)
+        .arg("--json-report")
+        .arg(&json)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).expect("read stderr");
+    assert!(line.starts_with("Running 3 cases"), "{line}");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let started = std::time::Instant::now();
+    let interrupt = || {
+        // SAFETY: sends SIGINT to our own child process, whose pid is valid until we wait on it.
+        let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+        assert_eq!(rc, 0);
+    };
+    interrupt();
+    line.clear();
+    stderr.read_line(&mut line).expect("read stderr");
+    assert!(line.contains("stopping"), "{line}");
+    interrupt();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read stderr");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the stalled cases were waited for"
+    );
+    assert_eq!(out.status.code(), Some(130), "{rest}");
+    assert!(rest.contains("cancelling"), "{rest}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json written"))
+            .expect("parse");
+    assert_eq!(report["incomplete"], true);
+    assert_eq!(report["summary"]["skipped"], 3, "{report:#}");
+}
