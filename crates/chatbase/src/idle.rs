@@ -332,4 +332,69 @@ mod tests {
             .unwrap_err();
         assert!(err.0.is::<IdleElapsed>());
     }
+
+    /// Drives a watchdog the way a stream does: `mark` on each of `events` (at those offsets), poll in between.
+    async fn fired_after(dog: &mut Watchdog, events: &[u64]) -> (Fired, Duration) {
+        let started = Instant::now();
+        let mut events = events.iter().peekable();
+        loop {
+            let next = events
+                .peek()
+                .map(|ms| started + Duration::from_millis(**ms));
+            let fired = std::future::poll_fn(|cx| dog.poll_fired(cx));
+            match next {
+                Some(at) => {
+                    tokio::select! {
+                        f = fired => return (f, started.elapsed()),
+                        _ = tokio::time::sleep_until(at) => {
+                            dog.mark();
+                            events.next();
+                        }
+                    }
+                }
+                None => return (fired.await, started.elapsed()),
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_fires_exactly_when_due_even_with_steady_events() {
+        let due = Instant::now() + Duration::from_millis(2500);
+        let mut dog = Watchdog::new(Some(Duration::from_secs(1)), Some(due)).unwrap();
+        let events: Vec<u64> = (1..100).map(|i| i * 100).collect();
+        let (fired, waited) = fired_after(&mut dog, &events).await;
+        assert_eq!(fired, Fired::Deadline);
+        assert_eq!(waited, Duration::from_millis(2500));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn event_idle_fires_a_timeout_after_the_last_mark() {
+        let mut dog = Watchdog::new(Some(Duration::from_secs(8)), None).unwrap();
+        let (fired, waited) = fired_after(&mut dog, &[5_000, 10_000]).await;
+        assert_eq!(fired, Fired::Idle);
+        assert!(waited >= Duration::from_secs(18), "{waited:?}");
+        assert!(waited <= Duration::from_secs(19), "{waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn overdue_is_seen_without_a_pending_poll() {
+        let due = Instant::now() + Duration::from_millis(100);
+        let mut dog = Watchdog::new(None, Some(due)).unwrap();
+        let noop = futures::task::noop_waker();
+        assert!(dog.poll_fired(&mut Context::from_waker(&noop)).is_pending());
+        assert!(!dog.overdue());
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(dog.overdue());
+        assert!(check_overdue(&Some(dog)).is_err());
+        assert!(Watchdog::new(None, None).is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn huge_timeouts_do_not_overflow_the_clock() {
+        let mut dog = Watchdog::new(Some(Duration::MAX), None).unwrap();
+        let noop = futures::task::noop_waker();
+        assert!(dog.poll_fired(&mut Context::from_waker(&noop)).is_pending());
+        let far = Instant::now().checked_add(Duration::from_secs(u64::MAX / 4));
+        assert!(far.is_none() || Watchdog::new(None, far).is_some());
+    }
 }

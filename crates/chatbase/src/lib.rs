@@ -119,6 +119,8 @@ pub mod chat;
 pub mod client;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod headers;
 pub mod identity;
 mod idle;
