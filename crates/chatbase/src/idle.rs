@@ -213,13 +213,37 @@ where
     }
 }
 
+/// A response body behind the idle guard.
+pub(crate) type GuardedBody =
+    IdleTimeout<futures::stream::BoxStream<'static, reqwest::Result<Bytes>>>;
+
 /// The body of `resp` through the idle guard.
 pub(crate) fn guarded_body(
     resp: reqwest::Response,
     idle: Option<Duration>,
     kind: TimeoutKind,
-) -> IdleTimeout<impl Stream<Item = reqwest::Result<Bytes>> + Unpin + Send + 'static> {
-    IdleTimeout::new(Box::pin(resp.bytes_stream()), idle, kind)
+) -> GuardedBody {
+    IdleTimeout::new(resp.bytes_stream().boxed(), idle, kind)
+}
+
+/// A streamed answer with its guards on: the only way a stream's body and timers are set up, for v1 and v2 alike.
+pub(crate) struct GuardedStream {
+    pub(crate) headers: reqwest::header::HeaderMap,
+    /// Bytes through the stream idle guard.
+    pub(crate) body: GuardedBody,
+    /// Event idle and deadline, for the decoder to mark per event and poll while waiting.
+    pub(crate) events: Option<Watchdog>,
+}
+
+impl GuardedStream {
+    /// `due` is the deadline fixed when the call started (it also bounded the wait for `resp`).
+    pub(crate) fn new(resp: reqwest::Response, bounds: StreamBounds, due: Option<Instant>) -> Self {
+        GuardedStream {
+            headers: resp.headers().clone(),
+            body: guarded_body(resp, bounds.idle, TimeoutKind::StreamIdle),
+            events: Watchdog::new(bounds.event_idle, due),
+        }
+    }
 }
 
 /// Reads a whole body through the idle guard, keeping at most `limit` bytes (the rest is not read).

@@ -523,18 +523,14 @@ impl V1ChatRequest {
         self.body.stream = true;
         let url = format!("{}/chat", self.client.v1_base_url());
         let body = &self.body;
-        let (resp, bounds, due) = self
+        let guarded = self
             .client
             .run_streaming(V1_CHAT, &self.options, |http| {
                 Ok(http.post(&url).json(body))
             })
             .await?;
-        let headers = resp.headers().clone();
-        let mut stream = TextStream::from_bytes(
-            crate::idle::guarded_body(resp, bounds.idle, crate::error::TimeoutKind::StreamIdle),
-            headers,
-        );
-        stream.bounds = crate::idle::Watchdog::new(bounds.event_idle, due);
+        let mut stream = TextStream::from_bytes(guarded.body, guarded.headers);
+        stream.bounds = guarded.events;
         Ok(stream)
     }
 }
