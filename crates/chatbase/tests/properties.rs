@@ -88,7 +88,9 @@ proptest! {
 
     #[test]
     fn lf_crlf_and_cr_line_endings_are_equivalent(bytes in stream_shaped(), cuts in splits()) {
-        check_chat_line_endings(&bytes, &cuts);
+        // LF-only input, so every case is compared (the check skips input that already holds a CR).
+        let lf: Vec<u8> = bytes.into_iter().filter(|&b| b != b'\r').collect();
+        check_chat_line_endings(&lf, &cuts);
     }
 
     #[test]
