@@ -535,3 +535,35 @@ fn auth_status_falls_back_quietly_when_the_service_has_no_key_details() {
         "{err}"
     );
 }
+
+#[test]
+fn a_stalled_answer_ends_with_the_stream_idle_timeout_and_a_hint_naming_it() {
+    // Four events, then 20 s of silence: the stream idle bound, set by flag or by environment, ends it.
+    let emu = Emu::stalling(4, 20_000);
+    let by_flag: (&[&str], Option<(&str, &str)>) = (&["--stream-idle-timeout", "1"], None);
+    let by_env: (&[&str], Option<(&str, &str)>) =
+        (&[], Some(("CHATBASE_STREAM_IDLE_TIMEOUT", "1")));
+    for (flags, env) in [by_flag, by_env] {
+        let started = std::time::Instant::now();
+        let mut cmd = emu.cmd();
+        cmd.args(["chat", "-m", "How do I reset my password?"])
+            .args(flags)
+            .timeout(Duration::from_secs(15));
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("TIMEOUT"), "{err}");
+        for setting in [
+            "--stream-idle-timeout",
+            "CHATBASE_STREAM_IDLE_TIMEOUT",
+            "stream-idle-timeout",
+        ] {
+            assert!(err.contains(setting), "{setting} missing: {err}");
+        }
+        assert!(!err.contains("CHATBASE_TIMEOUT="), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{err}");
+    }
+}

@@ -433,7 +433,7 @@ async fn post_stream<B: Serialize>(
     url: &str,
     body: &B,
 ) -> Result<ChatStream> {
-    let (resp, bounds, due) = client
+    let guarded = client
         .run_streaming(op, options, |http| {
             Ok(http
                 .post(url)
@@ -441,7 +441,7 @@ async fn post_stream<B: Serialize>(
                 .json(body))
         })
         .await?;
-    Ok(ChatStream::from_response(resp, bounds, due))
+    Ok(ChatStream::from_guarded(guarded))
 }
 
 /// The whole-answer form of chat and retry (`"stream": false` is in `body`).

@@ -18,7 +18,7 @@ use tracing::Instrument;
 use crate::call::Raw;
 use crate::config::{ClientBuilder, Config, builder_from_env};
 use crate::error::{Error, Result, TimeoutKind, request_id};
-use crate::idle::{MAX_ERROR_BODY, StreamBounds, nonzero, read_body};
+use crate::idle::{GuardedStream, MAX_ERROR_BODY, StreamBounds, nonzero, read_body};
 use crate::retry::{Idempotency, RetryPolicy};
 
 /// Entry point of the SDK. Cloning is cheap (an `Arc`).
@@ -427,18 +427,14 @@ impl Client {
     }
 
     /// Sends a hand-built request whose body will be streamed: only the status and headers are
-    /// awaited (and retried), bounded by the stream idle timeout and, when set, by the stream deadline (which is
-    /// returned, for the stream to keep enforcing).
+    /// awaited (and retried), bounded by the stream idle timeout and, when set, by the stream deadline, which the
+    /// returned stream keeps enforcing together with the idle and event timers.
     pub(crate) async fn run_streaming<B>(
         &self,
         op: Op,
         opts: &RequestOptions,
         build: B,
-    ) -> Result<(
-        reqwest::Response,
-        StreamBounds,
-        Option<tokio::time::Instant>,
-    )>
+    ) -> Result<GuardedStream>
     where
         B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
     {
@@ -457,7 +453,7 @@ impl Client {
                 .map_err(|_| Error::Timeout(TimeoutKind::StreamDeadline))??,
             None => run.await?,
         };
-        Ok((resp, bounds, due))
+        Ok(GuardedStream::new(resp, bounds, due))
     }
 
     async fn run_raw<B, R, RF, RFut>(

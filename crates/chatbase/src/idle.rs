@@ -213,13 +213,37 @@ where
     }
 }
 
+/// A response body behind the idle guard.
+pub(crate) type GuardedBody =
+    IdleTimeout<futures::stream::BoxStream<'static, reqwest::Result<Bytes>>>;
+
 /// The body of `resp` through the idle guard.
 pub(crate) fn guarded_body(
     resp: reqwest::Response,
     idle: Option<Duration>,
     kind: TimeoutKind,
-) -> IdleTimeout<impl Stream<Item = reqwest::Result<Bytes>> + Unpin + Send + 'static> {
-    IdleTimeout::new(Box::pin(resp.bytes_stream()), idle, kind)
+) -> GuardedBody {
+    IdleTimeout::new(resp.bytes_stream().boxed(), idle, kind)
+}
+
+/// A streamed answer with its guards on: the only way a stream's body and timers are set up, for v1 and v2 alike.
+pub(crate) struct GuardedStream {
+    pub(crate) headers: reqwest::header::HeaderMap,
+    /// Bytes through the stream idle guard.
+    pub(crate) body: GuardedBody,
+    /// Event idle and deadline, for the decoder to mark per event and poll while waiting.
+    pub(crate) events: Option<Watchdog>,
+}
+
+impl GuardedStream {
+    /// `due` is the deadline fixed when the call started (it also bounded the wait for `resp`).
+    pub(crate) fn new(resp: reqwest::Response, bounds: StreamBounds, due: Option<Instant>) -> Self {
+        GuardedStream {
+            headers: resp.headers().clone(),
+            body: guarded_body(resp, bounds.idle, TimeoutKind::StreamIdle),
+            events: Watchdog::new(bounds.event_idle, due),
+        }
+    }
 }
 
 /// Reads a whole body through the idle guard, keeping at most `limit` bytes (the rest is not read).
@@ -331,5 +355,70 @@ mod tests {
             .unwrap()
             .unwrap_err();
         assert!(err.0.is::<IdleElapsed>());
+    }
+
+    /// Drives a watchdog the way a stream does: `mark` on each of `events` (at those offsets), poll in between.
+    async fn fired_after(dog: &mut Watchdog, events: &[u64]) -> (Fired, Duration) {
+        let started = Instant::now();
+        let mut events = events.iter().peekable();
+        loop {
+            let next = events
+                .peek()
+                .map(|ms| started + Duration::from_millis(**ms));
+            let fired = std::future::poll_fn(|cx| dog.poll_fired(cx));
+            match next {
+                Some(at) => {
+                    tokio::select! {
+                        f = fired => return (f, started.elapsed()),
+                        _ = tokio::time::sleep_until(at) => {
+                            dog.mark();
+                            events.next();
+                        }
+                    }
+                }
+                None => return (fired.await, started.elapsed()),
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadline_fires_exactly_when_due_even_with_steady_events() {
+        let due = Instant::now() + Duration::from_millis(2500);
+        let mut dog = Watchdog::new(Some(Duration::from_secs(1)), Some(due)).unwrap();
+        let events: Vec<u64> = (1..100).map(|i| i * 100).collect();
+        let (fired, waited) = fired_after(&mut dog, &events).await;
+        assert_eq!(fired, Fired::Deadline);
+        assert_eq!(waited, Duration::from_millis(2500));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn event_idle_fires_a_timeout_after_the_last_mark() {
+        let mut dog = Watchdog::new(Some(Duration::from_secs(8)), None).unwrap();
+        let (fired, waited) = fired_after(&mut dog, &[5_000, 10_000]).await;
+        assert_eq!(fired, Fired::Idle);
+        assert!(waited >= Duration::from_secs(18), "{waited:?}");
+        assert!(waited <= Duration::from_secs(19), "{waited:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn overdue_is_seen_without_a_pending_poll() {
+        let due = Instant::now() + Duration::from_millis(100);
+        let mut dog = Watchdog::new(None, Some(due)).unwrap();
+        let noop = futures::task::noop_waker();
+        assert!(dog.poll_fired(&mut Context::from_waker(&noop)).is_pending());
+        assert!(!dog.overdue());
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(dog.overdue());
+        assert!(check_overdue(&Some(dog)).is_err());
+        assert!(Watchdog::new(None, None).is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn huge_timeouts_do_not_overflow_the_clock() {
+        let mut dog = Watchdog::new(Some(Duration::MAX), None).unwrap();
+        let noop = futures::task::noop_waker();
+        assert!(dog.poll_fired(&mut Context::from_waker(&noop)).is_pending());
+        let far = Instant::now().checked_add(Duration::from_secs(u64::MAX / 4));
+        assert!(far.is_none() || Watchdog::new(None, far).is_some());
     }
 }

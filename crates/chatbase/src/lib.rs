@@ -126,6 +126,8 @@ pub mod chat;
 pub mod client;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod headers;
 pub mod identity;
 mod idle;

@@ -797,19 +797,10 @@ impl std::fmt::Debug for ChatStream {
 }
 
 impl ChatStream {
-    /// Wraps an already-checked (2xx) response: its bytes through the stream idle guard, its events through the
-    /// event idle timer and the deadline `due`.
-    pub(crate) fn from_response(
-        resp: reqwest::Response,
-        bounds: crate::idle::StreamBounds,
-        due: Option<tokio::time::Instant>,
-    ) -> Self {
-        let headers = resp.headers().clone();
-        let mut s = Self::from_bytes(
-            crate::idle::guarded_body(resp, bounds.idle, crate::error::TimeoutKind::StreamIdle),
-            headers,
-        );
-        s.bounds = crate::idle::Watchdog::new(bounds.event_idle, due);
+    /// Decodes an already-checked (2xx) response with its guards on (see [`crate::idle::GuardedStream`]).
+    pub(crate) fn from_guarded(g: crate::idle::GuardedStream) -> Self {
+        let mut s = Self::from_bytes(g.body, g.headers);
+        s.bounds = g.events;
         s
     }
 

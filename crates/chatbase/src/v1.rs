@@ -555,18 +555,14 @@ impl V1ChatRequest {
         self.body.stream = true;
         let url = format!("{}/chat", self.client.v1_base_url());
         let body = &self.body;
-        let (resp, bounds, due) = self
+        let guarded = self
             .client
             .run_streaming(V1_CHAT, &self.options, |http| {
                 Ok(http.post(&url).json(body))
             })
             .await?;
-        let headers = resp.headers().clone();
-        let mut stream = TextStream::from_bytes(
-            crate::idle::guarded_body(resp, bounds.idle, crate::error::TimeoutKind::StreamIdle),
-            headers,
-        );
-        stream.bounds = crate::idle::Watchdog::new(bounds.event_idle, due);
+        let mut stream = TextStream::from_bytes(guarded.body, guarded.headers);
+        stream.bounds = guarded.events;
         Ok(stream)
     }
 }
@@ -679,58 +675,56 @@ where
 }
 
 /// Raw bytes to UTF-8 strings, holding back a code point split across reads and dropping one leading BOM.
-/// Invalid UTF-8 is an error naming its byte offset: never replaced, never dropped.
+/// Invalid UTF-8 is an error naming its byte offset, after all the valid text before it: never replaced, never
+/// dropped. The result does not depend on how the body was cut into reads.
 fn utf8_chunks<S, E>(body: S) -> impl Stream<Item = Result<String>> + Send + 'static
 where
     S: Stream<Item = std::result::Result<Bytes, E>> + Send + Unpin + 'static,
     E: std::error::Error + Send + Sync + 'static,
 {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
-    let invalid = |at: usize, bytes: &[u8]| Error::Decode {
-        path: ".".into(),
-        message: format!("the v1 answer is not valid UTF-8 at byte {at}"),
-        snippet: crate::error::snippet(bytes),
-    };
+    fn invalid(at: usize, bytes: &[u8]) -> Error {
+        Error::Decode {
+            path: ".".into(),
+            message: format!("the v1 answer is not valid UTF-8 at byte {at}"),
+            snippet: crate::error::snippet(bytes),
+        }
+    }
     // (body, undecoded bytes, bytes already handed out, still looking for a BOM)
     stream::try_unfold(
         (body, Vec::<u8>::new(), 0usize, true),
-        move |(mut body, mut pending, mut consumed, mut first)| async move {
+        |(mut body, mut pending, mut consumed, mut first)| async move {
             loop {
+                if !first {
+                    let (cut, bad) = match std::str::from_utf8(&pending) {
+                        Ok(_) => (pending.len(), None),
+                        Err(e) => (e.valid_up_to(), e.error_len()),
+                    };
+                    if cut > 0 {
+                        let rest = pending.split_off(cut);
+                        consumed += cut;
+                        let text = String::from_utf8(pending)
+                            .map_err(|e| invalid(consumed - cut, e.as_bytes()))?;
+                        return Ok(Some((text, (body, rest, consumed, first))));
+                    }
+                    if let Some(len) = bad {
+                        return Err(invalid(consumed, &pending[..len]));
+                    }
+                }
                 match body.next().await {
                     Some(Ok(chunk)) => {
                         pending.extend_from_slice(&chunk);
-                        if first {
-                            if pending.len() < BOM.len() && BOM.starts_with(&pending) {
-                                continue;
-                            }
+                        if first && !(pending.len() < BOM.len() && BOM.starts_with(&pending)) {
                             first = false;
                             if pending.starts_with(BOM) {
                                 pending.drain(..BOM.len());
                                 consumed += BOM.len();
                             }
                         }
-                        let cut = match std::str::from_utf8(&pending) {
-                            Ok(_) => pending.len(),
-                            Err(e) if e.error_len().is_none() => e.valid_up_to(),
-                            Err(e) => {
-                                let at = e.valid_up_to();
-                                return Err(invalid(consumed + at, &pending[at..]));
-                            }
-                        };
-                        if cut == 0 {
-                            continue;
-                        }
-                        let rest = pending.split_off(cut);
-                        consumed += cut;
-                        // Checked just above: the conversion cannot fail.
-                        let text = String::from_utf8(pending)
-                            .map_err(|e| invalid(consumed, e.as_bytes()))?;
-                        return Ok(Some((text, (body, rest, consumed, first))));
                     }
                     Some(Err(e)) => return Err(any_body_error(e)),
-                    None if pending.is_empty() => {
-                        return Ok(None);
-                    }
+                    None if pending.is_empty() => return Ok(None),
+                    // An unfinished code point (or BOM) at the very end.
                     None => return Err(invalid(consumed, &pending)),
                 }
             }
