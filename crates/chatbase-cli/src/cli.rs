@@ -371,7 +371,7 @@ pub enum SourcesCmd {
         /// Apply deletions without asking
         #[arg(short = 'y', long)]
         yes: bool,
-        /// Only files matching this glob (repeatable; default: the types the service accepts, .pdf .doc .docx .txt .json)
+        /// Only files matching this glob (repeatable; default: .pdf .doc .docx .txt .json, the types the service accepts)
         #[arg(long, value_name = "GLOB")]
         include: Vec<String>,
         /// Skip files matching this glob (repeatable)

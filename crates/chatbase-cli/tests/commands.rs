@@ -910,7 +910,11 @@ fn sources_sync_defaults_follow_the_service_upload_rules() {
         .success()
         .stderr(predicate::str::contains("+ faq.json"))
         .stderr(predicate::str::contains("+ tiny.txt").not())
-        .stderr(predicate::str::contains("notes.md").not());
+        .stderr(predicate::str::contains("skipped tiny.txt: 9 bytes"))
+        .stderr(predicate::str::contains("+ notes.md").not())
+        .stderr(predicate::str::contains(
+            "skipped notes.md: .md files are not accepted as sources",
+        ));
     emu.cmd()
         .args(["sources", "sync"])
         .arg(dir.path())

@@ -47,15 +47,15 @@ fn cases(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<Case>) {
                 argv.push(filler(p));
             }
             argv.push(bad_bytes());
-            // Later required positionals get valid values, so a path argument can parse in full.
+            // Later positionals get valid values, so a path argument can parse in full (a
+            // positional may be required only in the absence of some flag, which clap does not
+            // report, so every one gets a value).
             for p in positionals
                 .iter()
                 .skip_while(|p| p.get_id() != arg.get_id())
                 .skip(1)
             {
-                if p.is_required_set() {
-                    argv.push(filler(p));
-                }
+                argv.push(filler(p));
             }
         } else {
             let flag = match arg.get_long() {
@@ -64,7 +64,7 @@ fn cases(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<Case>) {
             };
             argv.push(flag.into());
             argv.push(bad_bytes());
-            for p in positionals.iter().filter(|p| p.is_required_set()) {
+            for p in &positionals {
                 argv.push(filler(p));
             }
         }

@@ -161,11 +161,21 @@ pub fn check_v1_text(bytes: &[u8], splits: &[u16]) {
     }
 }
 
-/// Property: no status and body panic the error-envelope parser, and its status is the one given.
+/// Property: no status and body panic the error-envelope parser, its status is the one given,
+/// the body is kept verbatim (up to its cap) and a foreign answer never has a code.
 pub fn check_error_envelope(status: u16, body: &[u8]) {
     let status = StatusCode::from_u16(400 + status % 200).unwrap_or(StatusCode::BAD_REQUEST);
-    let e = crate::error::parse_api_error(status, &HeaderMap::new(), body);
+    let url = reqwest::Url::parse("http://127.0.0.1:9/api/v2/agents").ok();
+    let e = crate::error::parse_api_error(status, &HeaderMap::new(), body, url.as_ref());
     assert_eq!(e.status, status);
+    assert!(
+        body.starts_with(&e.body),
+        "the kept body differs from the one received"
+    );
+    assert!(
+        !e.foreign || e.code.is_none(),
+        "a foreign answer got a code"
+    );
 }
 
 /// Property: no header value panics the number parsers, and no wait exceeds the cap.
