@@ -62,6 +62,7 @@ pub(crate) async fn reset(State(app): State<AppState>) -> ApiResult<Json<Value>>
     app.invalidate_all_indexes();
     app.limiter.clear();
     app.set_faults(Faults::default());
+    app.pairing.clear();
     if app.seed_demo {
         crate::seed::seed_if_needed(&app).await?;
     }

@@ -123,6 +123,10 @@ pub struct EmulatorConfig {
     pub max_body_bytes: usize,
     /// Largest accepted file upload, in bytes (Chatbase allows 20 MB).
     pub max_upload_bytes: usize,
+    /// The poll interval browser pairing hands out (`interval` of `POST /api/cli-pairing/create`).
+    pub pairing_interval: Duration,
+    /// How long a pairing request stays open (`expires_in`).
+    pub pairing_expires_in: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -137,6 +141,8 @@ impl Default for EmulatorConfig {
             faults: Faults::default(),
             max_body_bytes: 5 * 1024 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
+            pairing_interval: Duration::from_secs(5),
+            pairing_expires_in: Duration::from_secs(900),
         }
     }
 }
@@ -153,6 +159,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("faults", &self.faults)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("pairing_interval", &self.pairing_interval)
+            .field("pairing_expires_in", &self.pairing_expires_in)
             .finish()
     }
 }

@@ -14,6 +14,7 @@
 mod admin;
 mod config;
 mod error;
+mod pairing;
 pub mod routes;
 mod search;
 mod seed;
@@ -110,6 +111,14 @@ impl EmulatorBuilder {
     /// Whether to seed the demo workspace on first start.
     pub fn seed_demo(mut self, seed: bool) -> Self {
         self.config.seed_demo = seed;
+        self
+    }
+
+    /// Browser pairing: the poll interval handed to clients and how long a request stays open (tests use
+    /// short ones so a full login takes milliseconds).
+    pub fn pairing_timing(mut self, interval: Duration, expires_in: Duration) -> Self {
+        self.config.pairing_interval = interval;
+        self.config.pairing_expires_in = expires_in;
         self
     }
 

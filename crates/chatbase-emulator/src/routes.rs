@@ -235,9 +235,14 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
 ];
 
 /// Operations the service answers outside the published specs: `(name, method, path)`.
-/// `GET /api/cli-pairing/me` is what the official CLI calls for `auth status`.
-pub const UNPUBLISHED_ROUTES: &[(&str, &str, &str)] =
-    &[("getCliPairingMe", "GET", "/api/cli-pairing/me")];
+/// `GET /api/cli-pairing/me` is what the official CLI calls for `auth status`; the other three are its browser
+/// pairing login (create a request, poll it, revoke the minted key on logout).
+pub const UNPUBLISHED_ROUTES: &[(&str, &str, &str)] = &[
+    ("getCliPairingMe", "GET", "/api/cli-pairing/me"),
+    ("createCliPairing", "POST", "/api/cli-pairing/create"),
+    ("exchangeCliPairing", "POST", "/api/cli-pairing/exchange"),
+    ("revokeCliPairing", "POST", "/api/cli-pairing/revoke"),
+];
 
 /// Result of matching a request against [`ROUTES`] and [`UNPUBLISHED_ROUTES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,6 +32,8 @@ pub(crate) struct App {
     pub max_body: usize,
     pub max_upload: usize,
     pub seed_demo: bool,
+    /// Browser-pairing requests and the keys they minted.
+    pub pairing: crate::pairing::Pairing,
     faults: RwLock<Faults>,
     /// Mirrors `!faults.is_empty()` so the hot path skips the lock and the clone.
     faults_active: AtomicBool,
@@ -49,6 +51,7 @@ impl App {
             max_body: cfg.max_body_bytes,
             max_upload: cfg.max_upload_bytes,
             seed_demo: cfg.seed_demo,
+            pairing: crate::pairing::Pairing::new(cfg.pairing_interval, cfg.pairing_expires_in),
             faults: RwLock::new(cfg.faults.clone()),
             faults_active: AtomicBool::new(!cfg.faults.is_empty()),
             limiter: RateLimiter::new(cfg.rate_limit),
@@ -230,7 +233,8 @@ async fn gateway(State(app): State<AppState>, req: Request, next: Next) -> Respo
     let path = req.uri().path().to_string();
     let is_v1 = path.starts_with("/api/v1/") || path == "/api/v1";
     let is_admin = path.starts_with("/_emulator");
-    let key_ok = bearer(&req).map(|k| constant_time_eq(k.as_bytes(), app.api_key.as_bytes()));
+    let key_ok = bearer(&req)
+        .map(|k| constant_time_eq(k.as_bytes(), app.api_key.as_bytes()) || app.pairing.accepts(k));
     let mut rate: Option<RateInfo> = None;
 
     let resp = 'handled: {
@@ -267,7 +271,8 @@ async fn gateway(State(app): State<AppState>, req: Request, next: Next) -> Respo
                 .into_response();
             }
         };
-        if op != "getHealth" {
+        // Pairing is how a client without a key gets one.
+        if !matches!(op, "getHealth" | "createCliPairing" | "exchangeCliPairing") {
             match key_ok {
                 None => {
                     break 'handled ApiError::new(
@@ -428,6 +433,9 @@ pub(crate) fn router(app: AppState) -> Router {
     let a = "/api/v2/agents/{agentId}";
     let v2 = Router::new()
         .route("/api/cli-pairing/me", get(misc::cli_pairing_me))
+        .route("/api/cli-pairing/create", post(crate::pairing::create))
+        .route("/api/cli-pairing/exchange", post(crate::pairing::exchange))
+        .route("/api/cli-pairing/revoke", post(crate::pairing::revoke))
         .route("/api/v2/health", get(misc::health))
         .route("/api/v2/agents", get(agents::list).post(agents::create))
         .route(
@@ -569,6 +577,11 @@ pub(crate) fn router(app: AppState) -> Router {
         )
         .route("/_emulator/reset", post(admin::reset))
         .route("/_emulator/info", get(admin::info))
+        .route("/_emulator/pairing", get(crate::pairing::admin_list))
+        .route(
+            "/_emulator/pairing/{userCode}/{action}",
+            post(crate::pairing::admin_act),
+        )
         .route("/_emulator/agents/{agentId}/leads", post(admin::add_lead))
         .route(
             "/_emulator/agents/{agentId}/conversations",

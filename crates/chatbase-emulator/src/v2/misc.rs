@@ -372,16 +372,22 @@ const KEY_PERMISSIONS: &[&str] = &[
 ];
 
 /// `GET /api/cli-pairing/me` (outside the published v2 spec, at the host root): who the key
-/// belongs to, as the official CLI's `auth status` reads it. The emulator's key is a pasted
-/// API key that does not expire.
-pub(crate) async fn cli_pairing_me() -> Json<Value> {
-    Json(json!({
-        "workspace": {"id": "emulator-workspace", "name": "Chatbase emulator"},
-        "plan": "standard",
-        "credential": {
+/// belongs to, as the official CLI's `auth status` reads it. The emulator's own key is a pasted
+/// API key that does not expire; a key minted by browser pairing is scoped and expires.
+pub(crate) async fn cli_pairing_me(
+    State(app): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Json<Value> {
+    let credential = crate::pairing::paired_credential(&app, &headers).unwrap_or_else(|| {
+        json!({
             "source": "api_key",
             "expiresAt": null,
             "permissions": KEY_PERMISSIONS,
-        },
+        })
+    });
+    Json(json!({
+        "workspace": {"id": "emulator-workspace", "name": "Chatbase emulator"},
+        "plan": "standard",
+        "credential": credential,
     }))
 }
