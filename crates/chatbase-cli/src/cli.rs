@@ -155,6 +155,11 @@ pub enum Command {
     Completions(CompletionsCmd),
     /// Write man pages for every command
     Man(ManCmd),
+    /// Open the CLI documentation for a topic (prints the URL when no browser can be opened)
+    Docs {
+        /// Topic words, e.g. `auth` or `sources sync`
+        topic: Vec<String>,
+    },
     /// Run the local Chatbase emulator
     #[cfg(feature = "emulator")]
     #[command(subcommand)]
@@ -362,19 +367,18 @@ pub enum SourcesCmd {
     Summary,
     /// Make the agent's file sources match a folder (content hashes)
     Sync {
-        /// Folder to mirror
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// Folder to mirror [default: `sync.dir` of chatbase.json, else .]
+        dir: Option<PathBuf>,
         /// Print the plan and change nothing
         #[arg(short = 'n', long)]
         dry_run: bool,
         /// Apply deletions without asking
         #[arg(short = 'y', long)]
         yes: bool,
-        /// Only files matching this glob (repeatable; default: .pdf .doc .docx .txt .json, the types the service accepts)
+        /// Only files matching this glob (repeatable; default: `sync.include` of chatbase.json, else .pdf .doc .docx .txt .json, the types the service accepts)
         #[arg(long, value_name = "GLOB")]
         include: Vec<String>,
-        /// Skip files matching this glob (repeatable)
+        /// Skip files matching this glob (repeatable; default: `sync.exclude` of chatbase.json)
         #[arg(long, value_name = "GLOB")]
         exclude: Vec<String>,
     },
@@ -915,8 +919,8 @@ pub enum V1AttributesCmd {
 130 interrupted (reports still written).\n\nExample: chatbase --emulator eval crates/chatbase-cli/examples/evals/demo.yaml --junit report.xml"
 )]
 pub struct EvalCmd {
-    /// The suite file (YAML)
-    #[arg(value_name = "FILE", required_unless_present = "schema")]
+    /// The suite file (YAML) [default: `eval.suite` of chatbase.json]
+    #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Print the suite file's JSON Schema and exit
     #[arg(long, conflicts_with = "file")]
@@ -1005,11 +1009,15 @@ pub struct ApiCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCmd {
-    /// Store an API key for the profile (masked prompt, or --with-token from stdin)
+    /// Log in through the browser (offered first on a terminal), or store a pasted key (masked prompt, or
+    /// --with-token from stdin)
     Login {
         /// Read the key from stdin
-        #[arg(long)]
+        #[arg(long, conflicts_with = "browser")]
         with_token: bool,
+        /// Log in by approving a one-time code in the browser; the service mints a scoped key
+        #[arg(long)]
+        browser: bool,
         /// Store the key without checking it against the API
         #[arg(long)]
         no_verify: bool,
@@ -1020,7 +1028,7 @@ pub enum AuthCmd {
     },
     /// Show which key is in use, where it came from, and whether it works
     Status,
-    /// Remove the stored key from the profile
+    /// Remove the stored key from the profile (a key from browser login is also revoked on the service)
     Logout,
 }
 

@@ -38,6 +38,9 @@ pub const STREAM_SETTINGS: [(&str, &str, &str, u64); 3] = [
     ),
 ];
 
+/// `key_source` of a key minted by browser login.
+pub const KEY_SOURCE_PAIRING: &str = "pairing";
+
 /// The whole file.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct ConfigFile {
@@ -70,6 +73,13 @@ pub struct Profile {
     /// rewriting the file never loses where the key is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_store: Option<String>,
+    /// `"pairing"` when the key came from browser login (logout then revokes it on the service); absent for a
+    /// pasted key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_source: Option<String>,
+    /// The workspace a paired key belongs to, as the service named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
 }
 
 impl Profile {
@@ -96,6 +106,11 @@ impl Profile {
     pub fn uses_keyring(&self) -> bool {
         self.credential_store.as_deref() == Some("keyring")
     }
+
+    /// Whether the stored key was minted by browser login.
+    pub fn is_paired(&self) -> bool {
+        self.key_source.as_deref() == Some(KEY_SOURCE_PAIRING)
+    }
 }
 
 impl std::fmt::Debug for Profile {
@@ -110,6 +125,8 @@ impl std::fmt::Debug for Profile {
             .field("stream_event_timeout", &self.stream_event_timeout)
             .field("stream_deadline", &self.stream_deadline)
             .field("credential_store", &self.credential_store)
+            .field("key_source", &self.key_source)
+            .field("workspace", &self.workspace)
             .finish()
     }
 }
@@ -147,6 +164,8 @@ pub enum Origin {
     Env(&'static str),
     File(String),
     Profile(String),
+    /// The project file (`chatbase.json`) at this path.
+    Project(String),
     Emulator,
     #[cfg(feature = "keyring")]
     Keyring,
@@ -160,6 +179,7 @@ impl std::fmt::Display for Origin {
             Origin::Env(name) => write!(f, "env {name}"),
             Origin::File(path) => write!(f, "file {path}"),
             Origin::Profile(p) => write!(f, "profile {p}"),
+            Origin::Project(path) => write!(f, "project file {path}"),
             Origin::Emulator => f.write_str("--emulator"),
             #[cfg(feature = "keyring")]
             Origin::Keyring => f.write_str("keyring"),
@@ -322,6 +342,8 @@ pub struct Settings {
     pub timeout: Resolved<u64>,
     /// Stream bounds in seconds (0 is off), in [`STREAM_SETTINGS`] order; a command's flags override them.
     pub stream: [Resolved<u64>; 3],
+    /// The project file found by walking up from the working directory, if any.
+    pub project: Option<crate::project::ProjectFile>,
     /// Why the profile's keyring entry could not be read; reported when no other key is found.
     #[cfg(feature = "keyring")]
     pub keyring_error: Option<CliError>,
@@ -345,9 +367,31 @@ impl Settings {
     pub fn resolve(global: &GlobalArgs, sources: FlagSources) -> Result<Self> {
         let path = config_path()?;
         let file = ConfigFile::load(&path)?;
-        Self::resolve_with(global, sources, path, file, &|name| {
+        let mut settings = Self::resolve_with(global, sources, path, file, &|name| {
             std::env::var(name).ok()
-        })
+        })?;
+        let cwd = std::env::current_dir()
+            .map_err(|e| CliError::runtime(format!("cannot read the working directory: {e}")))?;
+        settings.apply_project(crate::project::find(&cwd)?);
+        Ok(settings)
+    }
+
+    /// Puts the project file between the environment and the profile: flag > env > project file > profile.
+    pub fn apply_project(&mut self, project: Option<crate::project::ProjectFile>) {
+        let Some(project) = project else {
+            return;
+        };
+        let from_project = self
+            .agent
+            .as_ref()
+            .is_none_or(|a| matches!(a.origin, Origin::Profile(_)));
+        if from_project && let Some(agent) = project.agent.clone() {
+            self.agent = Some(Resolved {
+                value: agent,
+                origin: Origin::Project(project.path.display().to_string()),
+            });
+        }
+        self.project = Some(project);
     }
 
     pub fn resolve_with(
@@ -502,6 +546,7 @@ impl Settings {
             format,
             timeout,
             stream,
+            project: None,
             #[cfg(feature = "keyring")]
             keyring_error,
         })

@@ -12,6 +12,7 @@ pub mod input;
 pub mod keyring_store;
 pub mod ops;
 pub mod output;
+pub mod project;
 pub mod sanitize;
 
 mod commands;
@@ -36,6 +37,11 @@ pub fn run() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
+    // Before anything can fail, so every error is coloured (or not) the same way.
+    output::init_color(
+        cli.global.no_color,
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
     init_tracing(cli.global.verbose, cli.global.no_color);
 
     match cli.command {
@@ -155,11 +161,11 @@ fn init_tracing(verbose: bool, no_color: bool) {
         .with_writer(std::io::stderr)
         // The SDK records one span per request (operation, attempt, status, request id); print it when it closes.
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(
-            !no_color
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        )
+        .with_ansi(output::color_wanted(
+            no_color,
+            std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            &|k| std::env::var(k).ok(),
+        ))
         .with_target(false)
         .try_init();
 }

@@ -53,6 +53,31 @@ pub const fn time(header: &'static str, path: &'static str) -> Column {
     }
 }
 
+/// Whether to colour a stream: `FORCE_COLOR` (non-empty and not `0`) > `--no-color` > `NO_COLOR` > `TERM=dumb` >
+/// whether the stream is a terminal, as the official CLI and the wider ecosystem decide it.
+pub fn color_wanted(no_color_flag: bool, tty: bool, env: &dyn Fn(&str) -> Option<String>) -> bool {
+    if env("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0") {
+        return true;
+    }
+    if no_color_flag || env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    env("TERM").is_none_or(|t| t != "dumb") && tty
+}
+
+/// Decides colour for this run and tells `anstream` (which every styled write goes through): forced colour is
+/// written even to a pipe, refused colour never. Returns whether stderr is coloured.
+pub fn init_color(no_color_flag: bool, stderr_tty: bool) -> bool {
+    let env = |k: &str| std::env::var(k).ok();
+    let forced = color_wanted(no_color_flag, false, &env);
+    if forced {
+        anstream::ColorChoice::Always.write_global();
+    } else if !color_wanted(no_color_flag, true, &env) {
+        anstream::ColorChoice::Never.write_global();
+    }
+    color_wanted(no_color_flag, stderr_tty, &env)
+}
+
 /// Where output goes and how it looks, decided once per run.
 #[derive(Debug, Clone)]
 pub struct Output {
@@ -70,14 +95,7 @@ impl Output {
     pub fn new(format: Option<Format>, quiet: bool, no_color: bool) -> Self {
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
-        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        if no_color || no_color_env {
-            anstream::ColorChoice::Never.write_global();
-        }
-        let color = !no_color
-            && !no_color_env
-            && stderr_tty
-            && std::env::var("TERM").map_or(true, |t| t != "dumb");
+        let color = init_color(no_color, stderr_tty);
         let width = if stdout_tty {
             std::env::var("COLUMNS")
                 .ok()
@@ -956,5 +974,42 @@ mod tests {
         assert_eq!(lookup(&v, "customer.email"), &json!("a@b"));
         assert_eq!(lookup(&v, "list.1"), &json!(2));
         assert_eq!(lookup(&v, "nope.x"), &Value::Null);
+    }
+}
+
+#[cfg(test)]
+mod color_tests {
+    use super::color_wanted;
+
+    #[test]
+    fn force_color_beats_no_color_flag_and_env_and_zero_or_empty_does_not_force() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(color_wanted(
+            true,
+            false,
+            &env(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")])
+        ));
+        assert!(color_wanted(
+            false,
+            false,
+            &env(&[("FORCE_COLOR", "3"), ("TERM", "dumb")])
+        ));
+        assert!(!color_wanted(
+            false,
+            true,
+            &env(&[("FORCE_COLOR", "0"), ("NO_COLOR", "1")])
+        ));
+        assert!(!color_wanted(true, true, &env(&[("FORCE_COLOR", "")])));
+        assert!(!color_wanted(false, true, &env(&[("NO_COLOR", "1")])));
+        assert!(!color_wanted(false, true, &env(&[("TERM", "dumb")])));
+        assert!(color_wanted(false, true, &env(&[])));
+        assert!(!color_wanted(false, false, &env(&[])));
     }
 }

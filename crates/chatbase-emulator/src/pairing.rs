@@ -178,10 +178,7 @@ fn pairing_error(status: StatusCode, code: &str, message: &str) -> ApiError {
 }
 
 /// `POST /api/cli-pairing/exchange {device_code}`: pending, slow down, denied, expired, or the minted key.
-pub(crate) async fn exchange(
-    State(app): State<AppState>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
+pub(crate) async fn exchange(State(app): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
     let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let device_code = v.str("device_code", true, 1, 200).unwrap_or_default();
@@ -204,9 +201,9 @@ pub(crate) async fn exchange(
             "The pairing request has expired",
         ));
     }
-    let too_fast = req
-        .last_poll
-        .is_some_and(|last| now.duration_since(last).as_secs_f64() < req.interval.as_secs_f64() * TOO_FAST_SHARE);
+    let too_fast = req.last_poll.is_some_and(|last| {
+        now.duration_since(last).as_secs_f64() < req.interval.as_secs_f64() * TOO_FAST_SHARE
+    });
     req.last_poll = Some(now);
     match req.decision {
         Decision::Denied => {

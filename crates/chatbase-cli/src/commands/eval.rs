@@ -36,10 +36,17 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         println!("{}", crate::output::pretty(&Suite::json_schema()));
         return Ok(());
     }
-    let Some(file) = cmd.file.as_deref() else {
-        return Err(CliError::usage(
-            "give a suite file, or --schema to print its JSON Schema",
-        ));
+    let from_project = ctx
+        .settings
+        .project
+        .as_ref()
+        .and_then(|p| p.eval_suite.clone());
+    let Some(file) = cmd.file.as_deref().or(from_project.as_deref()) else {
+        return Err(
+            CliError::usage("give a suite file, or --schema to print its JSON Schema").with_hint(
+                "or name a default suite in chatbase.json: {\"eval\": {\"suite\": \"evals.yaml\"}}",
+            ),
+        );
     };
     // Every check on the suite happens here, before any request.
     let suite = Suite::load(file).map_err(|e| {

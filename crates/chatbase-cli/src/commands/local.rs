@@ -16,24 +16,47 @@ pub async fn auth(ctx: &Ctx, cmd: AuthCmd) -> Result<()> {
         #[cfg(not(feature = "keyring"))]
         AuthCmd::Login {
             with_token,
+            browser,
             no_verify,
-        } => login(ctx, with_token, no_verify, false).await,
+        } => login(ctx, with_token, browser, no_verify, false).await,
         #[cfg(feature = "keyring")]
         AuthCmd::Login {
             with_token,
+            browser,
             no_verify,
             keyring,
-        } => login(ctx, with_token, no_verify, keyring).await,
+        } => login(ctx, with_token, browser, no_verify, keyring).await,
         AuthCmd::Status => status(ctx).await,
-        AuthCmd::Logout => logout(ctx),
+        AuthCmd::Logout => logout(ctx).await,
     }
 }
 
-async fn login(ctx: &Ctx, with_token: bool, no_verify: bool, to_keyring: bool) -> Result<()> {
+/// Asks on a terminal whether to log in through the browser (the default) or paste a key.
+fn offer_browser(ctx: &Ctx) -> Result<bool> {
+    if ctx.global.no_input || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    eprint!("Log in with the browser (b) or paste an API key (p)? [B/p] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(!answer.trim().eq_ignore_ascii_case("p"))
+}
+
+async fn login(
+    ctx: &Ctx,
+    with_token: bool,
+    browser: bool,
+    no_verify: bool,
+    to_keyring: bool,
+) -> Result<()> {
     if ctx.global.emulator {
         return Err(CliError::usage(
             "`auth login` stores a key for the real API; --emulator needs none",
         ));
+    }
+    if browser || (!with_token && offer_browser(ctx)?) {
+        return browser_login(ctx, to_keyring).await;
     }
     let key = if with_token {
         if std::io::stdin().is_terminal() {
@@ -76,12 +99,54 @@ async fn login(ctx: &Ctx, with_token: bool, no_verify: bool, to_keyring: bool) -
     let profile = ctx.settings.profile.value.clone();
     let mut file = ctx.settings.file.clone();
     let stored_in = store_key(&mut file, &profile, &key, to_keyring, &ctx.settings.path)?;
+    // A pasted key is the user's to manage: logout never revokes it.
+    let p = file.profile_mut(&profile);
+    p.key_source = None;
+    p.workspace = None;
     file.save(&ctx.settings.path)?;
     ctx.out.success(format!(
         "Logged in: profile {profile}, key {}{}, stored in {stored_in}",
         key.tail(),
         if no_verify { " (not verified)" } else { "" },
     ));
+    warn_env_key(ctx);
+    Ok(())
+}
+
+/// `auth login --browser`: pair, then store the minted key marked as paired.
+async fn browser_login(ctx: &Ctx, to_keyring: bool) -> Result<()> {
+    let paired = crate::commands::pairing::login(ctx).await?;
+    let profile = ctx.settings.profile.value.clone();
+    let mut file = ctx.settings.file.clone();
+    let stored_in = store_key(
+        &mut file,
+        &profile,
+        &paired.key,
+        to_keyring,
+        &ctx.settings.path,
+    )?;
+    let p = file.profile_mut(&profile);
+    p.key_source = Some(config::KEY_SOURCE_PAIRING.to_owned());
+    p.workspace = paired
+        .workspace_name
+        .clone()
+        .or(paired.workspace_id.clone());
+    file.save(&ctx.settings.path)?;
+    let workspace = paired
+        .workspace_name
+        .as_deref()
+        .or(paired.workspace_id.as_deref())
+        .map(|w| format!(" to workspace {w}"))
+        .unwrap_or_default();
+    ctx.out.success(format!(
+        "Logged in{workspace}: profile {profile}, paired key {}, stored in {stored_in}",
+        paired.key.tail()
+    ));
+    warn_env_key(ctx);
+    Ok(())
+}
+
+fn warn_env_key(ctx: &Ctx) {
     if let Some(Resolved {
         origin: Origin::Env(var),
         ..
@@ -91,7 +156,6 @@ async fn login(ctx: &Ctx, with_token: bool, no_verify: bool, to_keyring: bool) -
             "{var} is set and takes precedence over the stored key"
         ));
     }
-    Ok(())
 }
 
 /// Puts the key where the profile keeps it and says where that is; the caller saves `file`.
@@ -144,24 +208,74 @@ async fn status(ctx: &Ctx) -> Result<()> {
         Ok(client) => crate::commands::agents::verify_key(client).await,
         Err(e) => Err(e),
     };
+    // Only a refusal by the service says the key is bad; anything else (network, timeout, 5xx) means the key
+    // could not be checked, and the report says so rather than calling it invalid.
+    let verified = match &check {
+        Ok(_) => Some(true),
+        Err(e) if e.kind == crate::error::ExitKind::Auth => Some(false),
+        Err(_) => None,
+    };
+    // The stored key's provenance applies only when the key in use is the stored one.
+    let stored = matches!(key.origin, Origin::Profile(_)) || {
+        #[cfg(feature = "keyring")]
+        {
+            key.origin == Origin::Keyring
+        }
+        #[cfg(not(feature = "keyring"))]
+        {
+            false
+        }
+    };
+    let profile = ctx.settings.file.profile(&ctx.settings.profile.value);
+    let paired = stored && profile.is_some_and(config::Profile::is_paired);
     let mut report = json!({
         "profile": ctx.settings.profile.value,
         "key": key.value.tail(),
         "keySource": key.origin.to_string(),
+        "paired": paired,
         "apiUrl": ctx.settings.api_url.value,
         "apiUrlSource": ctx.settings.api_url.origin.to_string(),
         "configFile": ctx.settings.path.display().to_string(),
-        "valid": check.is_ok(),
+        "valid": verified,
     });
+    if paired
+        && let Some(w) = profile.and_then(|p| p.workspace.clone())
+        && let Some(r) = report.as_object_mut()
+    {
+        r.insert("workspace".into(), json!(w));
+    }
+    let mut details = false;
     if check.is_ok()
         && let Ok(client) = ctx.client()
         && let Some(who) = key_owner(client).await
         && let Some(r) = report.as_object_mut()
     {
+        details = true;
         r.extend(who);
     }
     let mut stdout = std::io::stdout().lock();
     ctx.out.object(&mut stdout, &report)?;
+    match (&check, verified) {
+        (Err(e), None) => ctx.out.warn(format!(
+            "could not verify the key: {} (the service did not answer; nothing is known about the key)",
+            e.message
+        )),
+        (Ok(_), _) if !details => ctx.out.note(
+            "(workspace, plan, expiry and permissions: not reported by this service)",
+        ),
+        _ => {}
+    }
+    if let Some(days) = report["keyExpires"].as_str().and_then(days_left)
+        && days <= 7
+    {
+        ctx.out.warn(if days < 0 {
+            "the key has expired; run `chatbase auth login --browser` for a new one".to_owned()
+        } else {
+            format!(
+                "the key expires in {days} days; run `chatbase auth login --browser` to renew it"
+            )
+        });
+    }
     if let Some(mode) = config::loose_permissions(&ctx.settings.path) {
         ctx.out.warn(format!(
             "{} has mode {mode:o}; run `chmod 600` on it",
@@ -175,6 +289,12 @@ async fn status(ctx: &Ctx) -> Result<()> {
         ));
     }
     check.map(|_| ())
+}
+
+/// Whole days until an RFC 3339 time (negative when past); `None` when it does not parse.
+fn days_left(at: &str) -> Option<i64> {
+    let at = chrono::DateTime::parse_from_rfc3339(at).ok()?;
+    Some((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days())
 }
 
 /// Workspace, plan, key expiry and permissions from `GET /api/cli-pairing/me` (the call the
@@ -224,19 +344,66 @@ async fn key_owner(
     (!out.is_empty()).then_some(out)
 }
 
-fn logout(ctx: &Ctx) -> Result<()> {
+/// The key stored in the profile itself (file or keyring), whatever the environment says.
+fn stored_key(ctx: &Ctx, profile: &str) -> Option<ApiKey> {
+    let p = ctx.settings.file.profile(profile)?;
+    #[cfg(feature = "keyring")]
+    if p.uses_keyring() {
+        return crate::keyring_store::read(profile).ok().flatten();
+    }
+    p.api_key
+        .as_ref()
+        .filter(|k| !k.is_empty())
+        .map(|k| ApiKey::new(k.clone()))
+}
+
+async fn logout(ctx: &Ctx) -> Result<()> {
     let profile = ctx.settings.profile.value.clone();
+    // A key from browser login is revoked on the service first; a pasted key may be shared with CI and is only
+    // removed here. The local key goes either way.
+    let paired = ctx
+        .settings
+        .file
+        .profile(&profile)
+        .is_some_and(config::Profile::is_paired);
+    let mut revoked = false;
+    if paired && let Some(key) = stored_key(ctx, &profile) {
+        match crate::commands::pairing::revoke(ctx, &key).await {
+            Ok(()) => revoked = true,
+            Err(e) => {
+                let code = e
+                    .code
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default();
+                ctx.out.warn(format!(
+                    "could not revoke the paired key {} on the service: {}{code}; it is removed here, \
+                     revoke it in the dashboard",
+                    key.tail(),
+                    e.message
+                ));
+            }
+        }
+    }
     let mut file = ctx.settings.file.clone();
+    if let Some(p) = file.profiles.get_mut(&profile) {
+        p.key_source = None;
+        p.workspace = None;
+    }
     // Without the feature the marker is left alone, exactly as before the keyring existed.
     let marked = cfg!(feature = "keyring")
         && file
             .profile(&profile)
             .is_some_and(config::Profile::uses_keyring);
     let had = forget_key(&mut file, &profile)?;
-    if had || marked {
+    if had || marked || paired {
         file.save(&ctx.settings.path)?;
     }
-    if had {
+    if had && revoked {
+        ctx.out.success(format!(
+            "Revoked the paired key on the service and removed it from profile {profile}"
+        ));
+    } else if had {
         ctx.out
             .success(format!("Removed the stored key from profile {profile}"));
     } else {
@@ -339,6 +506,24 @@ pub fn config(ctx: &Ctx, cmd: ConfigCmd) -> Result<()> {
                 None => (String::new(), "unset".to_owned()),
             };
             rows.push(json!({"key": "api-key", "value": value, "origin": origin}));
+            if let Some(p) = &s.project {
+                let origin = Origin::Project(p.path.display().to_string()).to_string();
+                let path = |d: &Option<std::path::PathBuf>| {
+                    d.as_ref()
+                        .map(|d| d.display().to_string())
+                        .unwrap_or_default()
+                };
+                for (key, value) in [
+                    ("sync-dir", path(&p.sync_dir)),
+                    ("sync-include", p.sync_include.join(",")),
+                    ("sync-exclude", p.sync_exclude.join(",")),
+                    ("eval-suite", path(&p.eval_suite)),
+                ] {
+                    if !value.is_empty() {
+                        rows.push(json!({"key": key, "value": value, "origin": origin}));
+                    }
+                }
+            }
             let mut list = ctx.out.list(CONFIG_COLUMNS, true);
             list.page(&mut stdout, &rows)?;
             list.finish(&mut stdout, None)?;

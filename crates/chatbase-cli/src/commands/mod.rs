@@ -5,11 +5,13 @@ pub mod agents;
 pub mod api;
 pub mod chat;
 pub mod conversations;
+pub mod docs;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod eval;
 pub mod helpdesk;
 pub mod local;
+pub mod pairing;
 pub mod sources;
 pub mod sync;
 pub mod util;
@@ -57,6 +59,7 @@ async fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Config(c) => local::config(ctx, c),
         Command::Completions(c) => local::completions(c),
         Command::Man(m) => local::man(m),
+        Command::Docs { topic } => docs::run(ctx, topic).await,
         #[cfg(feature = "emulator")]
         Command::Emulator(c) => emulator::run(ctx, c).await,
     }

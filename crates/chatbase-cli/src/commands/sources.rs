@@ -28,6 +28,20 @@ pub async fn run(ctx: &Ctx, cmd: SourcesCmd) -> Result<()> {
         exclude,
     } = cmd
     {
+        // Flags first, then the project file (its paths are relative to the file), then the defaults.
+        let project = ctx.settings.project.as_ref();
+        let dir = dir
+            .or_else(|| project.and_then(|p| p.sync_dir.clone()))
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        let pick = |flag: Vec<String>, from: fn(&crate::project::ProjectFile) -> &Vec<String>| {
+            if flag.is_empty() {
+                project.map(|p| from(p).clone()).unwrap_or_default()
+            } else {
+                flag
+            }
+        };
+        let include = pick(include, |p| &p.sync_include);
+        let exclude = pick(exclude, |p| &p.sync_exclude);
         return super::sync::run(ctx, &dir, dry_run, yes, &include, &exclude).await;
     }
     let client = ctx.client()?;

@@ -96,6 +96,8 @@ const CLEARED: &[&str] = &[
     "CHATBASE_EMULATOR_DIR",
     "CHATBASE_CONFIG_DIR",
     "COLUMNS",
+    "FORCE_COLOR",
+    "CHATBASE_DOCS_URL",
     "CHATBASE_HISTORY_FILE",
 ];
 
