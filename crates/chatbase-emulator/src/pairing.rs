@@ -39,6 +39,8 @@ enum Decision {
     Pending,
     Approved,
     Denied,
+    /// Approved and its key handed out; kept so the admin view still shows how the client polled.
+    Exchanged,
 }
 
 impl Decision {
@@ -47,6 +49,7 @@ impl Decision {
             Decision::Pending => "pending",
             Decision::Approved => "approved",
             Decision::Denied => "denied",
+            Decision::Exchanged => "exchanged",
         }
     }
 }
@@ -206,6 +209,11 @@ pub(crate) async fn exchange(State(app): State<AppState>, body: Bytes) -> ApiRes
     });
     req.last_poll = Some(now);
     match req.decision {
+        Decision::Exchanged => Err(pairing_error(
+            StatusCode::BAD_REQUEST,
+            "PAIRING_ALREADY_USED",
+            "This device code has already been exchanged for a key",
+        )),
         Decision::Denied => {
             req.polls.push((at, "PAIRING_DENIED"));
             Err(pairing_error(
@@ -233,7 +241,8 @@ pub(crate) async fn exchange(State(app): State<AppState>, body: Bytes) -> ApiRes
             ))
         }
         Decision::Approved => {
-            inner.requests.remove(&device_code);
+            req.decision = Decision::Exchanged;
+            req.polls.push((at, "OK"));
             let key = format!("cbpair_{}", random_alnum(32));
             let workspace_id = "emulator-workspace".to_owned();
             inner.keys.insert(
@@ -287,7 +296,7 @@ pub(crate) fn paired_credential(app: &AppState, headers: &HeaderMap) -> Option<V
     }))
 }
 
-/// `GET /_emulator/pairing`: every open request, how the client polled it, and how many keys are live.
+/// `GET /_emulator/pairing`: every request, how the client polled it, and how many keys are live.
 pub(crate) async fn admin_list(State(app): State<AppState>) -> Json<Value> {
     let inner = app.pairing.lock();
     let mut requests: Vec<_> = inner.requests.values().collect();
@@ -323,6 +332,12 @@ pub(crate) async fn admin_act(
             format!("No open pairing request has user code {code}"),
         ));
     };
+    if req.decision == Decision::Exchanged {
+        return Err(ApiError::conflict(
+            "PAIRING_ALREADY_USED",
+            format!("The request with user code {code} has already been exchanged"),
+        ));
+    }
     match action.as_str() {
         "approve" => req.decision = Decision::Approved,
         "deny" => req.decision = Decision::Denied,

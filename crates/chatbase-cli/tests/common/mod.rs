@@ -73,6 +73,33 @@ impl Emu {
     }
 }
 
+impl Emu {
+    /// Calls the emulator's admin API (`/_emulator/…`) with its key; fails the test on an error status.
+    pub fn admin(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let client = chatbase::Client::builder()
+            .api_key(KEY)
+            .api_url(&self.url)
+            .build()
+            .unwrap();
+        let method = chatbase::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = client
+            .request(method, &format!("{}{path}", self.url))
+            .max_retries(0);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        self.rt
+            .block_on(req.send())
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .into_inner()
+    }
+}
+
 impl Drop for Emu {
     fn drop(&mut self) {
         if let Some(s) = self.server.take() {
