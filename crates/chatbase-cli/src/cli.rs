@@ -155,7 +155,7 @@ pub enum Command {
     Completions(CompletionsCmd),
     /// Write man pages for every command
     Man(ManCmd),
-    /// Open the CLI documentation for a topic (prints the URL when no browser can be opened)
+    /// Open the CLI documentation for a topic, or print its URL
     Docs {
         /// Topic words, e.g. `auth` or `sources sync`
         topic: Vec<String>,
