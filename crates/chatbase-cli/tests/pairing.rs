@@ -373,3 +373,47 @@ fn a_pasted_key_after_a_paired_one_is_no_longer_marked_paired() {
     );
     assert_eq!(status_json(&emu)["paired"], false);
 }
+
+#[test]
+fn on_a_terminal_plain_login_offers_the_browser_first() {
+    common::require_script();
+    let emu = pairing_emu(Duration::from_secs(30));
+    let script = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("script"))
+        .find(|p| p.is_file())
+        .expect("script(1) on PATH");
+    // An empty PATH for the child: no browser opener exists, so none can start.
+    let no_opener = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_chatbase");
+    let child = std::process::Command::new(script)
+        .args(["-q", "-e", "-c", &format!("{bin} auth login"), "/dev/null"])
+        .env("PATH", no_opener.path())
+        .env("SHELL", "/bin/sh")
+        .env("HOME", emu.home.path())
+        .env("XDG_CONFIG_HOME", emu.home.path().join("config"))
+        .env("CHATBASE_API_URL", &emu.url)
+        .env_remove("CHATBASE_API_KEY")
+        .env("NO_COLOR", "1")
+        // Enter at the prompt takes the default.
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = child;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+    let code = wait_for_request(&emu);
+    emu.admin("POST", &format!("/_emulator/pairing/{code}/approve"), None);
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("Log in with the browser (b) or paste an API key (p)?"),
+        "{text}"
+    );
+    assert!(text.contains(&code), "{text}");
+    assert!(config_text(&emu).contains("key_source = \"pairing\""));
+}
