@@ -1018,6 +1018,9 @@ pub enum AuthCmd {
         /// Log in by approving a one-time code in the browser; the service mints a scoped key
         #[arg(long)]
         browser: bool,
+        /// Browser login: stop waiting for approval after SECS [default: when the code expires]
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+        wait: Option<u64>,
         /// Store the key without checking it against the API
         #[arg(long)]
         no_verify: bool,

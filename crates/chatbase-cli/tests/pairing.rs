@@ -417,3 +417,22 @@ fn on_a_terminal_plain_login_offers_the_browser_first() {
     assert!(text.contains(&code), "{text}");
     assert!(config_text(&emu).contains("key_source = \"pairing\""));
 }
+
+#[test]
+fn wait_stops_before_the_expiry_and_names_itself() {
+    let emu = pairing_emu(Duration::from_secs(30));
+    let out = emu
+        .std_cmd()
+        .env_remove("CHATBASE_API_KEY")
+        .args(["auth", "login", "--browser", "--wait", "1"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("stopped waiting") && err.contains("--wait"),
+        "{err}"
+    );
+    assert!(!config_text(&emu).contains("api_key"));
+}

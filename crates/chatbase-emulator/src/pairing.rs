@@ -222,7 +222,7 @@ pub(crate) async fn exchange(State(app): State<AppState>, body: Bytes) -> ApiRes
                 "The pairing request was denied",
             ))
         }
-        _ if too_fast || req.slow_down_next => {
+        Decision::Pending if too_fast || req.slow_down_next => {
             req.slow_down_next = false;
             req.interval = req.interval.saturating_mul(2);
             req.polls.push((at, "PAIRING_SLOW_DOWN"));

@@ -17,15 +17,17 @@ pub async fn auth(ctx: &Ctx, cmd: AuthCmd) -> Result<()> {
         AuthCmd::Login {
             with_token,
             browser,
+            wait,
             no_verify,
-        } => login(ctx, with_token, browser, no_verify, false).await,
+        } => login(ctx, with_token, browser, wait, no_verify, false).await,
         #[cfg(feature = "keyring")]
         AuthCmd::Login {
             with_token,
             browser,
+            wait,
             no_verify,
             keyring,
-        } => login(ctx, with_token, browser, no_verify, keyring).await,
+        } => login(ctx, with_token, browser, wait, no_verify, keyring).await,
         AuthCmd::Status => status(ctx).await,
         AuthCmd::Logout => logout(ctx).await,
     }
@@ -47,6 +49,7 @@ async fn login(
     ctx: &Ctx,
     with_token: bool,
     browser: bool,
+    wait: Option<u64>,
     no_verify: bool,
     to_keyring: bool,
 ) -> Result<()> {
@@ -56,7 +59,7 @@ async fn login(
         ));
     }
     if browser || (!with_token && offer_browser(ctx)?) {
-        return browser_login(ctx, to_keyring).await;
+        return browser_login(ctx, wait, to_keyring).await;
     }
     let key = if with_token {
         if std::io::stdin().is_terminal() {
@@ -114,8 +117,8 @@ async fn login(
 }
 
 /// `auth login --browser`: pair, then store the minted key marked as paired.
-async fn browser_login(ctx: &Ctx, to_keyring: bool) -> Result<()> {
-    let paired = crate::commands::pairing::login(ctx).await?;
+async fn browser_login(ctx: &Ctx, wait: Option<u64>, to_keyring: bool) -> Result<()> {
+    let paired = crate::commands::pairing::login(ctx, wait.map(Duration::from_secs)).await?;
     let profile = ctx.settings.profile.value.clone();
     let mut file = ctx.settings.file.clone();
     let stored_in = store_key(

@@ -142,8 +142,21 @@ fn expired(waited: Duration, last_network: Option<&str>) -> CliError {
         .with_hint("run `chatbase auth login --browser` again and approve the code in time")
 }
 
-/// Runs the whole browser flow and returns the minted key.
-pub(crate) async fn login(ctx: &Ctx) -> Result<Paired> {
+fn gave_up(waited: Duration, last_network: Option<&str>) -> CliError {
+    let mut msg = format!(
+        "stopped waiting for approval after {} s (--wait)",
+        waited.as_secs()
+    );
+    if let Some(n) = last_network {
+        msg.push_str(&format!(" (last network error: {n})"));
+    }
+    CliError::auth(msg)
+        .with_code("TIMEOUT")
+        .with_hint("raise --wait, or leave it out to wait until the code expires")
+}
+
+/// Runs the whole browser flow and returns the minted key; `wait` (`--wait`) stops earlier than the expiry.
+pub(crate) async fn login(ctx: &Ctx, wait: Option<Duration>) -> Result<Paired> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(ctx.settings.timeout.value.max(1)))
         .user_agent(format!("chatbase-cli/{}", env!("CARGO_PKG_VERSION")))
@@ -177,10 +190,11 @@ pub(crate) async fn login(ctx: &Ctx) -> Result<Paired> {
         .verification_uri_complete
         .clone()
         .unwrap_or_else(|| req.verification_uri.clone());
-    // The code and URL are data the user acts on: shown even with -q.
+    // The code and URL are data the user acts on: shown even with -q, stripped of control sequences.
+    let url = crate::sanitize::sanitize(&url).into_owned();
     eprintln!(
         "Your one-time code: {}\nApprove it at: {url}",
-        req.user_code
+        crate::sanitize::sanitize(&req.user_code)
     );
     if crate::commands::docs::open_in_browser(ctx, &url) {
         ctx.out.note("Opened the page in your browser.");
@@ -189,7 +203,7 @@ pub(crate) async fn login(ctx: &Ctx) -> Result<Paired> {
         "Waiting for approval (expires in {} s)…",
         req.expires_in.as_secs()
     ));
-    poll(ctx, &http, &base, &req).await
+    poll(ctx, &http, &base, &req, wait).await
 }
 
 fn parse_request(v: &Value) -> Result<Request> {
@@ -209,9 +223,16 @@ fn parse_request(v: &Value) -> Result<Request> {
     })
 }
 
-async fn poll(ctx: &Ctx, http: &reqwest::Client, base: &str, req: &Request) -> Result<Paired> {
+async fn poll(
+    ctx: &Ctx,
+    http: &reqwest::Client,
+    base: &str,
+    req: &Request,
+    wait: Option<Duration>,
+) -> Result<Paired> {
     let started = Instant::now();
-    let deadline = started + req.expires_in;
+    let by_wait = wait.is_some_and(|w| w < req.expires_in);
+    let deadline = started + wait.map_or(req.expires_in, |w| w.min(req.expires_in));
     let mut interval = req.interval;
     let mut last_network: Option<String> = None;
     let url = format!("{base}/api/cli-pairing/exchange");
@@ -220,6 +241,9 @@ async fn poll(ctx: &Ctx, http: &reqwest::Client, base: &str, req: &Request) -> R
         // Wait first: the user needs time to approve, and the service counts polls from creation.
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
+            if by_wait {
+                return Err(gave_up(started.elapsed(), last_network.as_deref()));
+            }
             return Err(expired(started.elapsed(), last_network.as_deref()));
         }
         tokio::time::sleep(interval.min(left)).await;
