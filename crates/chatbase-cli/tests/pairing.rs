@@ -436,3 +436,20 @@ fn wait_stops_before_the_expiry_and_names_itself() {
     );
     assert!(!config_text(&emu).contains("api_key"));
 }
+
+#[test]
+fn status_says_plainly_when_it_cannot_verify_the_key() {
+    let home = tempfile::tempdir().unwrap();
+    // Nothing listens on the discard port: the key can be neither accepted nor refused.
+    let out = bare(&home)
+        .env("CHATBASE_API_URL", "http://127.0.0.1:9")
+        .env("CHATBASE_API_KEY", KEY)
+        .args(["auth", "status", "--format", "json"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let v: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert_eq!(v["valid"], Value::Null, "unknown, not invalid: {v}");
+    assert!(err.contains("could not verify the key"), "{err}");
+}
