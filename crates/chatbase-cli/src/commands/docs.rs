@@ -49,7 +49,7 @@ pub async fn run(ctx: &Ctx, topic: Vec<String>) -> Result<()> {
 /// and `--no-input` is not set. `false` when it did not (no terminal, no opener, the opener failed): the caller
 /// then prints the URL. Never fails the command.
 pub fn open_in_browser(ctx: &Ctx, url: &str) -> bool {
-    if ctx.global.no_input || !ctx.out.stdout_tty {
+    if ctx.global.no_input || !ctx.out.stdout_tty || !safe_to_open(url) {
         return false;
     }
     let mut cmd = if cfg!(target_os = "macos") {
@@ -76,6 +76,15 @@ pub fn open_in_browser(ctx: &Ctx, url: &str) -> bool {
             false
         }
     }
+}
+
+/// Only plain http(s) URLs made of characters no opener or shell treats specially (`cmd /c start` would run
+/// what follows a `&`), since the pairing URL comes from the service. Anything else is printed, never opened.
+fn safe_to_open(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#=+@".contains(c))
 }
 
 #[cfg(test)]
@@ -105,5 +114,26 @@ mod tests {
             "https://www.chatbase.co/docs/cli/evilcomx1"
         );
         assert_eq!(t(&["../"]), "https://www.chatbase.co/docs/cli");
+    }
+
+    #[test]
+    fn only_plain_http_urls_are_handed_to_an_opener() {
+        assert!(safe_to_open(
+            "https://www.chatbase.co/docs/cli/sources-sync"
+        ));
+        assert!(safe_to_open(
+            "http://127.0.0.1:8787/activate?code=AB12-CD34"
+        ));
+        for bad in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "https://x.test/a&calc.exe",
+            "https://x.test/a b",
+            "https://x.test/%PATH%",
+            "https://x.test/\u{1b}]52;c;x\u{7}",
+            "-https://x.test",
+        ] {
+            assert!(!safe_to_open(bad), "{bad}");
+        }
     }
 }

@@ -16,8 +16,7 @@ const MAX_INTERVAL: Duration = Duration::from_secs(60);
 const DEFAULT_EXPIRY: Duration = Duration::from_secs(900);
 const MAX_EXPIRY: Duration = Duration::from_secs(3600);
 
-/// What `create` hands back.
-#[derive(Debug)]
+/// What `create` hands back. No `Debug`: the device code is what the key is exchanged for.
 struct Request {
     device_code: String,
     user_code: String,
