@@ -453,3 +453,34 @@ fn status_says_plainly_when_it_cannot_verify_the_key() {
     assert_eq!(v["valid"], Value::Null, "unknown, not invalid: {v}");
     assert!(err.contains("could not verify the key"), "{err}");
 }
+
+#[test]
+fn status_warns_when_a_paired_key_expires_within_a_week() {
+    let emu = Emu::with(|b| {
+        b.pairing_timing(Duration::from_millis(INTERVAL_MS), Duration::from_secs(30))
+            .paired_key_lifetime(Duration::from_secs(3 * 24 * 3600))
+    });
+    paired_login(&emu);
+    let out = bare(&emu.home)
+        .env("CHATBASE_API_URL", &emu.url)
+        .args(["auth", "status"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("the key expires in 2 days"), "{err}");
+    assert!(err.contains("auth login --browser"), "{err}");
+    // A 90-day key says nothing of the sort.
+    let emu = pairing_emu(Duration::from_secs(30));
+    paired_login(&emu);
+    let out = bare(&emu.home)
+        .env("CHATBASE_API_URL", &emu.url)
+        .args(["auth", "status"])
+        .output()
+        .unwrap();
+    assert!(
+        !stderr_of(&out).contains("expires in"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -127,6 +127,8 @@ pub struct EmulatorConfig {
     pub pairing_interval: Duration,
     /// How long a pairing request stays open (`expires_in`).
     pub pairing_expires_in: Duration,
+    /// How long a key minted by pairing lives (the service's 90 days).
+    pub paired_key_lifetime: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -143,6 +145,7 @@ impl Default for EmulatorConfig {
             max_upload_bytes: 20 * 1024 * 1024,
             pairing_interval: Duration::from_secs(5),
             pairing_expires_in: Duration::from_secs(900),
+            paired_key_lifetime: Duration::from_secs(90 * 24 * 3600),
         }
     }
 }
@@ -161,6 +164,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("pairing_interval", &self.pairing_interval)
             .field("pairing_expires_in", &self.pairing_expires_in)
+            .field("paired_key_lifetime", &self.paired_key_lifetime)
             .finish()
     }
 }

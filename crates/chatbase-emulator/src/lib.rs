@@ -122,6 +122,12 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a key minted by pairing lives (default 90 days), e.g. to test expiry warnings.
+    pub fn paired_key_lifetime(mut self, lifetime: Duration) -> Self {
+        self.config.paired_key_lifetime = lifetime;
+        self
+    }
+
     /// Initial faults.
     pub fn faults(mut self, faults: Faults) -> Self {
         self.config.faults = faults;

@@ -18,9 +18,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::util::{V, json_body, random_alnum};
 
-/// How long a paired key lives (the service's 90 days).
-const PAIRED_KEY_DAYS: i64 = 90;
-
 /// Permissions a paired key carries: scoped, unlike the emulator's full key.
 const PAIRED_PERMISSIONS: &[&str] = &[
     "agents:read",
@@ -78,6 +75,7 @@ struct PairedKey {
 pub(crate) struct Pairing {
     interval: Duration,
     expires_in: Duration,
+    key_lifetime: chrono::Duration,
     inner: Mutex<Inner>,
 }
 
@@ -88,10 +86,12 @@ struct Inner {
 }
 
 impl Pairing {
-    pub fn new(interval: Duration, expires_in: Duration) -> Self {
+    pub fn new(interval: Duration, expires_in: Duration, key_lifetime: Duration) -> Self {
         Self {
             interval,
             expires_in,
+            // Out of chrono's range only for absurd lifetimes; those never expire.
+            key_lifetime: chrono::Duration::from_std(key_lifetime).unwrap_or(chrono::Duration::MAX),
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -245,11 +245,15 @@ pub(crate) async fn exchange(State(app): State<AppState>, body: Bytes) -> ApiRes
             req.polls.push((at, "OK"));
             let key = format!("cbpair_{}", random_alnum(32));
             let workspace_id = "emulator-workspace".to_owned();
+            let now = chrono::Utc::now();
+            let expires_at = now
+                .checked_add_signed(app.pairing.key_lifetime)
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
             inner.keys.insert(
                 key.clone(),
                 PairedKey {
                     workspace_id: workspace_id.clone(),
-                    expires_at: chrono::Utc::now() + chrono::Duration::days(PAIRED_KEY_DAYS),
+                    expires_at,
                 },
             );
             Ok(Json(json!({

@@ -51,7 +51,11 @@ impl App {
             max_body: cfg.max_body_bytes,
             max_upload: cfg.max_upload_bytes,
             seed_demo: cfg.seed_demo,
-            pairing: crate::pairing::Pairing::new(cfg.pairing_interval, cfg.pairing_expires_in),
+            pairing: crate::pairing::Pairing::new(
+                cfg.pairing_interval,
+                cfg.pairing_expires_in,
+                cfg.paired_key_lifetime,
+            ),
             faults: RwLock::new(cfg.faults.clone()),
             faults_active: AtomicBool::new(!cfg.faults.is_empty()),
             limiter: RateLimiter::new(cfg.rate_limit),

@@ -629,3 +629,19 @@ mod keyring_tests {
         assert_eq!(keyring_store::read("kf").unwrap(), None);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::days_left;
+
+    #[test]
+    fn days_left_reads_rfc3339_and_refuses_anything_else() {
+        let soon = (chrono::Utc::now() + chrono::Duration::hours(36)).to_rfc3339();
+        assert_eq!(days_left(&soon), Some(1));
+        let past = (chrono::Utc::now() - chrono::Duration::days(3)).to_rfc3339();
+        assert!(days_left(&past).is_some_and(|d| d < 0));
+        for bad in ["", "never", "2026-13-40", "NaN"] {
+            assert_eq!(days_left(bad), None, "{bad}");
+        }
+    }
+}
