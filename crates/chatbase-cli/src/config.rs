@@ -370,9 +370,10 @@ impl Settings {
         let mut settings = Self::resolve_with(global, sources, path, file, &|name| {
             std::env::var(name).ok()
         })?;
-        let cwd = std::env::current_dir()
-            .map_err(|e| CliError::runtime(format!("cannot read the working directory: {e}")))?;
-        settings.apply_project(crate::project::find(&cwd)?);
+        // A working directory that no longer exists has no project file; it must not stop every command.
+        if let Ok(cwd) = std::env::current_dir() {
+            settings.apply_project(crate::project::find(&cwd)?);
+        }
         Ok(settings)
     }
 
