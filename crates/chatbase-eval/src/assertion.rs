@@ -95,6 +95,9 @@ pub enum Check {
     /// Sørensen–Dice similarity (character bigrams, case and spacing ignored) to `reference` is at least
     /// `threshold` (0 to 1).
     SimilarTo { reference: String, threshold: f64 },
+    /// A second agent (the judge) says the answer meets this criterion; see [`crate::judge`]. The runner asks
+    /// it; evaluated without a judge, it fails.
+    Judge { criterion: String },
 }
 
 /// One assertion of a suite.
@@ -131,6 +134,9 @@ pub struct AssertionResult {
     /// The part of the answer the verdict is about (around a match, else its start).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
+    /// Credits the check itself used (a `judge` asks an agent), counted in the run's credits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<f64>,
 }
 
 /// Every kind name a suite may use (without the `not-` prefix), for error messages and suggestions.
@@ -153,10 +159,12 @@ pub const KINDS: &[&str] = &[
     "max-credits",
     "json",
     "similar-to",
+    "judge",
     "not",
     // promptfoo spellings
     "is-json",
     "latency",
+    "llm-rubric",
 ];
 
 /// Default `similar-to` threshold.
@@ -355,6 +363,11 @@ fn assertion_schema() -> Value {
             "Text similarity (Sørensen–Dice on character bigrams) to a reference answer is at least the threshold (default 0.8).",
         ),
         (
+            "judge",
+            serde_json::json!({"type": "string", "minLength": 1}),
+            "A second agent (--judge-agent or the suite's judge-agent) is asked whether the answer meets this criterion and must reply PASS or FAIL on its first line; its credits are counted.",
+        ),
+        (
             "not",
             serde_json::json!({"$ref": "#/definitions/Assertion"}),
             "Negates another assertion.",
@@ -368,7 +381,7 @@ fn assertion_schema() -> Value {
     }
     variants.push(serde_json::json!({
         "type": "object",
-        "description": "promptfoo's spelling: `type` names the kind (a `not-` prefix negates it; `is-json` and `latency` are accepted), `value` its argument, `threshold` the similarity or latency bound.",
+        "description": "promptfoo's spelling: `type` names the kind (a `not-` prefix negates it; `is-json`, `latency` and `llm-rubric` are accepted), `value` its argument, `threshold` the similarity or latency bound.",
         "properties": {
             "type": {"type": "string"},
             "value": {},
@@ -547,19 +560,43 @@ impl Assertion {
         Ok(a)
     }
 
-    /// Evaluates the assertion against one answer.
+    /// Evaluates the assertion against one answer. A `judge` assertion needs the runner (which asks the judge
+    /// agent and calls [`judged`](Self::judged)); evaluated here it fails, saying so.
     pub fn evaluate(&self, answer: &Answer) -> AssertionResult {
         let raw = self.check.evaluate(answer);
+        if matches!(self.check, Check::Judge { .. }) {
+            return self.result(answer, false, 0.0, raw.detail, None);
+        }
         let pass = raw.pass != self.negate;
         let score = if self.negate {
             1.0 - raw.score
         } else {
             raw.score
         };
+        self.result(answer, pass, score, raw.detail, raw.at)
+    }
+
+    /// The criterion of a `judge` assertion (negated or not).
+    pub fn judge_criterion(&self) -> Option<&str> {
+        match &self.check {
+            Check::Judge { criterion } => Some(criterion),
+            _ => None,
+        }
+    }
+
+    /// A result for this assertion; a failure carries the answer's text around `at` (else its start).
+    pub(crate) fn result(
+        &self,
+        answer: &Answer,
+        pass: bool,
+        score: f64,
+        detail: String,
+        at: Option<usize>,
+    ) -> AssertionResult {
         let snippet = if pass {
             None
         } else {
-            Some(match raw.at {
+            Some(match at {
                 Some(at) => window(&answer.text, at),
                 None => head(&answer.text),
             })
@@ -571,8 +608,9 @@ impl Assertion {
             score,
             weight: self.weight,
             metric: self.metric.clone(),
-            detail: raw.detail,
+            detail,
             snippet,
+            credits: None,
         }
     }
 }
@@ -721,6 +759,15 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
                 threshold,
             }
         }
+        "judge" | "llm-rubric" => {
+            let criterion = t()?;
+            if criterion.trim().is_empty() {
+                return Err(format!(
+                    "`{base}` needs a criterion, e.g. `judge: the answer is polite`"
+                ));
+            }
+            Check::Judge { criterion }
+        }
         other => return Err(suggest(other)),
     };
     let label = match value {
@@ -733,6 +780,7 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
             reference,
             threshold,
         } => format!("similar-to {reference:?} (≥ {threshold:.2})"),
+        Check::Judge { criterion } => format!("judge {criterion:?}"),
         _ => label,
     };
     Ok(Assertion {
@@ -1006,6 +1054,11 @@ impl Check {
                     at: None,
                 }
             }
+            Check::Judge { .. } => Raw::yes_no(
+                false,
+                "a judge assertion needs a judge agent to ask, and none was run".to_owned(),
+                None,
+            ),
         }
     }
 }
@@ -1268,7 +1321,7 @@ mod schema_tests {
             .collect();
         for kind in KINDS
             .iter()
-            .filter(|k| !matches!(**k, "is-json" | "latency"))
+            .filter(|k| !matches!(**k, "is-json" | "latency" | "llm-rubric"))
         {
             assert!(named.contains(kind), "{kind} missing from the schema");
             if *kind != "not" {
