@@ -74,8 +74,9 @@ pub enum Check {
     Equals(String),
     /// The answer, with leading whitespace removed, starts with the text.
     StartsWith(String),
-    /// The pattern matches somewhere in the answer.
-    Regex(regex::Regex),
+    /// The pattern matches somewhere in the answer. Assertions with the same pattern share one compiled regex
+    /// (and its match caches), so a suite repeating a pattern on every case pays for it once.
+    Regex(Arc<regex::Regex>),
     /// At least this many characters.
     MinChars(u64),
     /// At most this many characters.
@@ -651,11 +652,7 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
         "starts-with" => Check::StartsWith(t()?),
         "regex" => {
             let pattern = t()?;
-            let re = regex::RegexBuilder::new(&pattern)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| format!("`regex` {pattern:?} is not a valid pattern: {e}"))?;
-            Check::Regex(re)
+            Check::Regex(compiled(&pattern)?)
         }
         "min-chars" => Check::MinChars(count(base, value)?),
         "max-chars" => Check::MaxChars(count(base, value)?),
@@ -794,6 +791,35 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
             label
         },
     })
+}
+
+/// Compiles a `regex` assertion's pattern, or reuses the regex an assertion still alive compiled from the same
+/// pattern on this thread. A compiled regex and its match caches take tens of kilobytes; a suite that puts the
+/// same pattern on 500 cases would otherwise hold 500 of them.
+fn compiled(pattern: &str) -> Result<Arc<regex::Regex>, String> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::sync::Weak;
+    thread_local! {
+        static LIVE: RefCell<HashMap<String, Weak<regex::Regex>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(re) = LIVE.with(|l| l.borrow().get(pattern).and_then(Weak::upgrade)) {
+        return Ok(re);
+    }
+    let re = regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map(Arc::new)
+        .map_err(|e| format!("`regex` {pattern:?} is not a valid pattern: {e}"))?;
+    LIVE.with(|l| {
+        let mut l = l.borrow_mut();
+        // Forget the patterns no assertion uses any more, so the map stays as small as the live suites.
+        if l.len() >= 64 {
+            l.retain(|_, w| w.strong_count() > 0);
+        }
+        l.insert(pattern.to_owned(), Arc::downgrade(&re));
+    });
+    Ok(re)
 }
 
 /// A check's raw verdict, before negation.
@@ -1222,6 +1248,27 @@ mod tests {
             .expect("parses")
             .evaluate(&a);
         assert_eq!(r.detail, "no tool was called");
+    }
+
+    #[test]
+    fn one_pattern_is_compiled_once_while_its_assertions_live() {
+        let re = |a: &Assertion| match &a.check {
+            Check::Regex(r) => Arc::clone(r),
+            other => panic!("not a regex: {other:?}"),
+        };
+        let a = Assertion::from_value(&yaml("regex: '(?i)shared \\d+'")).expect("parses");
+        let b = Assertion::from_value(&yaml("not-regex: '(?i)shared \\d+'")).expect("parses");
+        let c = Assertion::from_value(&yaml("regex: other")).expect("parses");
+        assert!(Arc::ptr_eq(&re(&a), &re(&b)));
+        assert!(!Arc::ptr_eq(&re(&a), &re(&c)));
+        assert!(passes("regex: '(?i)shared \\d+'", &answer("SHARED 42")));
+        assert!(!b.evaluate(&answer("shared 7")).pass);
+        let weak = Arc::downgrade(&re(&a));
+        drop((a, b));
+        assert!(
+            weak.upgrade().is_none(),
+            "the regex outlived its assertions"
+        );
     }
 
     #[test]
