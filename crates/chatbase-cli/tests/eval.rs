@@ -894,6 +894,11 @@ fn chromium(args: &[&str], page: &Path) -> std::process::Output {
             "--v=0",
             "--hide-scrollbars",
         ])
+        // A throwaway profile next to the page, so nothing lands in the user's home.
+        .arg(format!(
+            "--user-data-dir={}",
+            page.with_file_name("chromium-profile").display()
+        ))
         .args(args)
         .arg(format!("file://{}", page.display()))
         .output()
