@@ -1048,3 +1048,60 @@ fn the_html_report_renders_in_a_headless_browser_offline_and_without_errors() {
         std::fs::copy(&shot, keep).expect("copy the screenshot");
     }
 }
+
+#[test]
+fn the_judge_is_shown_the_criterion_the_earlier_turns_and_the_answer() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(
+        &dir,
+        "follow-up.yaml",
+        "judge-agent: demo-agent\ncases:\n  - name: follow-up judged\n    turns:\n      - message: Where do I find my invoices?\n      - message: And how do I replace my card?\n        assert: [{judge: \"/reply PASS it follows on\"}]\n",
+    );
+    let out = emu.cmd().arg("eval").arg(&suite).output().expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let list = emu
+        .cmd()
+        .args(["--format", "ndjson", "conversations", "list"])
+        .output()
+        .expect("list");
+    let judged: Vec<Value> = stdout_of(&list)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("ndjson"))
+        .filter(|c| {
+            c["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("You are grading"))
+        })
+        .collect();
+    assert_eq!(judged.len(), 1, "{}", stdout_of(&list));
+    let id = judged[0]["id"].as_str().expect("id");
+    let messages = emu
+        .cmd()
+        .args(["--format", "ndjson", "messages", "list", "-c", id])
+        .output()
+        .expect("messages");
+    let prompt = stdout_of(&messages)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("ndjson"))
+        .find(|m| m["role"] == "user")
+        .and_then(|m| m["parts"][0]["text"].as_str().map(str::to_owned))
+        .expect("the judge's prompt");
+    let at = |s: &str| {
+        prompt
+            .find(s)
+            .unwrap_or_else(|| panic!("{s:?} missing from the prompt:\n{prompt}"))
+    };
+    assert!(at("Criterion:\n/reply PASS it follows on") < at("Earlier in the same conversation"));
+    assert!(
+        at("User: Where do I find my invoices?")
+            < at("Question (between the markers):\n<<<\nAnd how do I replace my card?")
+    );
+    assert!(
+        at("Download an invoice")
+            < at(
+                "Answer (between the markers):\n<<<\nHere is what I found in \"Billing and invoices › Update your payment method\""
+            )
+    );
+    at("PASS or FAIL alone on the first line");
+}

@@ -29,9 +29,29 @@ fn quote(text: &str) -> String {
     out
 }
 
-/// The message sent to the judge agent. The criterion sits on its own lines, before the quoted question and
-/// answer, and the reply format is stated twice so a model that drifts while reading the answer is reminded.
-pub fn prompt(criterion: &str, question: &str, answer: &str) -> String {
+/// The message sent to the judge agent. The criterion sits on its own lines, before the quoted conversation,
+/// and the reply format is stated twice so a model that drifts while reading the answer is reminded. `earlier`
+/// holds the (message, answer) pairs of a multi-turn case's previous turns, so a criterion can refer to them;
+/// they are quoted within the same bound as the answer, most recent first kept.
+pub fn prompt(criterion: &str, earlier: &[(&str, &str)], question: &str, answer: &str) -> String {
+    let mut context = String::new();
+    let mut budget = MAX_QUOTED_CHARS;
+    let mut kept = Vec::new();
+    for (q, a) in earlier.iter().rev() {
+        let len = q.chars().count() + a.chars().count();
+        if len > budget {
+            break;
+        }
+        budget -= len;
+        kept.push(format!("User: {q}\nAssistant: {a}\n"));
+    }
+    if !kept.is_empty() {
+        kept.reverse();
+        context = format!(
+            "Earlier in the same conversation (between the markers):\n<<<\n{}>>>\n\n",
+            kept.concat()
+        );
+    }
     format!(
         "You are grading another assistant's answer for an automated test. Decide only whether the answer \
          meets the criterion below; do not answer the question yourself.\n\
@@ -39,6 +59,7 @@ pub fn prompt(criterion: &str, question: &str, answer: &str) -> String {
          \n\
          Criterion:\n{criterion}\n\
          \n\
+         {context}\
          Question (between the markers):\n<<<\n{}\n>>>\n\
          \n\
          Answer (between the markers):\n<<<\n{}\n>>>\n\
@@ -152,15 +173,41 @@ mod tests {
 
     #[test]
     fn the_prompt_quotes_the_criterion_question_and_answer() {
-        let p = prompt("names the reset link", "How do I reset?", "Click the link.");
+        let p = prompt(
+            "names the reset link",
+            &[],
+            "How do I reset?",
+            "Click the link.",
+        );
         assert!(p.contains("Criterion:\nnames the reset link\n"), "{p}");
         assert!(p.contains("<<<\nHow do I reset?\n>>>"), "{p}");
         assert!(p.contains("<<<\nClick the link.\n>>>"), "{p}");
         assert!(p.contains("PASS or FAIL alone on the first line"), "{p}");
+        assert!(!p.contains("Earlier in the same conversation"), "{p}");
         let long = "x".repeat(MAX_QUOTED_CHARS + 10);
-        let p = prompt("c", "q", &long);
+        let p = prompt("c", &[], "q", &long);
         assert!(p.contains("[…cut]"));
         assert!(p.len() < MAX_QUOTED_CHARS + 1000);
+        // Earlier turns are quoted in order; the oldest go first when they do not fit.
+        let huge = "y".repeat(MAX_QUOTED_CHARS);
+        let p = prompt(
+            "c",
+            &[
+                ("first?", &huge),
+                ("invoices?", "Admin → Billing."),
+                ("card?", "Replace card."),
+            ],
+            "and then?",
+            "Done.",
+        );
+        let (inv, card) = (p.find("User: invoices?"), p.find("User: card?"));
+        assert!(inv.is_some() && card.is_some() && inv < card, "{p}");
+        assert!(p.contains("Assistant: Admin → Billing.\n"), "{p}");
+        assert!(!p.contains("first?"), "{p}");
+        assert!(
+            p.find("Earlier in the same") < p.find("Question (between"),
+            "{p}"
+        );
     }
 
     #[test]

@@ -249,10 +249,15 @@ async fn judge(
     judge_agent: &str,
     assertion: &Assertion,
     criterion: &str,
+    earlier: &[TurnReport],
     question: &str,
     answer: &Answer,
 ) -> Result<Result<AssertionResult, String>, chatbase::Error> {
-    let prompt = crate::judge::prompt(criterion, question, &answer.text);
+    let earlier: Vec<(&str, &str)> = earlier
+        .iter()
+        .map(|t| (t.message.as_str(), t.answer.text.as_str()))
+        .collect();
+    let prompt = crate::judge::prompt(criterion, &earlier, question, &answer.text);
     match send_turn(client, judge_agent, &prompt, None, None).await {
         Ok(reply) => Ok(Ok(assertion.judged(answer, &reply.text, reply.credits))),
         Err(e) if is_fatal(&e, true) => Err(e),
@@ -294,7 +299,7 @@ async fn run_once(
                 for a in suite.defaults.assert.iter().chain(&turn.assert) {
                     match (a.judge_criterion(), judge_agent) {
                         (Some(criterion), Some(j)) => {
-                            match judge(client, j, a, criterion, &turn.message, &answer)
+                            match judge(client, j, a, criterion, &turns, &turn.message, &answer)
                                 .await
                                 .map_err(Halt::Judge)?
                             {
