@@ -961,6 +961,9 @@ pub struct EvalCmd {
     /// Stop starting cases once the run has used this many credits (the report is then incomplete)
     #[arg(long, value_name = "CREDITS")]
     pub budget: Option<f64>,
+    /// The agent that answers `judge` assertions (overrides the suite's judge-agent); its credits count
+    #[arg(long, value_name = "ID")]
+    pub judge_agent: Option<String>,
     /// Send without asking, however many messages the run needs
     #[arg(short = 'y', long)]
     pub yes: bool,

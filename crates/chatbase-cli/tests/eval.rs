@@ -715,3 +715,393 @@ fn a_second_ctrl_c_abandons_the_cases_in_flight_and_still_writes_reports() {
     assert_eq!(report["incomplete"], true);
     assert_eq!(report["summary"]["skipped"], 3, "{report:#}");
 }
+
+/// Judge criteria the emulator answers verbatim through its `/reply` convention: a PASS, a FAIL and a reply
+/// with no verdict (negated too, which must still fail).
+const JUDGED: &str = r#"
+cases:
+  - name: judge passes
+    message: How do I reset my password?
+    assert:
+      - icontains: reset link
+      - judge: "/reply PASS It names the reset link."
+  - name: judge fails
+    message: How do I reset my password?
+    assert:
+      - judge: "/reply FAIL - It gives no price."
+  - name: judge is unclear
+    message: How do I reset my password?
+    assert:
+      - llm-rubric: "/reply I think it is mostly fine"
+  - name: negated unclear judge
+    message: How do I reset my password?
+    assert:
+      - not: {judge: "/reply Perhaps"}
+"#;
+
+#[test]
+fn the_judge_passes_fails_and_never_passes_an_unparseable_verdict() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "judged.yaml", JUDGED);
+    let out = emu
+        .cmd()
+        .args([
+            "--json",
+            "eval",
+            "--judge-agent",
+            "demo-agent",
+            "--jobs",
+            "2",
+        ])
+        .arg(&suite)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let report = json_of(&out);
+    let verdicts: Vec<&str> = report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["verdict"].as_str().expect("verdict"))
+        .collect();
+    assert_eq!(verdicts, ["pass", "fail", "fail", "fail"], "{report:#}");
+    let judged = |case: usize| {
+        let turn = &report["cases"][case]["runs"][0]["turns"][0];
+        let list = turn["assertions"].as_array().expect("assertions");
+        list.last().expect("the judge's result").clone()
+    };
+    let pass = judged(0);
+    assert_eq!(pass["pass"], true, "{pass:#}");
+    assert!(
+        pass["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("PASS: It names the reset link.")),
+        "{pass:#}"
+    );
+    let fail = judged(1);
+    assert_eq!(fail["pass"], false);
+    assert!(
+        fail["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("FAIL: It gives no price.")),
+        "{fail:#}"
+    );
+    for case in [2, 3] {
+        let unclear = judged(case);
+        assert_eq!(unclear["pass"], false, "{unclear:#}");
+        assert!(
+            unclear["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("no PASS or FAIL")),
+            "{unclear:#}"
+        );
+    }
+    // Each case: one credit for the answer, one for the judge.
+    for c in report["cases"].as_array().expect("cases") {
+        assert_eq!(c["credits"], 2.0, "{c:#}");
+        assert_eq!(c["runs"][0]["turns"][0]["answer"]["credits"], 1.0);
+    }
+    assert_eq!(report["summary"]["credits"], 8.0);
+}
+
+#[test]
+fn a_judge_without_a_judge_agent_is_a_bad_suite_and_judges_count_as_messages() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "judged.yaml", JUDGED);
+    let out = emu.cmd().arg("eval").arg(&suite).output().expect("run");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no judge agent"), "{err}");
+    assert!(err.contains("--judge-agent"), "{err}");
+
+    // The suite's own judge-agent is enough; a dry run counts the judge's messages.
+    let with_judge = write(
+        &dir,
+        "with-judge.yaml",
+        &format!("judge-agent: demo-agent\n{JUDGED}"),
+    );
+    let out = emu
+        .cmd()
+        .args(["eval", "--dry-run"])
+        .arg(&with_judge)
+        .output()
+        .expect("run");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("Would send 8 messages to agent demo-agent and judge agent demo-agent"),
+        "{err}"
+    );
+
+    // The cost guard counts them too: 11 runs of one judged case are 22 messages, over the limit of 20.
+    let one = write(
+        &dir,
+        "one.yaml",
+        "judge-agent: grader\ncases:\n  - {name: a, message: hi, assert: [{judge: polite}]}\n",
+    );
+    let out = common::bare(&dir)
+        .env("CHATBASE_API_URL", "http://192.0.2.1:9")
+        .env("CHATBASE_API_KEY", common::KEY)
+        .env("CHATBASE_AGENT_ID", "demo-agent")
+        .env("CHATBASE_TIMEOUT", "2")
+        .args(["--no-input", "eval", "--repeat", "11"])
+        .arg(&one)
+        .output()
+        .expect("run");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("22 messages"), "{err}");
+}
+
+#[test]
+fn a_missing_judge_agent_fails_once() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(&dir, "judged.yaml", JUDGED);
+    let out = emu
+        .cmd()
+        .args(["eval", "--judge-agent", "no-such-judge", "--jobs", "1"])
+        .arg(&suite)
+        .output()
+        .expect("run");
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.matches("the judge agent no-such-judge").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("`judge passes`"), "{err}");
+}
+
+/// Runs Debian's `chromium` (or `$CHROMIUM`) headless on a local file, offline: every request the browser itself
+/// would make goes to a closed local port. Fails, never skips, when the browser is missing.
+fn chromium(args: &[&str], page: &Path) -> std::process::Output {
+    let bin = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".to_owned());
+    std::process::Command::new(&bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--proxy-server=http://127.0.0.1:9",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--hide-scrollbars",
+        ])
+        // A throwaway profile next to the page, so nothing lands in the user's home.
+        .arg(format!(
+            "--user-data-dir={}",
+            page.with_file_name("chromium-profile").display()
+        ))
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {bin} ({e}); install it: apt-get update && apt-get install -y chromium"
+            )
+        })
+}
+
+/// Injected at the top of a copy of the page: records errors and blocked requests, then, after load, checks what
+/// a person would see and does what they would do (open a passing case, press "Failures"), and writes the
+/// findings into the DOM as JSON for `--dump-dom`.
+const PROBE: &str = r#"<script>
+(function(){
+  var p={errors:[],blocked:[]};
+  addEventListener('error',function(e){p.errors.push(String(e.message||e.type));},true);
+  addEventListener('securitypolicyviolation',function(e){p.blocked.push(e.blockedURI+' '+e.violatedDirective);});
+  var ce=console.error;console.error=function(){p.errors.push([].join.call(arguments,' '));ce.apply(console,arguments);};
+  function visible(el){if(!el)return false;var r=el.getBoundingClientRect();return r.width>0&&r.height>0&&el.checkVisibility({opacityProperty:true,visibilityProperty:true});}
+  addEventListener('load',function(){
+    p.resources=performance.getEntriesByType('resource').map(function(e){return e.name;});
+    p.cards={};[].forEach.call(document.querySelectorAll('.card'),function(c){p.cards[c.textContent.replace(/^[0-9.]+/,'')]={n:c.querySelector('b').textContent,visible:visible(c)};});
+    var fail=document.querySelector('details.case.fail');
+    p.failed={name:fail&&fail.querySelector('.name').firstChild.textContent,visible:visible(fail&&fail.querySelector('summary')),why:fail&&fail.querySelector('.why').textContent,open:!!(fail&&fail.open),badVisible:visible(fail&&fail.querySelector('li.bad'))};
+    var pass=document.querySelector('details.case.pass:not([open])');var bot=pass&&pass.querySelector('.msg.bot');
+    p.expand={before:visible(bot)};if(pass){pass.querySelector('summary').click();}
+    p.expand.after=visible(bot);p.expand.text=bot?bot.textContent.slice(0,40):null;
+    document.querySelector('button[data-mode=failures]').click();
+    p.shownAfterFilter=[].filter.call(document.querySelectorAll('details.case'),visible).length;
+    p.count=document.getElementById('count').textContent;
+    p.diff={del:document.querySelectorAll('.sbs del').length,ins:document.querySelectorAll('.sbs ins').length};
+    var out=document.createElement('pre');out.id='probe';out.textContent=JSON.stringify(p);document.body.appendChild(out);
+  });
+})();
+</script>"#;
+
+#[test]
+fn the_html_report_renders_in_a_headless_browser_offline_and_without_errors() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(
+        &dir,
+        "browser.yaml",
+        "description: Acme help centre\ncases:\n  - {name: password reset, message: How do I reset my password?, tags: [account], assert: [{icontains: reset link}]}\n  - {name: free trial, message: Is there a free trial?, assert: [{icontains: 14-day}, {not-icontains: credit card}]}\n  - {name: the card, message: How do I replace my card?, assert: [{icontains: Replace card}]}\n",
+    );
+    // A baseline whose free-trial answer differs, so the page has a side-by-side diff too.
+    let base = dir.path().join("base.json");
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&suite)
+        .arg("--json-report")
+        .arg(&base)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let mut old: Value =
+        serde_json::from_str(&std::fs::read_to_string(&base).expect("read")).expect("json");
+    let text = &mut old["cases"][1]["runs"][0]["turns"][0]["answer"]["text"];
+    let changed = text.as_str().expect("text").replace("14-day", "30-day");
+    *text = Value::String(changed);
+    std::fs::write(&base, old.to_string()).expect("write baseline");
+    let page = dir.path().join("report.html");
+    let out = emu
+        .cmd()
+        .arg("eval")
+        .arg(&suite)
+        .arg("--baseline")
+        .arg(&base)
+        .arg("--html")
+        .arg(&page)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let html = std::fs::read_to_string(&page).expect("html");
+
+    let probed = dir.path().join("probed.html");
+    std::fs::write(
+        &probed,
+        html.replacen("<head>", &format!("<head>{PROBE}"), 1),
+    )
+    .expect("write");
+    let out = chromium(&["--virtual-time-budget=3000", "--dump-dom"], &probed);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let dom = stdout_of(&out);
+    let log = stderr_of(&out);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let json = dom
+        .split_once("<pre id=\"probe\">")
+        .and_then(|(_, rest)| rest.split_once("</pre>"))
+        .map(|(j, _)| {
+            j.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .unwrap_or_else(|| panic!("the probe did not run: {dom}"));
+    let p: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert_eq!(p["errors"], serde_json::json!([]), "{p:#}");
+    assert_eq!(p["blocked"], serde_json::json!([]), "{p:#}");
+    assert_eq!(p["resources"], serde_json::json!([]), "{p:#}");
+    for (label, n) in [("passed", "2"), ("failed", "1"), ("errored", "0")] {
+        assert_eq!(p["cards"][label]["n"], n, "{label}: {p:#}");
+        assert_eq!(p["cards"][label]["visible"], true, "{label}: {p:#}");
+    }
+    assert_eq!(p["failed"]["name"], "free trial", "{p:#}");
+    assert_eq!(p["failed"]["visible"], true, "{p:#}");
+    assert!(
+        p["failed"]["why"]
+            .as_str()
+            .is_some_and(|w| w.contains("credit card")),
+        "{p:#}"
+    );
+    // A failure opens on its own, with the failed assertion in view.
+    assert_eq!(p["failed"]["open"], true, "{p:#}");
+    assert_eq!(p["failed"]["badVisible"], true, "{p:#}");
+    // A passing case's answer is hidden until its row is clicked.
+    assert_eq!(p["expand"]["before"], false, "{p:#}");
+    assert_eq!(p["expand"]["after"], true, "{p:#}");
+    assert!(
+        p["expand"]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Here is what I found")),
+        "{p:#}"
+    );
+    assert_eq!(p["shownAfterFilter"], 1, "{p:#}");
+    assert_eq!(p["count"], "1 of 3 cases", "{p:#}");
+    assert!(p["diff"]["del"].as_u64().is_some_and(|n| n > 0), "{p:#}");
+    assert!(p["diff"]["ins"].as_u64().is_some_and(|n| n > 0), "{p:#}");
+
+    // The untouched page as people see it; CHATBASE_EVAL_SCREENSHOT=FILE keeps a copy to look at.
+    let shot = dir.path().join("report.png");
+    let out = chromium(
+        &[
+            "--window-size=1280,1400",
+            &format!("--screenshot={}", shot.display()),
+        ],
+        &page,
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let png = std::fs::read(&shot).expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    // 1280 × 1400, from the IHDR chunk.
+    assert_eq!(&png[16..24], &[0, 0, 5, 0, 0, 0, 5, 120]);
+    if let Some(keep) = std::env::var_os("CHATBASE_EVAL_SCREENSHOT") {
+        std::fs::copy(&shot, keep).expect("copy the screenshot");
+    }
+}
+
+#[test]
+fn the_judge_is_shown_the_criterion_the_earlier_turns_and_the_answer() {
+    let emu = Emu::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = write(
+        &dir,
+        "follow-up.yaml",
+        "judge-agent: demo-agent\ncases:\n  - name: follow-up judged\n    turns:\n      - message: Where do I find my invoices?\n      - message: And how do I replace my card?\n        assert: [{judge: \"/reply PASS it follows on\"}]\n",
+    );
+    let out = emu.cmd().arg("eval").arg(&suite).output().expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let list = emu
+        .cmd()
+        .args(["--format", "ndjson", "conversations", "list"])
+        .output()
+        .expect("list");
+    let judged: Vec<Value> = stdout_of(&list)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("ndjson"))
+        .filter(|c| {
+            c["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("You are grading"))
+        })
+        .collect();
+    assert_eq!(judged.len(), 1, "{}", stdout_of(&list));
+    let id = judged[0]["id"].as_str().expect("id");
+    let messages = emu
+        .cmd()
+        .args(["--format", "ndjson", "messages", "list", "-c", id])
+        .output()
+        .expect("messages");
+    let prompt = stdout_of(&messages)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("ndjson"))
+        .find(|m| m["role"] == "user")
+        .and_then(|m| m["parts"][0]["text"].as_str().map(str::to_owned))
+        .expect("the judge's prompt");
+    let at = |s: &str| {
+        prompt
+            .find(s)
+            .unwrap_or_else(|| panic!("{s:?} missing from the prompt:\n{prompt}"))
+    };
+    assert!(at("Criterion:\n/reply PASS it follows on") < at("Earlier in the same conversation"));
+    assert!(
+        at("User: Where do I find my invoices?")
+            < at("Question (between the markers):\n<<<\nAnd how do I replace my card?")
+    );
+    assert!(
+        at("Download an invoice")
+            < at(
+                "Answer (between the markers):\n<<<\nHere is what I found in \"Billing and invoices › Update your payment method\""
+            )
+    );
+    at("PASS or FAIL alone on the first line");
+}

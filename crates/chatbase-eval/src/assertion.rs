@@ -74,8 +74,9 @@ pub enum Check {
     Equals(String),
     /// The answer, with leading whitespace removed, starts with the text.
     StartsWith(String),
-    /// The pattern matches somewhere in the answer.
-    Regex(regex::Regex),
+    /// The pattern matches somewhere in the answer. Assertions with the same pattern share one compiled regex
+    /// (and its match caches), so a suite repeating a pattern on every case pays for it once.
+    Regex(Arc<regex::Regex>),
     /// At least this many characters.
     MinChars(u64),
     /// At most this many characters.
@@ -95,6 +96,9 @@ pub enum Check {
     /// Sørensen–Dice similarity (character bigrams, case and spacing ignored) to `reference` is at least
     /// `threshold` (0 to 1).
     SimilarTo { reference: String, threshold: f64 },
+    /// A second agent (the judge) says the answer meets this criterion; see [`crate::judge`]. The runner asks
+    /// it; evaluated without a judge, it fails.
+    Judge { criterion: String },
 }
 
 /// One assertion of a suite.
@@ -131,6 +135,9 @@ pub struct AssertionResult {
     /// The part of the answer the verdict is about (around a match, else its start).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
+    /// Credits the check itself used (a `judge` asks an agent), counted in the run's credits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<f64>,
 }
 
 /// Every kind name a suite may use (without the `not-` prefix), for error messages and suggestions.
@@ -153,10 +160,12 @@ pub const KINDS: &[&str] = &[
     "max-credits",
     "json",
     "similar-to",
+    "judge",
     "not",
     // promptfoo spellings
     "is-json",
     "latency",
+    "llm-rubric",
 ];
 
 /// Default `similar-to` threshold.
@@ -355,6 +364,11 @@ fn assertion_schema() -> Value {
             "Text similarity (Sørensen–Dice on character bigrams) to a reference answer is at least the threshold (default 0.8).",
         ),
         (
+            "judge",
+            serde_json::json!({"type": "string", "minLength": 1}),
+            "A second agent (--judge-agent or the suite's judge-agent) is asked whether the answer meets this criterion and must reply PASS or FAIL on its first line; its credits are counted.",
+        ),
+        (
             "not",
             serde_json::json!({"$ref": "#/definitions/Assertion"}),
             "Negates another assertion.",
@@ -368,7 +382,7 @@ fn assertion_schema() -> Value {
     }
     variants.push(serde_json::json!({
         "type": "object",
-        "description": "promptfoo's spelling: `type` names the kind (a `not-` prefix negates it; `is-json` and `latency` are accepted), `value` its argument, `threshold` the similarity or latency bound.",
+        "description": "promptfoo's spelling: `type` names the kind (a `not-` prefix negates it; `is-json`, `latency` and `llm-rubric` are accepted), `value` its argument, `threshold` the similarity or latency bound.",
         "properties": {
             "type": {"type": "string"},
             "value": {},
@@ -547,19 +561,43 @@ impl Assertion {
         Ok(a)
     }
 
-    /// Evaluates the assertion against one answer.
+    /// Evaluates the assertion against one answer. A `judge` assertion needs the runner (which asks the judge
+    /// agent and calls [`judged`](Self::judged)); evaluated here it fails, saying so.
     pub fn evaluate(&self, answer: &Answer) -> AssertionResult {
         let raw = self.check.evaluate(answer);
+        if matches!(self.check, Check::Judge { .. }) {
+            return self.result(answer, false, 0.0, raw.detail, None);
+        }
         let pass = raw.pass != self.negate;
         let score = if self.negate {
             1.0 - raw.score
         } else {
             raw.score
         };
+        self.result(answer, pass, score, raw.detail, raw.at)
+    }
+
+    /// The criterion of a `judge` assertion (negated or not).
+    pub fn judge_criterion(&self) -> Option<&str> {
+        match &self.check {
+            Check::Judge { criterion } => Some(criterion),
+            _ => None,
+        }
+    }
+
+    /// A result for this assertion; a failure carries the answer's text around `at` (else its start).
+    pub(crate) fn result(
+        &self,
+        answer: &Answer,
+        pass: bool,
+        score: f64,
+        detail: String,
+        at: Option<usize>,
+    ) -> AssertionResult {
         let snippet = if pass {
             None
         } else {
-            Some(match raw.at {
+            Some(match at {
                 Some(at) => window(&answer.text, at),
                 None => head(&answer.text),
             })
@@ -571,8 +609,9 @@ impl Assertion {
             score,
             weight: self.weight,
             metric: self.metric.clone(),
-            detail: raw.detail,
+            detail,
             snippet,
+            credits: None,
         }
     }
 }
@@ -613,11 +652,7 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
         "starts-with" => Check::StartsWith(t()?),
         "regex" => {
             let pattern = t()?;
-            let re = regex::RegexBuilder::new(&pattern)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| format!("`regex` {pattern:?} is not a valid pattern: {e}"))?;
-            Check::Regex(re)
+            Check::Regex(compiled(&pattern)?)
         }
         "min-chars" => Check::MinChars(count(base, value)?),
         "max-chars" => Check::MaxChars(count(base, value)?),
@@ -721,6 +756,15 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
                 threshold,
             }
         }
+        "judge" | "llm-rubric" => {
+            let criterion = t()?;
+            if criterion.trim().is_empty() {
+                return Err(format!(
+                    "`{base}` needs a criterion, e.g. `judge: the answer is polite`"
+                ));
+            }
+            Check::Judge { criterion }
+        }
         other => return Err(suggest(other)),
     };
     let label = match value {
@@ -733,6 +777,7 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
             reference,
             threshold,
         } => format!("similar-to {reference:?} (≥ {threshold:.2})"),
+        Check::Judge { criterion } => format!("judge {criterion:?}"),
         _ => label,
     };
     Ok(Assertion {
@@ -746,6 +791,35 @@ fn build(kind: &str, value: Option<&Value>, threshold: Option<f64>) -> Result<As
             label
         },
     })
+}
+
+/// Compiles a `regex` assertion's pattern, or reuses the regex an assertion still alive compiled from the same
+/// pattern on this thread. A compiled regex and its match caches take tens of kilobytes; a suite that puts the
+/// same pattern on 500 cases would otherwise hold 500 of them.
+fn compiled(pattern: &str) -> Result<Arc<regex::Regex>, String> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::sync::Weak;
+    thread_local! {
+        static LIVE: RefCell<HashMap<String, Weak<regex::Regex>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(re) = LIVE.with(|l| l.borrow().get(pattern).and_then(Weak::upgrade)) {
+        return Ok(re);
+    }
+    let re = regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map(Arc::new)
+        .map_err(|e| format!("`regex` {pattern:?} is not a valid pattern: {e}"))?;
+    LIVE.with(|l| {
+        let mut l = l.borrow_mut();
+        // Forget the patterns no assertion uses any more, so the map stays as small as the live suites.
+        if l.len() >= 64 {
+            l.retain(|_, w| w.strong_count() > 0);
+        }
+        l.insert(pattern.to_owned(), Arc::downgrade(&re));
+    });
+    Ok(re)
 }
 
 /// A check's raw verdict, before negation.
@@ -1006,6 +1080,11 @@ impl Check {
                     at: None,
                 }
             }
+            Check::Judge { .. } => Raw::yes_no(
+                false,
+                "a judge assertion needs a judge agent to ask, and none was run".to_owned(),
+                None,
+            ),
         }
     }
 }
@@ -1172,6 +1251,27 @@ mod tests {
     }
 
     #[test]
+    fn one_pattern_is_compiled_once_while_its_assertions_live() {
+        let re = |a: &Assertion| match &a.check {
+            Check::Regex(r) => Arc::clone(r),
+            other => panic!("not a regex: {other:?}"),
+        };
+        let a = Assertion::from_value(&yaml("regex: '(?i)shared \\d+'")).expect("parses");
+        let b = Assertion::from_value(&yaml("not-regex: '(?i)shared \\d+'")).expect("parses");
+        let c = Assertion::from_value(&yaml("regex: other")).expect("parses");
+        assert!(Arc::ptr_eq(&re(&a), &re(&b)));
+        assert!(!Arc::ptr_eq(&re(&a), &re(&c)));
+        assert!(passes("regex: '(?i)shared \\d+'", &answer("SHARED 42")));
+        assert!(!b.evaluate(&answer("shared 7")).pass);
+        let weak = Arc::downgrade(&re(&a));
+        drop((a, b));
+        assert!(
+            weak.upgrade().is_none(),
+            "the regex outlived its assertions"
+        );
+    }
+
+    #[test]
     fn a_failure_carries_a_snippet_around_the_offending_text() {
         let text = format!(
             "{} I could not find that page. {}",
@@ -1268,7 +1368,7 @@ mod schema_tests {
             .collect();
         for kind in KINDS
             .iter()
-            .filter(|k| !matches!(**k, "is-json" | "latency"))
+            .filter(|k| !matches!(**k, "is-json" | "latency" | "llm-rubric"))
         {
             assert!(named.contains(kind), "{kind} missing from the schema");
             if *kind != "not" {

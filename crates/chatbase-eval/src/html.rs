@@ -6,38 +6,60 @@
 use std::fmt::Write as _;
 
 use crate::baseline::{Change, Piece, word_pieces};
-use crate::report::{CaseReport, Report};
+use crate::report::{CaseReport, Report, Verdict};
 
 const STYLE: &str = r#"
-:root{--pass:#1a7f37;--fail:#cf222e;--error:#9a6700;--skip:#6e7781;--bg:#fff;--fg:#1f2328;--muted:#656d76;--line:#d0d7de;--soft:#f6f8fa}
-@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#8d96a0;--line:#30363d;--soft:#161b22}}
-*{box-sizing:border-box}body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;background:var(--bg);color:var(--fg)}
-main{max-width:1200px;margin:0 auto;padding:24px}h1{font-size:20px;margin:0 0 4px}.sub{color:var(--muted);margin:0 0 16px}
-.cards{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:16px}.card{border:1px solid var(--line);border-radius:8px;padding:10px 16px;min-width:110px;background:var(--soft)}
-.card b{display:block;font-size:22px}.card.pass b{color:var(--pass)}.card.fail b{color:var(--fail)}.card.error b{color:var(--error)}.card.skipped b{color:var(--skip)}
-.bar{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-bottom:12px;position:sticky;top:0;background:var(--bg);padding:8px 0;border-bottom:1px solid var(--line)}
-.bar button{border:1px solid var(--line);background:var(--soft);color:var(--fg);border-radius:6px;padding:4px 10px;cursor:pointer}.bar button[aria-pressed=true]{border-color:var(--fg);font-weight:600}
-.bar input{flex:1;min-width:180px;padding:5px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
-.case{border:1px solid var(--line);border-left-width:4px;border-radius:6px;margin:8px 0;background:var(--bg)}
-.case.pass{border-left-color:var(--pass)}.case.fail{border-left-color:var(--fail)}.case.error{border-left-color:var(--error)}.case.skipped{border-left-color:var(--skip)}
-.case>summary{cursor:pointer;padding:8px 12px;display:flex;gap:12px;align-items:baseline;list-style:none}.case>summary::-webkit-details-marker{display:none}
-.name{font-weight:600;flex:1}.why{color:var(--fail);flex:2;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.num{color:var(--muted);white-space:nowrap}
-.tag{font-size:12px;border:1px solid var(--line);border-radius:10px;padding:0 6px;color:var(--muted)}
-.v{font-size:12px;font-weight:700;text-transform:uppercase;min-width:56px}.v.pass{color:var(--pass)}.v.fail{color:var(--fail)}.v.error{color:var(--error)}.v.skipped{color:var(--skip)}
-.body{padding:0 12px 12px}.turn{margin-top:10px}.q{font-weight:600}.q::before{content:"› ";color:var(--muted)}
-pre{white-space:pre-wrap;word-break:break-word;background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:8px;margin:6px 0;font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}
-ul.as{list-style:none;padding:0;margin:4px 0}ul.as li{padding:2px 6px;border-radius:4px}ul.as li.ok::before{content:"✓ ";color:var(--pass)}
-ul.as li.bad{background:color-mix(in srgb,var(--fail) 12%,transparent)}ul.as li.bad::before{content:"✗ ";color:var(--fail)}.detail{color:var(--muted)}
-.change{font-size:12px;border-radius:10px;padding:0 8px;background:var(--soft);border:1px solid var(--line)}.change.newly-failing{color:var(--fail);border-color:var(--fail)}.change.fixed{color:var(--pass);border-color:var(--pass)}
-.sbs{display:grid;grid-template-columns:1fr 1fr;gap:8px}.sbs h4{margin:6px 0 0;font-size:12px;color:var(--muted)}
-del{background:color-mix(in srgb,var(--fail) 22%,transparent);text-decoration:line-through}ins{background:color-mix(in srgb,var(--pass) 22%,transparent);text-decoration:none}
-.err{color:var(--error)}.hidden{display:none}.warn{border:1px solid var(--error);color:var(--error);padding:8px 12px;border-radius:6px;margin-bottom:12px}
+:root{--pass:#1a7f37;--fail:#cf222e;--error:#bf8700;--skip:#8c959f;--bg:#f6f8fa;--panel:#fff;--fg:#1f2328;--muted:#656d76;--line:#d8dee4;--soft:#f3f5f7;--user:#ddf4ff;--accent:#0969da}
+@media (prefers-color-scheme:dark){:root{--pass:#3fb950;--fail:#f85149;--error:#d29922;--skip:#6e7681;--bg:#010409;--panel:#0d1117;--fg:#e6edf3;--muted:#8d96a0;--line:#30363d;--soft:#161b22;--user:#0c2d48;--accent:#4493f8}}
+*{box-sizing:border-box}body{margin:0;font:14px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+main{max-width:1180px;margin:0 auto;padding:28px 24px 48px}
+.top{display:flex;gap:24px;align-items:flex-end;justify-content:space-between;flex-wrap:wrap;margin-bottom:14px}
+h1{font-size:22px;margin:0 0 2px;letter-spacing:-.01em}.sub{color:var(--muted);margin:0}
+.score{text-align:right;line-height:1.1}.score b{display:block;font-size:44px;font-weight:700;letter-spacing:-.03em}.score span{color:var(--muted)}
+.score.good b{color:var(--pass)}.score.bad b{color:var(--fail)}
+.meter{display:flex;height:12px;border-radius:6px;overflow:hidden;background:var(--line);margin:0 0 16px}.meter span{display:block;min-width:3px}
+.meter .pass{background:var(--pass)}.meter .fail{background:var(--fail)}.meter .error{background:var(--error)}.meter .skipped{background:var(--skip)}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:10px;margin-bottom:18px}
+.card{border:1px solid var(--line);border-radius:10px;padding:10px 14px;background:var(--panel);color:var(--muted)}
+.card b{display:block;font-size:26px;line-height:1.2;color:var(--fg)}.card.zero b{color:var(--skip)}
+.card.pass b{color:var(--pass)}.card.fail b{color:var(--fail)}.card.error b{color:var(--error)}.card.zero.pass b,.card.zero.fail b,.card.zero.error b{color:var(--skip)}
+.bar{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-bottom:10px;position:sticky;top:0;z-index:1;background:var(--bg);padding:10px 0}
+.bar button{border:1px solid var(--line);background:var(--panel);color:var(--fg);border-radius:16px;padding:4px 14px;cursor:pointer;font:inherit}
+.bar button[aria-pressed=true]{background:var(--fg);color:var(--panel);border-color:var(--fg)}
+.bar input{flex:1;min-width:180px;padding:6px 12px;border:1px solid var(--line);border-radius:16px;background:var(--panel);color:var(--fg);font:inherit}
+.case{border:1px solid var(--line);border-radius:10px;margin:8px 0;background:var(--panel);overflow:hidden}
+.case>summary{cursor:pointer;padding:10px 14px;display:grid;grid-template-columns:74px minmax(160px,1.1fr) minmax(0,2fr) 150px 52px;gap:14px;align-items:center;list-style:none}
+.case>summary::-webkit-details-marker{display:none}.case>summary:hover{background:var(--soft)}.case[open]>summary{border-bottom:1px solid var(--line)}
+.pill{font-size:11px;font-weight:700;letter-spacing:.04em;text-transform:uppercase;border-radius:12px;padding:2px 0;text-align:center;color:#fff}
+.pill.pass{background:var(--pass)}.pill.fail{background:var(--fail)}.pill.error{background:var(--error)}.pill.skipped{background:var(--skip)}
+.name{font-weight:600;min-width:0}.name .tag{font-weight:400}.why{color:var(--fail);min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.case.error .why{color:var(--error)}.case.skipped .why{color:var(--muted)}
+.tag{font-size:11px;border:1px solid var(--line);border-radius:10px;padding:0 7px;color:var(--muted);margin-left:6px;white-space:nowrap}
+.change{font-size:11px;border-radius:10px;padding:0 7px;margin-left:6px;white-space:nowrap;border:1px solid currentColor}
+.change.newly-failing{color:var(--fail)}.change.fixed{color:var(--pass)}.change.still-failing{color:var(--muted)}.change.new{color:var(--accent)}.change.still-passing{color:var(--muted)}
+.time{display:flex;align-items:center;gap:8px;color:var(--muted);font-size:12px;white-space:nowrap}.time i{display:block;height:6px;border-radius:3px;background:var(--accent);opacity:.55}
+.time .track{flex:1;height:6px;border-radius:3px;background:var(--soft)}.time span+span{min-width:44px;text-align:right}
+.cr{color:var(--muted);font-size:12px;text-align:right;white-space:nowrap}.rate{color:var(--muted);font-size:12px;margin-left:6px}
+.body{padding:6px 16px 16px}.turn{margin-top:12px}
+.msg{white-space:pre-wrap;word-break:break-word;border-radius:12px;padding:8px 12px;max-width:92%}
+.msg.user{background:var(--user);margin-left:auto;width:fit-content;border-bottom-right-radius:4px}
+.msg.bot{background:var(--soft);border:1px solid var(--line);margin-top:8px;border-bottom-left-radius:4px}
+.msg.bot:empty::before{content:"(no text)";color:var(--muted)}
+.meta{color:var(--muted);font-size:12px;margin:4px 2px}.tool{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:2px 6px;margin:6px 6px 0 0;display:inline-block}
+ul.as{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-direction:column;gap:3px}ul.as li{padding:3px 8px;border-radius:6px}
+ul.as li.ok::before{content:"✓ ";color:var(--pass);font-weight:700}ul.as li.bad{background:color-mix(in srgb,var(--fail) 12%,transparent)}ul.as li.bad::before{content:"✗ ";color:var(--fail);font-weight:700}
+.detail{color:var(--muted)}
+.sbs{display:grid;grid-template-columns:1fr 1fr;gap:10px;margin-top:10px}.sbs h4{margin:6px 0 4px;font-size:12px;color:var(--muted);font-weight:600}.sbs .msg{max-width:none;margin:0}
+del{background:color-mix(in srgb,var(--fail) 25%,transparent);text-decoration:line-through;border-radius:3px}ins{background:color-mix(in srgb,var(--pass) 25%,transparent);text-decoration:none;border-radius:3px}
+.err{color:var(--error)}.hidden{display:none}.warn{border:1px solid var(--error);color:var(--error);background:var(--panel);padding:8px 12px;border-radius:8px;margin-bottom:12px}
+.empty{color:var(--muted);text-align:center;padding:24px}footer{color:var(--muted);font-size:12px;margin-top:18px;text-align:center}
+@media (max-width:760px){.case>summary{grid-template-columns:64px 1fr 48px}.why,.time{display:none}.sbs{grid-template-columns:1fr}}
 "#;
 
 const SCRIPT: &str = r#"
 (function(){
   var rows=[].slice.call(document.querySelectorAll('details.case'));
-  var q=document.getElementById('q'),count=document.getElementById('count');
+  var q=document.getElementById('q'),count=document.getElementById('count'),none=document.getElementById('none');
   var buttons=[].slice.call(document.querySelectorAll('.bar button'));
   var params=new URLSearchParams(location.hash.slice(1));var mode=params.get('show')||'all';
   function apply(){
@@ -48,13 +70,16 @@ const SCRIPT: &str = r#"
       var on=okMode&&okText;r.classList.toggle('hidden',!on);if(on)shown++;
     });
     buttons.forEach(function(b){b.setAttribute('aria-pressed',String(b.dataset.mode===mode));});
-    count.textContent=shown+' of '+rows.length+' cases';
+    count.textContent=shown+' of '+rows.length+' cases';none.classList.toggle('hidden',shown>0);
     history.replaceState(null,'','#show='+mode);
   }
   buttons.forEach(function(b){b.addEventListener('click',function(){mode=b.dataset.mode;apply();});});
   q.addEventListener('input',apply);apply();
 })();
 "#;
+
+/// Non-passing cases up to this many start expanded, so the page opens on what went wrong.
+const OPEN_FAILURES: usize = 10;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -68,6 +93,23 @@ pub fn esc(s: &str) -> String {
             '\'' => out.push_str("&#39;"),
             c if c.is_control() && c != '\n' && c != '\t' => {}
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An answer as HTML: escaped, with markdown's `**bold**` shown bold when the markers pair up.
+fn answer_html(text: &str) -> String {
+    let parts: Vec<&str> = text.split("**").collect();
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
+        return esc(text);
+    }
+    let mut out = String::with_capacity(text.len() + 32);
+    for (i, p) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<strong>{}</strong>", esc(p));
+        } else {
+            out.push_str(&esc(p));
         }
     }
     out
@@ -92,7 +134,15 @@ fn diff_html(old: &str, new: &str) -> (String, String) {
     (left, right)
 }
 
-fn case_html(out: &mut String, c: &CaseReport, report: &Report) {
+fn seconds(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+fn case_html(out: &mut String, c: &CaseReport, report: &Report, slowest: u64, open: bool) {
     let change = report
         .comparison
         .as_ref()
@@ -101,32 +151,42 @@ fn case_html(out: &mut String, c: &CaseReport, report: &Report) {
     let v = c.verdict.as_str();
     let _ = write!(
         out,
-        "<details class=\"case {v}\" data-verdict=\"{v}\" data-changed=\"{}\"><summary><span class=\"v {v}\">{v}</span><span class=\"name\">{}</span>",
+        "<details class=\"case {v}\" data-verdict=\"{v}\" data-changed=\"{}\"{}><summary><span class=\"pill {v}\">{v}</span><span class=\"name\">{}",
         u8::from(changed),
+        if open { " open" } else { "" },
         esc(&c.name)
     );
     for t in &c.tags {
         let _ = write!(out, "<span class=\"tag\">{}</span>", esc(t));
     }
-    if let Some(x) = change {
+    // "still passing" is the normal case: only a change worth a look gets a badge.
+    if let Some(x) = change.filter(|x| x.change != Change::StillPassing) {
         let _ = write!(
             out,
-            "<span class=\"change {0}\">{0}</span>",
-            x.change.as_str()
+            "<span class=\"change {0}\">{1}</span>",
+            x.change.as_str(),
+            x.change.as_str().replace('-', " ")
         );
     }
-    let _ = write!(out, "<span class=\"why\">{}</span>", esc(&c.reason()));
     if c.runs.len() > 1 {
         let _ = write!(
             out,
-            "<span class=\"num\">{:.0}% of runs</span>",
-            c.pass_rate * 100.0
+            "<span class=\"rate\">{:.0}% of {} runs</span>",
+            c.pass_rate * 100.0,
+            c.runs.len()
         );
     }
+    let width = if slowest == 0 {
+        0
+    } else {
+        (u128::from(c.max_ms) * 100 / u128::from(slowest)).min(100)
+    };
     let _ = write!(
         out,
-        "<span class=\"num\">{} ms</span><span class=\"num\">{} cr</span></summary><div class=\"body\">",
-        c.max_ms, c.credits
+        "</span><span class=\"why\" title=\"{0}\">{0}</span><span class=\"time\"><span class=\"track\"><i style=\"width:{width}%\"></i></span><span>{1}</span></span><span class=\"cr\">{2} cr</span></summary><div class=\"body\">",
+        esc(&c.reason()),
+        seconds(c.max_ms),
+        c.credits
     );
     match c.worst_run() {
         None => out.push_str("<p class=\"detail\">Not run.</p>"),
@@ -134,9 +194,33 @@ fn case_html(out: &mut String, c: &CaseReport, report: &Report) {
             for (i, t) in run.turns.iter().enumerate() {
                 let _ = write!(
                     out,
-                    "<div class=\"turn\"><div class=\"q\">{}</div><pre>{}</pre><ul class=\"as\">",
+                    "<div class=\"turn\"><div class=\"msg user\">{}</div><div class=\"msg bot\">{}</div>",
                     esc(&t.message),
-                    esc(&t.answer.text)
+                    answer_html(&t.answer.text)
+                );
+                for call in &t.answer.tool_calls {
+                    let _ = write!(
+                        out,
+                        "<span class=\"tool\">⚙ {} {}</span>",
+                        esc(&call.name),
+                        esc(&call.input.to_string())
+                    );
+                }
+                let mut meta = Vec::new();
+                if let Some(ms) = t.answer.first_token_ms {
+                    meta.push(format!("first token {}", seconds(ms)));
+                }
+                meta.push(format!("total {}", seconds(t.answer.total_ms)));
+                if let Some(cr) = t.answer.credits {
+                    meta.push(format!("{cr} credit{}", if cr == 1.0 { "" } else { "s" }));
+                }
+                if let Some(f) = &t.answer.finish_reason {
+                    meta.push(format!("finish {}", esc(f)));
+                }
+                let _ = write!(
+                    out,
+                    "<div class=\"meta\">{}</div><ul class=\"as\">",
+                    meta.join(" · ")
                 );
                 for a in &t.assertions {
                     let _ = write!(
@@ -155,7 +239,7 @@ fn case_html(out: &mut String, c: &CaseReport, report: &Report) {
                     let (l, r) = diff_html(old, new);
                     let _ = write!(
                         out,
-                        "<div class=\"sbs\"><div><h4>Baseline answer</h4><pre>{l}</pre></div><div><h4>This run</h4><pre>{r}</pre></div></div>"
+                        "<div class=\"sbs\"><div><h4>Baseline answer</h4><div class=\"msg bot\">{l}</div></div><div><h4>This run</h4><div class=\"msg bot\">{r}</div></div></div>"
                     );
                 }
                 out.push_str("</div>");
@@ -172,7 +256,8 @@ impl Report {
     /// The self-contained HTML page.
     pub fn to_html(&self, title: &str) -> String {
         let s = &self.summary;
-        let mut out = String::with_capacity(16 * 1024 + self.cases.len() * 2048);
+        let total = self.cases.len();
+        let mut out = String::with_capacity(16 * 1024 + total * 2048);
         let _ = write!(
             out,
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
@@ -180,19 +265,41 @@ impl Report {
 <title>{} — chatbase eval</title><style>{STYLE}</style></head><body><main>",
             esc(title)
         );
+        let rate = if total == 0 {
+            0.0
+        } else {
+            (s.passed as f64 * 100.0 / total as f64).round()
+        };
         let _ = write!(
             out,
-            "<h1>{}</h1><p class=\"sub\">agent {} · {} case{} · {:.1} s{}</p>",
+            "<div class=\"top\"><div><h1>{}</h1><p class=\"sub\">agent {} · {} case{} · {}{}</p></div><div class=\"score {}\"><b>{rate}%</b><span>{} of {total} passed</span></div></div>",
             esc(title),
             esc(&self.agent_id),
-            self.cases.len(),
-            if self.cases.len() == 1 { "" } else { "s" },
-            self.total_ms as f64 / 1000.0,
+            total,
+            if total == 1 { "" } else { "s" },
+            seconds(self.total_ms),
             match &self.description {
                 Some(d) => format!(" · {}", esc(d)),
                 None => String::new(),
-            }
+            },
+            if s.passed == total { "good" } else { "bad" },
+            s.passed,
         );
+        out.push_str("<div class=\"meter\" role=\"img\" aria-label=\"verdicts\">");
+        for (class, n) in [
+            ("pass", s.passed),
+            ("fail", s.failed),
+            ("error", s.errored),
+            ("skipped", s.skipped),
+        ] {
+            if n > 0 {
+                let _ = write!(
+                    out,
+                    "<span class=\"{class}\" style=\"flex:{n}\" title=\"{n} {class}\"></span>"
+                );
+            }
+        }
+        out.push_str("</div>");
         if self.incomplete {
             let _ = write!(
                 out,
@@ -204,31 +311,46 @@ impl Report {
             );
         }
         out.push_str("<div class=\"cards\">");
+        let zero = |n: usize| if n == 0 { " zero" } else { "" };
         for (class, label, n) in [
             ("pass", "passed", s.passed),
             ("fail", "failed", s.failed),
             ("error", "errored", s.errored),
             ("skipped", "not run", s.skipped),
         ] {
-            let _ = write!(out, "<div class=\"card {class}\"><b>{n}</b>{label}</div>");
+            let _ = write!(
+                out,
+                "<div class=\"card {class}{}\"><b>{n}</b>{label}</div>",
+                zero(n)
+            );
         }
         let _ = write!(out, "<div class=\"card\"><b>{}</b>credits</div>", s.credits);
         if let Some(cmp) = &self.comparison {
+            let (worse, fixed) = (cmp.count(Change::NewlyFailing), cmp.count(Change::Fixed));
             let _ = write!(
                 out,
-                "<div class=\"card fail\"><b>{}</b>newly failing</div><div class=\"card pass\"><b>{}</b>fixed</div>",
-                cmp.count(Change::NewlyFailing),
-                cmp.count(Change::Fixed)
+                "<div class=\"card fail{}\"><b>{worse}</b>newly failing</div><div class=\"card pass{}\"><b>{fixed}</b>fixed</div>",
+                zero(worse),
+                zero(fixed)
             );
         }
         out.push_str("</div><div class=\"bar\"><button data-mode=\"all\">All</button><button data-mode=\"failures\">Failures</button><button data-mode=\"passes\">Passes</button>");
         if self.comparison.is_some() {
             out.push_str("<button data-mode=\"changed\">Changed</button>");
         }
-        out.push_str("<input id=\"q\" type=\"search\" placeholder=\"Search cases and answers\" aria-label=\"Search\"><span id=\"count\" class=\"num\"></span></div>\n");
+        out.push_str("<input id=\"q\" type=\"search\" placeholder=\"Search cases and answers\" aria-label=\"Search\"><span id=\"count\" class=\"detail\"></span></div>\n");
+        let slowest = self.cases.iter().map(|c| c.max_ms).max().unwrap_or(0);
+        let failures = self
+            .cases
+            .iter()
+            .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::Skipped))
+            .count();
         for c in &self.cases {
-            case_html(&mut out, c, self);
+            let open =
+                failures <= OPEN_FAILURES && !matches!(c.verdict, Verdict::Pass | Verdict::Skipped);
+            case_html(&mut out, c, self, slowest, open);
         }
+        out.push_str("<p id=\"none\" class=\"empty hidden\">No case matches.</p>");
         if let Some(cmp) = &self.comparison
             && !cmp.removed.is_empty()
         {
@@ -239,7 +361,11 @@ impl Report {
                 names.join(", ")
             );
         }
-        let _ = writeln!(out, "</main><script>{SCRIPT}</script></body></html>");
+        let _ = writeln!(
+            out,
+            "<footer>chatbase eval · {}</footer></main><script>{SCRIPT}</script></body></html>",
+            esc(title)
+        );
         out
     }
 }
@@ -301,6 +427,18 @@ mod tests {
         }
         assert_eq!(html.matches("<details class=\"case").count(), 2);
         assert_eq!(html.matches("<script>").count(), 1);
+    }
+
+    #[test]
+    fn paired_bold_markers_are_bold_and_everything_stays_escaped() {
+        assert_eq!(
+            answer_html("Click **Reset <now>** then **Save**."),
+            "Click <strong>Reset &lt;now&gt;</strong> then <strong>Save</strong>."
+        );
+        assert_eq!(answer_html("2 ** 3 is 8"), "2 ** 3 is 8");
+        assert_eq!(answer_html("a **b** c **d"), "a **b** c **d");
+        let html = report("**Reset** link").to_html("t");
+        assert!(html.contains("<strong>Reset</strong> link"), "{html}");
     }
 
     #[test]

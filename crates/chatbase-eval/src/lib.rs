@@ -26,6 +26,7 @@
 pub mod assertion;
 pub mod baseline;
 pub mod html;
+pub mod judge;
 pub mod report;
 pub mod runner;
 pub mod suite;

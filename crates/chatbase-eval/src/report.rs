@@ -97,7 +97,16 @@ impl RunReport {
         } else {
             Verdict::Fail
         };
-        let credits = turns.iter().filter_map(|t| t.answer.credits).sum();
+        // The answers' credits and those of the checks that asked an agent (the judge).
+        let credits = turns
+            .iter()
+            .flat_map(|t| {
+                t.answer
+                    .credits
+                    .into_iter()
+                    .chain(t.assertions.iter().filter_map(|a| a.credits))
+            })
+            .sum();
         RunReport {
             verdict,
             score,

@@ -9,7 +9,7 @@ use std::time::Instant;
 use chatbase::{ChatEvent, Client};
 use futures::StreamExt;
 
-use crate::assertion::{Answer, ToolCallSeen};
+use crate::assertion::{Answer, Assertion, AssertionResult, ToolCallSeen};
 use crate::report::{CaseReport, Report, RunReport, TurnReport};
 use crate::suite::{Case, Suite};
 
@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub filters: Vec<String>,
     /// Stop starting units once the run has used this many credits (units in flight finish).
     pub budget: Option<f64>,
+    /// The agent that answers `judge` assertions; wins over the suite's `judge-agent`.
+    pub judge_agent: Option<String>,
 }
 
 impl RunOptions {
@@ -40,7 +42,13 @@ impl RunOptions {
             min_pass_rate: 1.0,
             filters: Vec::new(),
             budget: None,
+            judge_agent: None,
         }
+    }
+
+    /// The judge agent for `suite`: these options', else the suite's.
+    pub fn judge_for<'a>(&'a self, suite: &'a Suite) -> Option<&'a str> {
+        self.judge_agent.as_deref().or(suite.judge_agent.as_deref())
     }
 
     /// The cases these options select, in suite order.
@@ -69,6 +77,25 @@ pub enum RunError {
         #[source]
         error: chatbase::Error,
     },
+    /// The judge agent failed in a way every judged case would (authentication, the agent is missing).
+    #[error(
+        "the judge agent {agent}, asked about case `{case}`, failed in a way every case would: {error}"
+    )]
+    JudgeFatal {
+        /// The judge agent.
+        agent: String,
+        /// The case whose answer it was asked about.
+        case: String,
+        /// The SDK error.
+        #[source]
+        error: chatbase::Error,
+    },
+}
+
+/// A unit of work that must stop the whole run.
+enum Halt {
+    Agent(chatbase::Error),
+    Judge(chatbase::Error),
 }
 
 /// Stops a run: [`stop`](Self::stop) ends it between units of work (units already sending finish), and
@@ -216,13 +243,36 @@ fn absorb(a: &mut Answer, m: &chatbase::MessageMetadata) {
     }
 }
 
+/// Asks the judge agent about one answer. `Ok(Err(_))` is a judge request that failed for this answer only.
+async fn judge(
+    client: &Client,
+    judge_agent: &str,
+    assertion: &Assertion,
+    criterion: &str,
+    earlier: &[TurnReport],
+    question: &str,
+    answer: &Answer,
+) -> Result<Result<AssertionResult, String>, chatbase::Error> {
+    let earlier: Vec<(&str, &str)> = earlier
+        .iter()
+        .map(|t| (t.message.as_str(), t.answer.text.as_str()))
+        .collect();
+    let prompt = crate::judge::prompt(criterion, &earlier, question, &answer.text);
+    match send_turn(client, judge_agent, &prompt, None, None).await {
+        Ok(reply) => Ok(Ok(assertion.judged(answer, &reply.text, reply.credits))),
+        Err(e) if is_fatal(&e, true) => Err(e),
+        Err(e) => Ok(Err(format!("the judge agent {judge_agent} failed: {e}"))),
+    }
+}
+
 /// One run of one case. `Err` only for fatal errors; other failures are recorded in the report.
 async fn run_once(
     client: &Client,
     suite: &Suite,
     case: &Case,
     agent_id: &str,
-) -> Result<RunReport, chatbase::Error> {
+    judge_agent: Option<&str>,
+) -> Result<RunReport, Halt> {
     let started = Instant::now();
     let user_id = case
         .user_id
@@ -245,20 +295,34 @@ async fn run_once(
                 if answer.conversation_id.is_some() {
                     conversation.clone_from(&answer.conversation_id);
                 }
-                let assertions = suite
-                    .defaults
-                    .assert
-                    .iter()
-                    .chain(&turn.assert)
-                    .map(|a| a.evaluate(&answer))
-                    .collect();
+                let mut assertions = Vec::new();
+                for a in suite.defaults.assert.iter().chain(&turn.assert) {
+                    match (a.judge_criterion(), judge_agent) {
+                        (Some(criterion), Some(j)) => {
+                            match judge(client, j, a, criterion, &turns, &turn.message, &answer)
+                                .await
+                                .map_err(Halt::Judge)?
+                            {
+                                Ok(r) => assertions.push(r),
+                                Err(e) => {
+                                    error = Some(e);
+                                    break;
+                                }
+                            }
+                        }
+                        _ => assertions.push(a.evaluate(&answer)),
+                    }
+                }
                 turns.push(TurnReport {
                     message: turn.message.clone(),
                     answer,
                     assertions,
                 });
+                if error.is_some() {
+                    break;
+                }
             }
-            Err(e) if is_fatal(&e, conversation.is_none()) => return Err(e),
+            Err(e) if is_fatal(&e, conversation.is_none()) => return Err(Halt::Agent(e)),
             Err(e) => {
                 error = Some(e.to_string());
                 break;
@@ -308,6 +372,13 @@ pub async fn run(
             "the credit budget must be 0 or more, got {b}"
         )));
     }
+    if suite.uses_judge() && opts.judge_for(suite).is_none() {
+        return Err(RunError::Invalid(
+            "the suite has `judge` assertions but no judge agent: set `judge-agent` in the suite or pass one"
+                .to_owned(),
+        ));
+    }
+    let judge_agent = opts.judge_for(suite);
     let selected = opts.selected(suite);
     if selected.is_empty() {
         return Err(RunError::Invalid(format!(
@@ -343,7 +414,7 @@ pub async fn run(
                 return (i, r, None);
             }
             let outcome = tokio::select! {
-                r = run_once(client, suite, case, &opts.agent_id) => r,
+                r = run_once(client, suite, case, &opts.agent_id, judge_agent) => r,
                 // Abandoned: reported as not run.
                 () = stop.cancelled() => return (i, r, None),
             };
@@ -357,14 +428,19 @@ pub async fn run(
                     }
                     Some(run)
                 }
-                Err(error) => {
+                Err(halt) => {
                     halted.store(true, Ordering::SeqCst);
                     if let Ok(mut slot) = fatal.lock()
                         && slot.is_none()
                     {
-                        *slot = Some(RunError::Fatal {
-                            case: case.name.clone(),
-                            error,
+                        let case = case.name.clone();
+                        *slot = Some(match halt {
+                            Halt::Agent(error) => RunError::Fatal { case, error },
+                            Halt::Judge(error) => RunError::JudgeFatal {
+                                agent: judge_agent.unwrap_or_default().to_owned(),
+                                case,
+                                error,
+                            },
                         });
                     }
                     None

@@ -21,6 +21,9 @@ pub struct Suite {
     /// The agent to test (the command line's `--agent` wins over it).
     #[serde(default)]
     pub agent: Option<String>,
+    /// The agent that answers `judge` assertions (the command line's `--judge-agent` wins over it).
+    #[serde(default)]
+    pub judge_agent: Option<String>,
     /// Settings applied to every case.
     #[serde(default)]
     pub defaults: Defaults,
@@ -286,17 +289,41 @@ impl Suite {
         serde_json::to_value(schema).unwrap_or_default()
     }
 
-    /// Messages a run sends: every turn of the selected cases, times each case's runs (its own `repeat`, else
-    /// `repeat`).
-    pub fn message_count<'a>(cases: impl IntoIterator<Item = &'a Case>, repeat: u32) -> u64 {
+    /// Messages a run sends: every turn of the selected cases plus one judge message per `judge` assertion on
+    /// it (the suite's defaults included), times each case's runs (its own `repeat`, else `repeat`).
+    pub fn message_count<'a>(&self, cases: impl IntoIterator<Item = &'a Case>, repeat: u32) -> u64 {
+        let judges = |list: &[Assertion]| {
+            u64::try_from(
+                list.iter()
+                    .filter(|a| a.judge_criterion().is_some())
+                    .count(),
+            )
+            .unwrap_or(u64::MAX)
+        };
+        let per_turn = judges(&self.defaults.assert).saturating_add(1);
         cases
             .into_iter()
             .map(|c| {
-                u64::try_from(c.turns.len())
-                    .unwrap_or(u64::MAX)
+                c.turns
+                    .iter()
+                    .map(|t| per_turn.saturating_add(judges(&t.assert)))
+                    .fold(0, u64::saturating_add)
                     .saturating_mul(u64::from(c.runs(repeat)))
             })
             .fold(0, u64::saturating_add)
+    }
+
+    /// Whether any assertion (in the defaults or a case) is a `judge`, so the run needs a judge agent.
+    pub fn uses_judge(&self) -> bool {
+        self.defaults
+            .assert
+            .iter()
+            .chain(
+                self.cases
+                    .iter()
+                    .flat_map(|c| c.turns.iter().flat_map(|t| &t.assert)),
+            )
+            .any(|a| a.judge_criterion().is_some())
     }
 
     /// Units of work a run has: each selected case times its runs.
@@ -368,7 +395,8 @@ cases:
         assert_eq!(conv.turns[0].assert.len(), 1);
         // The case-level list applies to the last turn.
         assert_eq!(conv.turns[1].assert.len(), 1);
-        assert_eq!(Suite::message_count(&s.cases, 3), 9);
+        assert_eq!(s.message_count(&s.cases, 3), 9);
+        assert!(!s.uses_judge());
         let flaky = Suite::parse(
             "cases:\n  - {name: a, message: x, repeat: 5, min-pass-rate: 0.8}\n  - {name: b, turns: [{message: x}, {message: y}]}\n",
             "f.yaml",
@@ -376,11 +404,27 @@ cases:
         .expect("parses");
         assert_eq!(flaky.cases[0].runs(2), 5);
         assert_eq!(flaky.cases[0].min_pass_rate, Some(0.8));
-        assert_eq!(Suite::message_count(&flaky.cases, 2), 5 + 2 * 2);
+        assert_eq!(flaky.message_count(&flaky.cases, 2), 5 + 2 * 2);
         assert_eq!(Suite::run_count(&flaky.cases, 2), 7);
         assert!(s.cases[0].matches("tag:smoke"));
         assert!(s.cases[0].matches("PASSWORD"));
         assert!(!s.cases[1].matches("tag:smoke"));
+    }
+
+    #[test]
+    fn judge_messages_are_counted_in_the_messages_a_run_sends() {
+        let s = Suite::parse(
+            "judge-agent: grader\ndefaults:\n  assert: [{judge: polite}]\ncases:\n  - name: a\n    message: x\n    assert: [{judge: short}, {not: {llm-rubric: rude}}, {contains: x}]\n  - name: b\n    turns: [{message: x}, {message: y}]\n",
+            "j.yaml",
+        )
+        .expect("parses");
+        assert!(s.uses_judge());
+        assert_eq!(s.judge_agent.as_deref(), Some("grader"));
+        // a: 1 message + 3 judges; b: 2 turns, each 1 message + 1 judge.
+        assert_eq!(s.message_count(&s.cases, 1), 4 + 4);
+        assert_eq!(s.message_count(&s.cases[..1], 3), 12);
+        let e = err("cases:\n  - {name: a, message: x, assert: [{judge: ''}]}\n");
+        assert!(e.message.contains("needs a criterion"), "{e}");
     }
 
     fn err(text: &str) -> SuiteError {

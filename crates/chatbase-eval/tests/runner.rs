@@ -187,3 +187,38 @@ async fn a_credit_budget_stops_the_run_once_spent() {
     assert!(!report.incomplete && report.stop_reason.is_none());
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_judge_needs_an_agent_and_its_credits_count_against_the_budget() {
+    let (server, client) = emulator().await;
+    let s = Suite::parse(
+        "cases:\n  - name: judged\n    message: How do I reset my password?\n    assert: [{judge: '/reply PASS names the link'}]\n  - name: second\n    message: How do I reset my password?\n    assert: [{judge: '/reply PASS again'}]\n",
+        "judged.yaml",
+    )
+    .expect("suite parses");
+    let mut opts = RunOptions::new("demo-agent");
+    opts.jobs = 1;
+    let err = runner::run(&client, &s, &opts, &StopFlag::default(), &|_, _| {})
+        .await
+        .expect_err("no judge agent");
+    assert!(
+        matches!(err, RunError::Invalid(ref m) if m.contains("judge agent")),
+        "{err}"
+    );
+    opts.judge_agent = Some("demo-agent".to_owned());
+    // The first case's answer and judge use 2 credits: the budget of 2 stops the run there.
+    opts.budget = Some(2.0);
+    let report = runner::run(&client, &s, &opts, &StopFlag::default(), &|_, _| {})
+        .await
+        .expect("run");
+    assert_eq!(
+        report.cases[0].verdict,
+        Verdict::Pass,
+        "{}",
+        report.to_json()
+    );
+    assert_eq!(report.cases[0].credits, 2.0);
+    assert_eq!(report.cases[1].verdict, Verdict::Skipped);
+    assert!(report.incomplete);
+    server.shutdown().await;
+}

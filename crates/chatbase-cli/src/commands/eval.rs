@@ -53,6 +53,13 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         CliError::usage(e.to_string())
             .with_hint("`chatbase eval --schema` prints the suite's JSON Schema")
     })?;
+    if suite.uses_judge() && cmd.judge_agent.is_none() && suite.judge_agent.is_none() {
+        return Err(CliError::usage(format!(
+            "{}: the suite has `judge` assertions but no judge agent",
+            file.display()
+        ))
+        .with_hint("pass --judge-agent ID, or set `judge-agent: ID` in the suite"));
+    }
     let min_pass_rate = cmd.min_pass_rate.unwrap_or(1.0);
     if !(min_pass_rate.is_finite() && (0.0..=1.0).contains(&min_pass_rate)) {
         return Err(CliError::usage(format!(
@@ -71,6 +78,7 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         min_pass_rate,
         filters: cmd.filter.clone(),
         budget: cmd.budget,
+        judge_agent: cmd.judge_agent.clone(),
     };
     let selected = opts.selected(&suite);
     if selected.is_empty() {
@@ -79,7 +87,8 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
             cmd.filter.join(", ")
         )));
     }
-    let messages = Suite::message_count(selected.iter().map(|(_, c)| *c), opts.repeat);
+    // Judge messages included: the cost guard counts every message the run sends.
+    let messages = suite.message_count(selected.iter().map(|(_, c)| *c), opts.repeat);
     if cmd.dry_run {
         let rows: Vec<Value> = selected
             .iter()
@@ -92,9 +101,13 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
         list.page(&mut stdout, &rows)?;
         list.finish(&mut stdout, None)?;
         ctx.out.note(format!(
-            "Would send {messages} message{} to agent {} at {}",
+            "Would send {messages} message{} to agent {}{} at {}",
             if messages == 1 { "" } else { "s" },
             opts.agent_id,
+            match opts.judge_for(&suite) {
+                Some(j) if suite.uses_judge() => format!(" and judge agent {j}"),
+                _ => String::new(),
+            },
             ctx.settings.api_url.value
         ));
         return Ok(());
@@ -148,6 +161,14 @@ pub async fn run(ctx: &Ctx, cmd: EvalCmd) -> Result<()> {
             let mut e = CliError::from(error);
             e.message = format!(
                 "{} (first hit by case `{case}`; no further case was started)",
+                e.message
+            );
+            return Err(e);
+        }
+        Err(RunError::JudgeFatal { agent, case, error }) => {
+            let mut e = CliError::from(error);
+            e.message = format!(
+                "the judge agent {agent}: {} (first hit judging case `{case}`; no further case was started)",
                 e.message
             );
             return Err(e);

@@ -164,6 +164,17 @@ fn parse_tool_request(message: &str) -> Option<(String, Value)> {
     (!name.is_empty()).then(|| (name.to_string(), input))
 }
 
+/// A line `/reply <text>` anywhere in a message asks the emulator to answer with that text verbatim (the
+/// first such line wins), so a client can script an answer inside a longer prompt, e.g. the verdict of a
+/// `chatbase eval` judge.
+fn parse_reply_request(message: &str) -> Option<&str> {
+    message
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("/reply "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
 pub(crate) struct ChatInput {
     pub agent: String,
     pub message: Option<String>,
@@ -225,6 +236,9 @@ fn chat_turn(db: &Db<'_>, idx: &AgentIndex, input: ChatInput) -> ApiResult<Outco
                 let call_id = format!("call_{}", random_alnum(20));
                 let part = json!({"type": "tool-call", "toolCallId": call_id, "toolName": tool, "input": tool_input});
                 (user_message_id, vec![part], "tool-calls", None)
+            } else if let Some(reply) = parse_reply_request(message) {
+                let part = json!({"type": "text", "text": reply});
+                (user_message_id, vec![part], "stop", None)
             } else {
                 let a = answer(idx, message, greeting(&agent).as_deref());
                 let part = json!({"type": "text", "text": a.text});
@@ -627,4 +641,23 @@ pub(crate) async fn tool_result(
         })
         .await?;
     Ok(Json(json!({"data": {"success": true}})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_reply_request;
+
+    #[test]
+    fn a_reply_line_anywhere_in_the_message_is_the_answer() {
+        assert_eq!(parse_reply_request("/reply PASS fine"), Some("PASS fine"));
+        assert_eq!(
+            parse_reply_request(
+                "Grade this.\nCriterion:\n  /reply FAIL no price \nAnswer: x\n/reply second"
+            ),
+            Some("FAIL no price")
+        );
+        assert_eq!(parse_reply_request("say /reply inline"), None);
+        assert_eq!(parse_reply_request("/reply   "), None);
+        assert_eq!(parse_reply_request("How do I reset my password?"), None);
+    }
 }
