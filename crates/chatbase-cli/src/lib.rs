@@ -13,6 +13,7 @@ pub mod keyring_store;
 pub mod ops;
 pub mod output;
 pub mod sanitize;
+mod stream_out;
 
 mod commands;
 mod context;
