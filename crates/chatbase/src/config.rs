@@ -465,9 +465,14 @@ mod tests {
     fn https_is_refused_with_the_feature_named_only_when_no_tls_is_compiled() {
         let https = reqwest::Url::parse("https://www.chatbase.co/api/v2").unwrap();
         let http = reqwest::Url::parse("http://127.0.0.1:8080/api/v2").unwrap();
-        let err = require_tls_for("API", &https, false).unwrap_err().to_string();
+        let err = require_tls_for("API", &https, false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("https://www.chatbase.co/api/v2"), "{err}");
-        assert!(err.contains("`rustls`") && err.contains("`native-tls`"), "{err}");
+        assert!(
+            err.contains("`rustls`") && err.contains("`native-tls`"),
+            "{err}"
+        );
         assert!(require_tls_for("API", &http, false).is_ok());
         assert!(require_tls_for("API", &https, true).is_ok());
         // This build's answer for the default (public, https) host follows its features.
