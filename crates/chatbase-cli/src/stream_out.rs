@@ -66,7 +66,7 @@ pub async fn pump<S: Stream + Unpin, W: Write>(
                 }
                 // A stream that is never pending (a fast local server) still sees Ctrl-C within CTRL_C_EVERY items.
                 handled = handled.wrapping_add(1);
-                if handled % CTRL_C_EVERY == 0 && ctrl_c.as_mut().now_or_never().is_some() {
+                if handled.is_multiple_of(CTRL_C_EVERY) && ctrl_c.as_mut().now_or_never().is_some() {
                     break Ended::Interrupted;
                 }
                 if !armed && !out.buffer().is_empty() {
