@@ -30,8 +30,11 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
     def do_POST(self):
         self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.wfile.write(V1 if self.path.startswith("/api/v1/") else V2)
-        self.wfile.flush()
+        try:
+            self.wfile.write(V1 if self.path.startswith("/api/v1/") else V2)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the first-delta runs hang up after one line
         self.close_connection = True
 socketserver.TCPServer.allow_reuse_address = True
 with socketserver.ThreadingTCPServer(("127.0.0.1", 0), H) as s:
@@ -61,6 +64,8 @@ now_ns() { date +%s%N; }
 ms() { local s; s=$(now_ns); "$@" >/dev/null 2>&1 || true; echo "scale=1; ($(now_ns) - $s) / 1000000" | bc; }
 ratio() { printf '%.2f' "$(echo "scale=3; $1 / $2" | bc)"; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# CPU time (task-clock, all threads) in ms: steadier than wall time on a shared machine.
+cpu() { perf stat -x, -e task-clock -o "$WORK/perf" "$@" >/dev/null 2>&1 || true; awk -F, '/task-clock/ {print $1}' "$WORK/perf"; }
 rss_mib() { /usr/bin/time -f %M -o "$WORK/rss" "$@" >/dev/null 2>&1 || true; echo $(( $(cat "$WORK/rss") / 1024 )); }
 curl2() { curl -sN -H "Authorization: Bearer bench-key" -H 'Content-Type: application/json' -d '{"message":"q","stream":true}' "$V2URL"; }
 curl1() { curl -sN -H "Authorization: Bearer bench-key" -H 'Content-Type: application/json' -d '{"messages":[{"role":"user","content":"q"}],"chatbotId":"bench-agent","stream":true}' "$V1URL"; }
@@ -70,12 +75,17 @@ first_curl() { curl2 | grep -m1 -q text-delta; }
 declare -A T
 for _ in $(seq "$RUNS"); do
   T[curl_v2]+=" $(ms curl2)"; T[curl_v1]+=" $(ms curl1)"; T[curl_first]+=" $(ms first_curl)"
+  T[cpu_curl_v2]+=" $(cpu curl -sN -H 'Content-Type: application/json' -d '{"message":"q","stream":true}' "$V2URL")"
+  T[cpu_curl_v1]+=" $(cpu curl -sN -H 'Content-Type: application/json' -d '{"messages":[],"stream":true}' "$V1URL")"
   i=0
   for BIN in "$@"; do
     T[text_$i]+=" $(ms "$BIN" chat -m q)"
     T[ndjson_$i]+=" $(ms "$BIN" chat --format ndjson -m q)"
     T[v1_$i]+=" $(ms "$BIN" v1 chat -m q --chatbot bench-agent)"
     T[first_$i]+=" $(ms first_cli "$BIN")"
+    T[cpu_text_$i]+=" $(cpu "$BIN" chat -m q)"
+    T[cpu_ndjson_$i]+=" $(cpu "$BIN" chat --format ndjson -m q)"
+    T[cpu_v1_$i]+=" $(cpu "$BIN" v1 chat -m q --chatbot bench-agent)"
     i=$((i + 1))
   done
 done
@@ -92,6 +102,21 @@ for BIN in "$@"; do
   t=$(median ${T[text_$i]}); n=$(median ${T[ndjson_$i]}); v=$(median ${T[v1_$i]}); f=$(median ${T[first_$i]})
   r="$(rss_mib "$BIN" chat -m q) / $(rss_mib "$BIN" chat --format ndjson -m q) / $(rss_mib "$BIN" v1 chat -m q --chatbot bench-agent) MiB"
   echo "| \`$BIN\` | $t ms | $(ratio "$t" "$c2") | $n ms | $(ratio "$n" "$c2") | $v ms | $(ratio "$v" "$c1") | $f ms | $r |"
+  i=$((i + 1))
+done
+echo
+echo "CPU time (task-clock of the client process, all threads; medians):"
+echo
+echo "| client | v2 text | ratio | v2 --format ndjson | ratio | v1 text | ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+# shellcheck disable=SC2086
+k2=$(median ${T[cpu_curl_v2]}); k1=$(median ${T[cpu_curl_v1]})
+echo "| \`curl -N\` | $k2 ms | 1 | — | — | $k1 ms | 1 |"
+i=0
+for BIN in "$@"; do
+  # shellcheck disable=SC2086
+  t=$(median ${T[cpu_text_$i]}); n=$(median ${T[cpu_ndjson_$i]}); v=$(median ${T[cpu_v1_$i]})
+  echo "| \`$BIN\` | $t ms | $(ratio "$t" "$k2") | $n ms | $(ratio "$n" "$k2") | $v ms | $(ratio "$v" "$k1") |"
   i=$((i + 1))
 done
 
