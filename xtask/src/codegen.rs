@@ -1,5 +1,6 @@
 //! `cargo xtask codegen [--check]`: regenerates `crates/chatbase-api/src/generated/` from the
-//! specs in `openapi/` with progenitor (builder interface) and progenitor's httpmock generator.
+//! specs in `openapi/` with progenitor (builder interface) and progenitor's httpmock generator, and
+//! copies each spec into `crates/chatbase-api/openapi/` so the published crate ships its source.
 //!
 //! Progenitor cannot express everything our specs describe (multipart bodies, streamed
 //! responses, operations on the files host). [`prepare_for_progenitor`] is the one explicit
@@ -39,6 +40,9 @@ pub const VERSIONS: [ApiVersion; 2] = [
 
 /// Where generated files live, relative to the workspace root.
 pub const GENERATED_DIR: &str = "crates/chatbase-api/src/generated";
+/// Where an exact copy of each spec lives inside the `chatbase-api` package, so the published crate
+/// ships the spec its code was generated from (a package holds only files under its own directory).
+pub const SHIPPED_SPEC_DIR: &str = "crates/chatbase-api/openapi";
 
 /// A change [`prepare_for_progenitor`] made to a spec before generation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,7 +320,13 @@ pub fn generate(version: ApiVersion, spec_bytes: &[u8]) -> Result<Generated> {
 
     let digest = hex(&Sha256::digest(spec_bytes));
     let dir = Path::new(GENERATED_DIR);
+    let spec_name = Path::new(version.spec)
+        .file_name()
+        .with_context(|| format!("{} has no file name", version.spec))?;
+    let spec_text = String::from_utf8(spec_bytes.to_vec())
+        .with_context(|| format!("{} is not UTF-8", version.spec))?;
     let files = vec![
+        (Path::new(SHIPPED_SPEC_DIR).join(spec_name), spec_text),
         (
             dir.join(format!("{}.rs", version.module)),
             render(&client, version, &digest, "client"),
@@ -574,11 +584,29 @@ mod tests {
         for (version, g) in generate_all(&root).unwrap() {
             let bytes = std::fs::read(root.join(version.spec)).unwrap();
             let digest = hex(&Sha256::digest(&bytes));
-            for (_, contents) in &g.files {
+            for (path, contents) in &g.files {
+                if path.extension().is_some_and(|e| e == "yaml") {
+                    continue;
+                }
                 assert!(contents.starts_with("// @generated"));
                 assert!(contents.contains(version.spec));
                 assert!(contents.contains(&digest));
             }
+        }
+    }
+
+    #[test]
+    fn the_package_ships_an_exact_copy_of_each_spec() {
+        let root = crate::workspace_root().unwrap();
+        for (version, g) in generate_all(&root).unwrap() {
+            let source = std::fs::read_to_string(root.join(version.spec)).unwrap();
+            let copies: Vec<_> = g
+                .files
+                .iter()
+                .filter(|(path, _)| path.starts_with(SHIPPED_SPEC_DIR))
+                .collect();
+            assert_eq!(copies.len(), 1, "{copies:?}");
+            assert_eq!(copies[0].1, source, "{}", copies[0].0.display());
         }
     }
 

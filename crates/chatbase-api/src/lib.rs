@@ -52,6 +52,15 @@
 
 pub mod file_sources;
 
+/// The OpenAPI descriptions this crate was generated from, byte for byte (`cargo xtask codegen` copies
+/// `openapi/*.yaml` into the package, and its `--check` fails when a copy is stale).
+pub mod spec {
+    /// `openapi/chatbase-v1.yaml`.
+    pub const V1_YAML: &str = include_str!("../openapi/chatbase-v1.yaml");
+    /// `openapi/chatbase-v2.yaml`.
+    pub const V2_YAML: &str = include_str!("../openapi/chatbase-v2.yaml");
+}
+
 /// Chatbase API v1 (`https://www.chatbase.co/api/v1`): chatbots, chat, conversations, leads,
 /// contacts and custom attributes.
 #[path = "generated/v1.rs"]

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks for the `chatbase` binary against a local emulator (127.0.0.1 only). Prints Markdown rows for
-# BENCHMARKS.md. Usage: crates/chatbase-cli/benches/cli.sh [path/to/release/chatbase] [conversations]
-# Build first: cargo build --release -p chatbase-cli && cargo build --release -p chatbase --example stream_floor
+# BENCHMARKS.md. Usage: crates/chatbase-cli/benches/cli.sh [path/to/profiling/chatbase] [conversations]
+# Build first: cargo build --profile profiling -p chatbase-cli && cargo build --profile profiling -p chatbase --example stream_floor
+# (`profiling` is `release` plus line tables, so `perf record` can name lines; the code is the same.)
 # (the stream_floor example, if built, adds the bare-reqwest floor to the chat comparison).
 set -euo pipefail
 
-BIN=${1:-target/release/chatbase}
+BIN=${1:-target/profiling/chatbase}
 CONVERSATIONS=${2:-2000}
 PORT=${PORT:-18787}
 WORK=$(mktemp -d)

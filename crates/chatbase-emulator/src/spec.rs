@@ -13,8 +13,9 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, ApiResult};
 
-const V1_YAML: &str = include_str!("../../../openapi/chatbase-v1.yaml");
-const V2_YAML: &str = include_str!("../../../openapi/chatbase-v2.yaml");
+// The copies shipped inside `chatbase-api` (identical to `openapi/`), so this crate packages on its own.
+const V1_YAML: &str = chatbase_api::spec::V1_YAML;
+const V2_YAML: &str = chatbase_api::spec::V2_YAML;
 
 /// What the contract says about one operation's JSON request body.
 pub(crate) struct BodyRule {

@@ -258,6 +258,10 @@ impl ClientBuilder {
             Some(u) => u.trim_end_matches('/').to_owned(),
             None => derived_files_root(&root, self.v2_url.as_deref()),
         };
+        #[cfg_attr(
+            not(any(feature = "rustls", feature = "native-tls")),
+            allow(unused_variables)
+        )]
         let plain_http_only = [
             Some(self.api_url.as_str()),
             self.v2_url.as_deref(),
@@ -268,14 +272,15 @@ impl ClientBuilder {
         .flatten()
         .all(|u| u.trim_start().to_ascii_lowercase().starts_with("http://"));
         let fresh = || {
+            #[cfg(any(feature = "rustls", feature = "native-tls"))]
             if plain_http_only {
-                reqwest::Client::builder().tls_certs_only([])
-            } else {
-                reqwest::Client::builder()
+                return reqwest::Client::builder().tls_certs_only([]);
             }
+            reqwest::Client::builder()
         };
         // Streams get a client of their own without `reqwest`'s per-frame read timeout; their idle timeout is
         // enforced by `crate::idle` instead. A caller-supplied client or builder serves both.
+        let own_http = matches!(self.http, HttpSource::Default);
         let (http, stream_http, add_headers_per_request) = match self.http {
             HttpSource::Client(c) => (c.clone(), c, true),
             HttpSource::Default => (
@@ -305,8 +310,12 @@ impl ClientBuilder {
             .map(|u| u.trim_end_matches('/').to_owned())
             .unwrap_or_else(|| format!("{root}/api/v1"));
         for (name, url) in [("API", &v2), ("v1 API", &v1), ("files", &files)] {
-            reqwest::Url::parse(url)
+            let parsed = reqwest::Url::parse(url)
                 .map_err(|e| Error::invalid(format!("invalid {name} URL `{url}`: {e}")))?;
+            // A caller's own client or builder brings its own `reqwest` features; ours is known here.
+            if own_http {
+                require_tls_for(name, &parsed, TLS_COMPILED)?;
+            }
         }
         Ok(Client::from_config(Config {
             http,
@@ -348,6 +357,21 @@ fn derived_files_root(root: &str, v2_url: Option<&str>) -> String {
     } else {
         api_root
     }
+}
+
+/// Whether this build of the SDK can speak TLS (cargo feature `rustls` or `native-tls`).
+const TLS_COMPILED: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
+
+/// Refuses an `https://` URL up front when the SDK was built without TLS, naming the features that add it,
+/// instead of a connection error on the first request.
+fn require_tls_for(name: &str, url: &reqwest::Url, tls_compiled: bool) -> Result<()> {
+    if tls_compiled || url.scheme() != "https" {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "the {name} URL `{url}` uses https, but this build of the chatbase crate has no TLS: enable its \
+         `rustls` (default) or `native-tls` feature, or use a plain http:// URL (an emulator, a local proxy)"
+    )))
 }
 
 fn auth_header(key: &SecretString) -> Result<HeaderValue> {
@@ -436,6 +460,30 @@ mod tests {
     use super::*;
 
     const KEY: &str = "sk-super-secret-0123456789";
+
+    #[test]
+    fn https_is_refused_with_the_feature_named_only_when_no_tls_is_compiled() {
+        let https = reqwest::Url::parse("https://www.chatbase.co/api/v2").unwrap();
+        let http = reqwest::Url::parse("http://127.0.0.1:8080/api/v2").unwrap();
+        let err = require_tls_for("API", &https, false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("https://www.chatbase.co/api/v2"), "{err}");
+        assert!(
+            err.contains("`rustls`") && err.contains("`native-tls`"),
+            "{err}"
+        );
+        assert!(require_tls_for("API", &http, false).is_ok());
+        assert!(require_tls_for("API", &https, true).is_ok());
+        // This build's answer for the default (public, https) host follows its features.
+        let built = ClientBuilder::default().api_key(KEY).build();
+        assert_eq!(built.is_ok(), TLS_COMPILED, "{:?}", built.err());
+        let local = ClientBuilder::default()
+            .api_key(KEY)
+            .api_url("http://127.0.0.1:9")
+            .build();
+        assert!(local.is_ok(), "{:?}", local.err());
+    }
 
     #[test]
     fn debug_output_never_shows_the_key() {

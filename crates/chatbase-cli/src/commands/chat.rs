@@ -6,11 +6,10 @@ use crate::cli::{ChatArgs, ChatCmd, ChatSub, Format};
 use crate::context::Ctx;
 use crate::error::{CliError, ExitKind, Result};
 use crate::sanitize::sanitize;
+use crate::stream_out::{self, Ended, Next};
 use chatbase::{ChatEvent, ChatResponse, ChatStream, FinishReason};
-use futures::StreamExt;
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Read, Write};
-use std::task::Poll;
 
 /// What one turn produced.
 #[derive(Debug, Default)]
@@ -272,27 +271,14 @@ async fn run_turn(
     Ok(outcome)
 }
 
-/// What woke the streaming loop.
-enum Step {
-    Event(Option<chatbase::Result<ChatEvent>>),
-    /// The flush timer fired.
-    Tick,
-    Interrupted,
-}
-
-/// Longest time streamed text waits in the output buffer while more keeps arriving.
-const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(4);
-/// Events handled back to back before Ctrl-C is checked again.
-const CTRL_C_EVERY: u32 = 64;
-
 async fn consume(
     ctx: &Ctx,
-    mut stream: ChatStream,
+    stream: ChatStream,
     spinner: &indicatif::ProgressBar,
     ctrl_c: &mut std::pin::Pin<&mut impl std::future::Future<Output = std::io::Result<()>>>,
 ) -> Result<Outcome> {
     let ndjson = ctx.out.format == Format::Ndjson;
-    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let mut stdout = stream_out::stdout();
     let mut outcome = Outcome::default();
     let mut wrote_text = false;
     let mut ends_with_newline = true;
@@ -304,87 +290,17 @@ async fn consume(
             spinner.finish_and_clear();
         }
     };
-    // Output policy: events already received are written back to back, and stdout is flushed as soon as the
-    // stream has nothing more ready, so a delta that arrives on its own is on the terminal at once. While deltas
-    // arrive faster than one per FLUSH_EVERY, flushes are spaced FLUSH_EVERY apart (a pending flush fires from a
-    // timer), far below what a reader can see, instead of one write per delta.
-    // While the timer is armed, a flush happened less than FLUSH_EVERY ago and the timer does the next one; no
-    // clock is read per event.
-    let mut dirty = false;
-    let mut flush_timer = std::pin::pin!(tokio::time::sleep(std::time::Duration::ZERO));
-    let mut timer_armed = false;
-    // Ctrl-C is checked whenever the stream would wait, and at least every CTRL_C_EVERY events of a burst.
-    let mut burst = 0u32;
-    loop {
-        // One poll of the stream per event, with this task's waker: when it would wait, the buffered output is
-        // written out (or left to the armed timer) and the timer and Ctrl-C are polled in the same pass.
-        let step = std::future::poll_fn(|cx| {
-            burst += 1;
-            if burst >= CTRL_C_EVERY {
-                burst = 0;
-                if ctrl_c.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Ok(Step::Interrupted));
-                }
-            }
-            if let Poll::Ready(ev) = stream.poll_next_unpin(cx) {
-                return Poll::Ready(Ok(Step::Event(ev)));
-            }
-            burst = 0;
-            if dirty && !timer_armed {
-                if let Err(e) = stdout.flush() {
-                    return Poll::Ready(Err(e));
-                }
-                dirty = false;
-                flush_timer
-                    .as_mut()
-                    .reset(tokio::time::Instant::now() + FLUSH_EVERY);
-                timer_armed = true;
-            }
-            if timer_armed && flush_timer.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Ok(Step::Tick));
-            }
-            // A completed Ctrl-C future is never polled again: the answer ends right after.
-            if ctrl_c.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Ok(Step::Interrupted));
-            }
-            Poll::Pending
-        })
-        .await?;
-        let next = match step {
-            Step::Event(ev) => ev,
-            Step::Tick => {
-                if dirty {
-                    stdout.flush()?;
-                    dirty = false;
-                    flush_timer
-                        .as_mut()
-                        .reset(tokio::time::Instant::now() + FLUSH_EVERY);
-                } else {
-                    timer_armed = false;
-                }
-                continue;
-            }
-            Step::Interrupted => {
-                spinner.finish_and_clear();
-                stdout.flush()?;
-                drop(stdout);
-                eprintln!("\n[cancelled: the answer was interrupted]");
-                outcome.cancelled = true;
-                return Ok(outcome);
-            }
-        };
-        let Some(ev) = next else { break };
+    let ended = stream_out::pump(stream, &mut stdout, ctrl_c, |ev, stdout| {
         let ev = match ev {
             Ok(ev) => ev,
             Err(e) => {
                 failure = Some(e.into());
-                break;
+                return Ok(Next::Stop);
             }
         };
         if ndjson {
             stop_spinner();
             writeln!(stdout, "{}", event_json(&ev))?;
-            dirty = true;
         }
         match &ev {
             ChatEvent::TextDelta { delta, .. } if !ndjson => {
@@ -392,7 +308,6 @@ async fn consume(
                 let clean = sanitize(delta);
                 if !clean.is_empty() {
                     stdout.write_all(clean.as_bytes())?;
-                    dirty = true;
                     wrote_text = true;
                     ends_with_newline = clean.ends_with('\n');
                 }
@@ -469,6 +384,14 @@ async fn consume(
             }
             _ => {}
         }
+        Ok(Next::Continue)
+    })
+    .await?;
+    if ended == Ended::Interrupted {
+        spinner.finish_and_clear();
+        eprintln!("\n[cancelled: the answer was interrupted]");
+        outcome.cancelled = true;
+        return Ok(outcome);
     }
     spinner.finish_and_clear();
     if wrote_text && !ends_with_newline {

@@ -6,7 +6,7 @@ use crate::context::Ctx;
 use crate::error::{CliError, ExitKind, Result};
 use crate::input::{Severity, body_value, build_body, confirm, put, read_value};
 use crate::output::{Column, col, time};
-use futures::StreamExt;
+use crate::stream_out;
 use serde_json::{Map, Value, json};
 use std::io::{IsTerminal, Read, Write};
 
@@ -126,25 +126,27 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 println!("{}", crate::sanitize::sanitize(text));
                 return Ok(());
             }
-            let mut stream = req.stream().await?;
-            let mut stdout = std::io::stdout();
+            let stream = req.stream().await?;
+            let mut stdout = stream_out::stdout();
             let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
             let mut ends_nl = true;
-            loop {
-                let next = tokio::select! {
-                    n = stream.next() => n,
-                    _ = &mut ctrl_c => {
-                        eprintln!("\n[cancelled]");
-                        return Err(CliError::new(ExitKind::Interrupted, ""));
+            let ended = stream_out::pump(
+                stream,
+                &mut stdout,
+                &mut ctrl_c,
+                |chunk: chatbase::Result<String>, stdout| {
+                    let chunk = crate::sanitize::sanitize(&chunk?).into_owned();
+                    if !chunk.is_empty() {
+                        ends_nl = chunk.ends_with('\n');
+                        stdout.write_all(chunk.as_bytes())?;
                     }
-                };
-                let Some(chunk) = next else { break };
-                let chunk = crate::sanitize::sanitize(&chunk?).into_owned();
-                if !chunk.is_empty() {
-                    ends_nl = chunk.ends_with('\n');
-                    stdout.write_all(chunk.as_bytes())?;
-                    stdout.flush()?;
-                }
+                    Ok(stream_out::Next::Continue)
+                },
+            )
+            .await?;
+            if ended == stream_out::Ended::Interrupted {
+                eprintln!("\n[cancelled]");
+                return Err(CliError::new(ExitKind::Interrupted, ""));
             }
             if !ends_nl {
                 writeln!(stdout)?;
