@@ -793,7 +793,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let key_file = dir.path().join("key");
         std::fs::write(&key_file, "from-file\n").unwrap();
-        let kf = key_file.to_str().unwrap();
+        let kf = key_file
+            .to_str()
+            .expect("a temp dir path is UTF-8 on the test machines");
         let g = GlobalArgs::default();
         let s = Settings::resolve_with(
             &g,
