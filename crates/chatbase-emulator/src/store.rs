@@ -52,6 +52,10 @@ impl Store {
             Some(dir) => {
                 std::fs::create_dir_all(dir)?;
                 let conn = Connection::open(dir.join("emulator.sqlite3"))?;
+                // Before anything else: switching to WAL and creating the schema take locks, and a
+                // second emulator starting on the same directory must wait for them, not fail with
+                // "database is locked".
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
                 // WAL keeps readers and the single writer cheap; NORMAL sync is durable
                 // across process crashes, which is what an emulator needs.
                 conn.pragma_update(None, "journal_mode", "WAL")?;
