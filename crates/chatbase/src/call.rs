@@ -13,9 +13,12 @@ use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::client::{Client, Op, RequestOptions, Response};
+use crate::client::{Client, Op};
 use crate::error::{Error, Result, decode_json, snippet};
+use crate::options::RequestOptions;
 use crate::pagination::{Page, PageCursor, WalkLimits, items_of, walk_pages};
+pub use crate::response::Raw;
+use crate::response::Response;
 use crate::retry::Idempotency;
 
 pub(crate) mod sealed {
@@ -37,53 +40,6 @@ pub trait Operation: sealed::Sealed + Clone + Send + Sync {
     /// Sends the request once and returns the success body undecoded.
     #[doc(hidden)]
     fn execute_raw(self) -> impl Future<Output = Result<ResponseValue<Bytes>>> + Send;
-}
-
-/// A success body exactly as the server sent it, with its decoded form.
-///
-/// The JSON text is the server's own (unknown fields, explicit nulls, number lexemes and key
-/// order kept); only whitespace around the whole body is trimmed. It was checked to decode into
-/// the generated type, so [`value`](Self::value) is always there too.
-#[derive(Debug, Clone)]
-pub struct Raw<T> {
-    value: T,
-    json: Box<RawValue>,
-}
-
-impl<T> Raw<T> {
-    /// The decoded form.
-    pub fn value(&self) -> &T {
-        &self.value
-    }
-
-    /// The server's JSON text.
-    pub fn json(&self) -> &RawValue {
-        &self.json
-    }
-
-    /// The decoded form, dropping the text.
-    pub fn into_value(self) -> T {
-        self.value
-    }
-
-    /// Both parts.
-    pub fn into_parts(self) -> (T, Box<RawValue>) {
-        (self.value, self.json)
-    }
-}
-
-impl<T: DeserializeOwned> Raw<T> {
-    /// Checks `bytes` against `T` (a mismatch is [`Error::Decode`] naming the JSON path) and keeps
-    /// them as they are.
-    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let value = decode_json::<T>(bytes)?;
-        let json = serde_json::from_slice::<Box<RawValue>>(bytes).map_err(|e| Error::Decode {
-            path: ".".into(),
-            message: e.to_string(),
-            snippet: snippet(bytes),
-        })?;
-        Ok(Raw { value, json })
-    }
 }
 
 /// A list operation that can be walked page by page.

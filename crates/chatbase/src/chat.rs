@@ -7,8 +7,9 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Client, Op, RequestOptions, Response};
+use crate::client::{Client, Op, Response};
 use crate::error::{Error, Result};
+use crate::options::RequestOptions;
 use crate::stream::{ChatEvent, ChatStream, FinishReason, MessageMetadata};
 
 /// A client action the agent asked the caller to run.

@@ -4,7 +4,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,10 +14,12 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, USER_AGENT};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::call::Raw;
 use crate::config::{ClientBuilder, Config, builder_from_env};
 use crate::error::{Error, Result, TimeoutKind, request_id};
 use crate::idle::{GuardedStream, MAX_ERROR_BODY, StreamBounds, nonzero, read_body};
+use crate::options::RequestOptions;
+use crate::response::Raw;
+pub use crate::response::Response;
 use crate::retry::{Idempotency, RetryPolicy};
 
 /// Entry point of the SDK. Cloning is cheap (an `Arc`).
@@ -70,7 +71,7 @@ impl Client {
         ClientBuilder::default()
     }
 
-    pub(crate) fn from_config(config: Config) -> Self {
+    fn from_config(config: Config) -> Self {
         // A caller's own `reqwest::Client` lacks our default headers: the generated operations then add them
         // through their pre-request hook, as `run_raw` does for the hand-written requests.
         let headers = if config.add_headers_per_request {
@@ -134,126 +135,6 @@ impl Client {
             event_idle: opts.stream_event.map_or(base.event_idle, nonzero),
             deadline: opts.stream_deadline.map_or(base.deadline, nonzero),
         }
-    }
-}
-
-/// Per-call overrides of the client's retry policy, deadline and stream bounds.
-#[derive(Debug, Clone, Default)]
-pub struct RequestOptions {
-    pub(crate) max_retries: Option<usize>,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) stream_idle: Option<Duration>,
-    pub(crate) stream_event: Option<Duration>,
-    pub(crate) stream_deadline: Option<Duration>,
-}
-
-impl RequestOptions {
-    /// No overrides.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Retries for this call only (`0` disables).
-    pub fn max_retries(mut self, n: usize) -> Self {
-        self.max_retries = Some(n);
-        self
-    }
-
-    /// Per-attempt deadline for this call (non-streaming calls only).
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.timeout = Some(d);
-        self
-    }
-
-    /// Stream transport idle for this call (see [`ClientBuilder::stream_idle_timeout`]; zero turns it off).
-    pub fn stream_idle_timeout(mut self, d: Duration) -> Self {
-        self.stream_idle = Some(d);
-        self
-    }
-
-    /// Stream event idle for this call (see [`ClientBuilder::stream_event_timeout`]; zero turns it off).
-    pub fn stream_event_timeout(mut self, d: Duration) -> Self {
-        self.stream_event = Some(d);
-        self
-    }
-
-    /// Overall stream deadline for this call (see [`ClientBuilder::stream_deadline`]; zero turns it off).
-    pub fn stream_deadline(mut self, d: Duration) -> Self {
-        self.stream_deadline = Some(d);
-        self
-    }
-}
-
-/// A successful answer with its HTTP metadata.
-#[derive(Debug, Clone)]
-pub struct Response<T> {
-    value: T,
-    status: StatusCode,
-    headers: HeaderMap,
-}
-
-impl<T> Response<T> {
-    pub(crate) fn new(value: T, status: StatusCode, headers: HeaderMap) -> Self {
-        Response {
-            value,
-            status,
-            headers,
-        }
-    }
-
-    /// The decoded body.
-    pub fn into_inner(self) -> T {
-        self.value
-    }
-
-    pub(crate) fn value_ref(&self) -> &T {
-        &self.value
-    }
-
-    /// HTTP status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// Response headers.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// The `x-request-id` header, if present.
-    pub fn request_id(&self) -> Option<&str> {
-        self.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-    }
-
-    /// `X-RateLimit-Remaining`, if present.
-    pub fn rate_limit_remaining(&self) -> Option<u64> {
-        self.headers
-            .get("x-ratelimit-remaining")
-            .and_then(crate::headers::count)
-    }
-
-    /// Transforms the body, keeping the metadata.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response {
-            value: f(self.value),
-            status: self.status,
-            headers: self.headers,
-        }
-    }
-
-    pub(crate) fn from_value(rv: ResponseValue<T>) -> Self {
-        let status = rv.status();
-        let headers = rv.headers().clone();
-        Response::new(rv.into_inner(), status, headers)
-    }
-}
-
-impl<T> Deref for Response<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.value
     }
 }
 
@@ -422,8 +303,8 @@ impl Client {
         B: FnMut(&reqwest::Client) -> Result<reqwest::RequestBuilder>,
     {
         let resp = self.run_bytes(op, opts, build).await?;
-        let raw = Raw::<T>::from_bytes(resp.value.as_ref())?;
-        Ok(Response::new(raw, resp.status, resp.headers))
+        let raw = Raw::<T>::from_bytes(resp.value_ref().as_ref())?;
+        Ok(resp.map(|_| raw))
     }
 
     /// Sends a hand-built request whose body will be streamed: only the status and headers are
@@ -529,5 +410,13 @@ impl Client {
                 .instrument(span)
             })
             .await
+    }
+}
+
+impl ClientBuilder {
+    /// Builds the client: checks the key, the user agent and the URLs (an `https://` URL needs a TLS feature) and
+    /// makes the HTTP clients. Fails with [`Error::InvalidInput`] naming what is wrong.
+    pub fn build(self) -> Result<Client> {
+        Ok(Client::from_config(self.into_config()?))
     }
 }

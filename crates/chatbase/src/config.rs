@@ -8,7 +8,6 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::idle::{StreamBounds, nonzero};
 use crate::retry::RetryPolicy;
@@ -25,7 +24,7 @@ const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
 /// "forever" for a server that only sends keep-alives.
 pub const DEFAULT_STREAM_EVENT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Builder for [`Client`]. Obtain one with [`Client::builder`].
+/// Builder for [`Client`](crate::Client). Obtain one with [`Client::builder`](crate::Client::builder).
 ///
 /// ```
 /// use std::time::Duration;
@@ -234,8 +233,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
-    pub fn build(self) -> Result<Client> {
+    /// Checks the settings and resolves them into the configuration a client is made from (see
+    /// `ClientBuilder::build` in [`crate::client`]).
+    pub(crate) fn into_config(self) -> Result<Config> {
         let key = self
             .api_key
             .ok_or_else(|| Error::invalid("no API key configured (set CHATBASE_API_KEY)"))?;
@@ -317,7 +317,7 @@ impl ClientBuilder {
                 require_tls_for(name, &parsed, TLS_COMPILED)?;
             }
         }
-        Ok(Client::from_config(Config {
+        Ok(Config {
             http,
             stream_http,
             read_timeout: self.read_timeout,
@@ -334,7 +334,7 @@ impl ClientBuilder {
             add_headers_per_request,
             timeout: self.timeout,
             retry: self.retry,
-        }))
+        })
     }
 }
 

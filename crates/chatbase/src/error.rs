@@ -131,7 +131,7 @@ pub enum TimeoutKind {
 
 impl TimeoutKind {
     /// The [`ClientBuilder`](crate::config::ClientBuilder) method that sets this timer (per-call overrides of the
-    /// stream timers: [`RequestOptions`](crate::client::RequestOptions) methods of the same name).
+    /// stream timers: [`RequestOptions`](crate::RequestOptions) methods of the same name).
     pub fn setting(&self) -> &'static str {
         match self {
             TimeoutKind::Connect => "connect_timeout",

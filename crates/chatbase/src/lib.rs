@@ -132,8 +132,10 @@ mod headers;
 pub mod identity;
 mod idle;
 mod ops;
+pub mod options;
 pub mod pagination;
 pub mod raw;
+pub mod response;
 pub mod retry;
 pub mod stream;
 pub mod upload;
@@ -158,9 +160,10 @@ pub mod builders {
 
 pub use call::{Call, Operation, Paginated, Raw};
 pub use chat::{ChatRequest, ChatResponse, RetryRequest, ToolCall};
-pub use client::{Client, RequestOptions, Response};
+pub use client::{Client, Response};
 pub use config::ClientBuilder;
 pub use error::{ApiError, Error, ErrorCode, Result, TimeoutKind, TransportKind};
+pub use options::RequestOptions;
 pub use pagination::{Page, PageCursor, PaginationStop};
 pub use raw::RawRequest;
 pub use reqwest::Method;

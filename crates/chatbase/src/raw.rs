@@ -6,8 +6,9 @@ use bytes::Bytes;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::client::{Client, Op, RequestOptions, Response};
+use crate::client::{Client, Op, Response};
 use crate::error::{Error, Result, decode_json};
+use crate::options::RequestOptions;
 
 /// A request built by [`Client::request`].
 #[derive(Debug, Clone)]

@@ -11,8 +11,9 @@ use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 
-use crate::client::{Client, Op, RequestOptions, Response};
+use crate::client::{Client, Op, Response};
 use crate::error::{Error, Result};
+use crate::options::RequestOptions;
 use crate::stream::any_body_error;
 
 mod chatbots;

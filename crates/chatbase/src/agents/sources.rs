@@ -7,8 +7,9 @@ use chatbase_api::v2::builder as b2;
 use chatbase_api::v2::types as t2;
 
 use crate::call::Call;
-use crate::client::{Client, Op, RequestOptions, Response};
+use crate::client::{Client, Op, Response};
 use crate::error::Result;
+use crate::options::RequestOptions;
 use crate::upload::{Kind, Progress, UploadSource, part};
 
 /// `/agents/{agentId}/sources`.

@@ -8,8 +8,9 @@ use chatbase_api::v1::builder as b1;
 use chatbase_api::v1::types as t1;
 
 use crate::call::Call;
-use crate::client::{Client, Op, RequestOptions, Response};
+use crate::client::{Client, Op, Response};
 use crate::error::Result;
+use crate::options::RequestOptions;
 use crate::upload::{Kind, Progress, UploadSource, part};
 
 /// `/get-chatbots`, `/create-chatbot`.
