@@ -22,51 +22,7 @@ use crate::error::{Error, Result};
 /// items is ten million records), low enough that an endless cursor chain ends.
 pub const DEFAULT_MAX_PAGES: u64 = 100_000;
 
-/// Why a walk stopped before the server's last page (see [`Error::Pagination`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PaginationStop {
-    /// The server handed out a cursor it had already handed out in this walk.
-    RepeatedCursor {
-        /// The repeated cursor.
-        cursor: String,
-    },
-    /// The pages held more items than the `total` the server reported.
-    ExceededTotal {
-        /// The reported total.
-        total: u64,
-        /// Items received, including the page that went over.
-        received: u64,
-    },
-    /// The server reported more results (`hasMore: true`) but sent no cursor to fetch them with.
-    MissingCursor,
-    /// The walk fetched its page cap and the server still reported more.
-    PageCap {
-        /// The cap that was hit.
-        max_pages: u64,
-    },
-}
-
-impl std::fmt::Display for PaginationStop {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PaginationStop::RepeatedCursor { cursor } => {
-                write!(f, "the server repeated the cursor {cursor:?}")
-            }
-            PaginationStop::ExceededTotal { total, received } => write!(
-                f,
-                "the server sent {received} items but reported a total of {total}"
-            ),
-            PaginationStop::MissingCursor => {
-                f.write_str("the server reported more results but sent no cursor")
-            }
-            PaginationStop::PageCap { max_pages } => write!(
-                f,
-                "the page cap of {max_pages} pages was reached and the server still reported more"
-            ),
-        }
-    }
-}
+pub use crate::error::PaginationStop;
 
 /// Bounds of one walk besides the server's own last page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
