@@ -94,14 +94,38 @@ pub const FILES_BASE_URL: &str = "https://files.chatbase.co";
 pub struct RequestHeaders(pub reqwest::header::HeaderMap);
 
 impl RequestHeaders {
-    /// The pre-request hook: copies each header the request does not already carry.
+    /// The pre-request hook: copies each header the request does not already carry, then the headers of the
+    /// enclosing [`with_call_headers`] scope, which replace any of the same name.
     pub fn apply(&self, request: &mut reqwest::Request) {
         for (name, value) in &self.0 {
             if !request.headers().contains_key(name) {
                 request.headers_mut().insert(name.clone(), value.clone());
             }
         }
+        // Outside a scope there is nothing to add.
+        let _ = CALL_HEADERS.try_with(|extra| {
+            for name in extra.keys() {
+                request.headers_mut().remove(name);
+            }
+            for (name, value) in extra {
+                request.headers_mut().append(name.clone(), value.clone());
+            }
+        });
     }
+}
+
+tokio::task_local! {
+    static CALL_HEADERS: reqwest::header::HeaderMap;
+}
+
+/// Runs `fut` so that every request a generated client sends within it also carries `headers` (replacing
+/// headers of the same name): per-call headers for builders that take none. The `chatbase` SDK uses it for
+/// `RequestOptions::header`.
+pub async fn with_call_headers<F: std::future::Future>(
+    headers: reqwest::header::HeaderMap,
+    fut: F,
+) -> F::Output {
+    CALL_HEADERS.scope(headers, fut).await
 }
 
 impl std::fmt::Debug for RequestHeaders {

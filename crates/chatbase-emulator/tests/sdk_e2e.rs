@@ -110,7 +110,7 @@ async fn sdk_sources_conversations_and_tickets() {
     assert_eq!(streamed.conversation_id.as_deref(), Some(cid.as_str()));
     let msgs: Vec<_> = agent
         .conversation(cid.clone())
-        .messages()
+        .list_messages()
         .limit(3u64)
         .items()
         .try_collect()
@@ -202,7 +202,7 @@ async fn sdk_v1_chat_and_contacts() {
         .send()
         .await
         .unwrap();
-    let list = bot.contacts().send().await.unwrap();
+    let list = bot.list_contacts().send().await.unwrap();
     assert_eq!(val(&list)["data"][0]["name"], "Eva");
     bot.contact("e1").delete().send().await.unwrap();
     let bots = c.v1().chatbots().list().send().await.unwrap();

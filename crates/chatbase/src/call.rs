@@ -5,7 +5,6 @@
 //! operation is safe to replay) is declared in the private `ops` module, with the typed setters.
 
 use std::future::Future;
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures::Stream;
@@ -86,6 +85,8 @@ impl<B: Operation> std::fmt::Debug for Call<'_, B> {
 }
 
 impl<'c, B: Operation> Call<'c, B> {
+    crate::options::request_options!();
+
     pub(crate) fn new(client: &'c Client, builder: B) -> Self {
         Call {
             client,
@@ -101,24 +102,6 @@ impl<'c, B: Operation> Call<'c, B> {
     /// Changes the underlying generated builder (escape hatch for parameters without a setter).
     pub fn map_builder(mut self, f: impl FnOnce(B) -> B) -> Self {
         self.builder = f(self.builder);
-        self
-    }
-
-    /// Retries for this call only (`0` disables).
-    pub fn max_retries(mut self, n: usize) -> Self {
-        self.options = self.options.max_retries(n);
-        self
-    }
-
-    /// Per-attempt deadline for this call.
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.options = self.options.timeout(d);
-        self
-    }
-
-    /// Replaces the per-call options.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
         self
     }
 

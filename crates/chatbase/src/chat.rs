@@ -177,6 +177,8 @@ pub struct ChatRequest {
 }
 
 impl ChatRequest {
+    crate::options::request_options!(stream);
+
     pub(crate) fn new(client: Client, agent_id: String, message: Option<String>) -> Self {
         ChatRequest {
             client,
@@ -197,18 +199,6 @@ impl ChatRequest {
     /// Attach a user id to a *new* conversation (ignored by the server for existing ones).
     pub fn user(mut self, user_id: impl Into<String>) -> Self {
         self.user_id = Some(user_id.into());
-        self
-    }
-
-    /// Retries for this call only (credit-spending: only retried when the request did not run).
-    pub fn max_retries(mut self, n: usize) -> Self {
-        self.options = self.options.max_retries(n);
-        self
-    }
-
-    /// Per-call options.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
         self
     }
 
@@ -355,6 +345,8 @@ pub struct RetryRequest {
 }
 
 impl RetryRequest {
+    crate::options::request_options!(stream);
+
     pub(crate) fn new(
         client: Client,
         agent_id: String,
@@ -368,18 +360,6 @@ impl RetryRequest {
             message_id,
             options: RequestOptions::default(),
         }
-    }
-
-    /// Retries for this call only.
-    pub fn max_retries(mut self, n: usize) -> Self {
-        self.options = self.options.max_retries(n);
-        self
-    }
-
-    /// Per-call options.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
-        self
     }
 
     fn url(&self) -> String {

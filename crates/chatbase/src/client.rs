@@ -234,11 +234,13 @@ impl Client {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>>>,
     {
+        opts.check()?;
         let deadline = self.deadline(opts);
         self.policy(opts)
             .run(op.idempotency, |attempt| {
                 let span = span_for(&op, attempt);
-                let fut = call();
+                // The generated builders take no per-call headers: their pre-request hook adds these.
+                let fut = chatbase_api::with_call_headers(opts.headers.clone(), call());
                 let span2 = span.clone();
                 async move {
                     let res = Self::with_deadline(deadline, fut).await.map(|rv| {
@@ -350,6 +352,7 @@ impl Client {
         RF: Fn(reqwest::Response) -> RFut,
         RFut: Future<Output = Result<R>>,
     {
+        opts.check()?;
         let limit = match deadline {
             Deadline::Total => self.deadline(opts),
             Deadline::Stream(_) => None,
@@ -376,7 +379,12 @@ impl Client {
                             .header(AUTHORIZATION, cfg.auth.clone())
                             .header(USER_AGENT, cfg.user_agent.clone());
                     }
-                    rb
+                    // Last, so a per-call header replaces the SDK's own of the same name.
+                    if opts.headers.is_empty() {
+                        rb
+                    } else {
+                        rb.headers(opts.headers.clone())
+                    }
                 });
                 let read = &read;
                 let fut = async move {

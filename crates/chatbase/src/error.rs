@@ -388,6 +388,21 @@ impl Error {
     }
 }
 
+/// A generated type rejected a value (a name too long, a malformed id): `"x".parse::<t2::…>()?` and
+/// `builder.try_into()?` work in a function returning [`Result`].
+impl From<chatbase_api::v2::types::error::ConversionError> for Error {
+    fn from(e: chatbase_api::v2::types::error::ConversionError) -> Self {
+        Error::InvalidInput(e.to_string())
+    }
+}
+
+/// The v1 twin of the v2 conversion (the generated modules each declare their own error type).
+impl From<chatbase_api::v1::types::error::ConversionError> for Error {
+    fn from(e: chatbase_api::v1::types::error::ConversionError) -> Self {
+        Error::InvalidInput(e.to_string())
+    }
+}
+
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
         Error::Api(Box::new(e))

@@ -69,8 +69,8 @@
 //! | v2 | `exportConversations` | [`agents::Conversations::export`] |
 //! | v2 | `getConversation` | [`agents::Conversation::get`] |
 //! | v2 | `updateConversation` | [`agents::Conversation::update`] |
-//! | v2 | `listConversationMessages` | [`agents::Conversation::messages`] |
-//! | v2 | `listUserConversations` | [`agents::User::conversations`] |
+//! | v2 | `listConversationMessages` | [`agents::Conversation::list_messages`] |
+//! | v2 | `listUserConversations` | [`agents::User::list_conversations`] |
 //! | v2 | `updateMessageFeedback` | [`agents::Conversation::message_feedback`] |
 //! | v2 | `submitToolResult` | [`agents::Conversation::submit_tool_result`], [`ChatRequest::run_tools`] |
 //! | v2 | `getSourcesSummary` | [`agents::Sources::summary`] |
@@ -82,16 +82,16 @@
 //! | v2 | `updateFileSource` | [`agents::Source::update_file`] |
 //! | v2 | `deleteSource` | [`agents::Source::delete`] |
 //! | v2 | `restoreSource` | [`agents::Source::restore`] |
-//! | v2 | `listWhatsAppTemplates` | [`agents::WhatsApp::templates`] |
+//! | v2 | `listWhatsAppTemplates` | [`agents::WhatsApp::list_templates`] |
 //! | v2 | `sendWhatsAppTemplateMessage` | [`agents::WhatsApp::send_template`] |
-//! | v2 | `listTicketStatuses` | [`agents::Helpdesk::ticket_statuses`] |
-//! | v2 | `listHelpdeskTeams` | [`agents::Helpdesk::teams`] |
+//! | v2 | `listTicketStatuses` | [`agents::Helpdesk::list_ticket_statuses`] |
+//! | v2 | `listHelpdeskTeams` | [`agents::Helpdesk::list_teams`] |
 //! | v2 | `listTickets` | [`agents::Tickets::list`] |
 //! | v2 | `createTicket` | [`agents::Tickets::create`] |
 //! | v2 | `searchTickets` | [`agents::Tickets::search`] |
 //! | v2 | `getTicket` | [`agents::Ticket::get`] |
 //! | v2 | `updateTicket` | [`agents::Ticket::update`] |
-//! | v2 | `listTicketMessages` | [`agents::Ticket::messages`] |
+//! | v2 | `listTicketMessages` | [`agents::Ticket::list_messages`] |
 //! | v2 | `createTicketMessage` | [`agents::Ticket::create_message`] |
 //! | v1 | `chat` | [`v1::V1::chat`] |
 //! | v1 | `listChatbots` | [`v1::Chatbots::list`] |
@@ -103,14 +103,14 @@
 //! | v1 | `uploadChatbotProfilePicture` | [`v1::Chatbot::upload_profile_picture`] |
 //! | v1 | `deleteChatbotIcon` | [`v1::Chatbot::delete_icon`] |
 //! | v1 | `deleteChatbotProfilePicture` | [`v1::Chatbot::delete_profile_picture`] |
-//! | v1 | `listConversations` | [`v1::Chatbot::conversations`] |
-//! | v1 | `listLeads` | [`v1::Chatbot::leads`] |
-//! | v1 | `listContacts` | [`v1::Chatbot::contacts`] |
+//! | v1 | `listConversations` | [`v1::Chatbot::list_conversations`] |
+//! | v1 | `listLeads` | [`v1::Chatbot::list_leads`] |
+//! | v1 | `listContacts` | [`v1::Chatbot::list_contacts`] |
 //! | v1 | `createContacts` | [`v1::Chatbot::create_contacts`] |
 //! | v1 | `getContact` | [`v1::Contact::get`] |
 //! | v1 | `updateContact` | [`v1::Contact::update`] |
 //! | v1 | `deleteContact` | [`v1::Contact::delete`] |
-//! | v1 | `listCustomAttributes` | [`v1::Chatbot::custom_attributes`] |
+//! | v1 | `listCustomAttributes` | [`v1::Chatbot::list_custom_attributes`] |
 //! | v1 | `createCustomAttribute` | [`v1::Chatbot::create_custom_attribute`] |
 //! | v1 | `updateCustomAttribute` | [`v1::Chatbot::update_custom_attribute`] |
 //!
@@ -157,6 +157,10 @@ pub mod builders {
     pub use chatbase_api::v1::builder as v1;
     pub use chatbase_api::v2::builder as v2;
 }
+
+/// Re-exported so examples and handlers need no extra dependency: `chatbase::serde_json::json!`, the
+/// `StreamExt`/`TryStreamExt` of `chatbase::futures`, and the `chrono` types of the date setters.
+pub use {chrono, futures, serde_json};
 
 pub use call::{Call, Operation, Paginated, Raw};
 pub use chat::{ChatRequest, ChatResponse, RetryRequest, ToolCall};

@@ -78,6 +78,8 @@ impl Client {
 }
 
 impl RawRequest {
+    crate::options::request_options!();
+
     /// Adds a query parameter.
     pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((key.into(), value.into()));
@@ -90,20 +92,14 @@ impl RawRequest {
         self
     }
 
-    /// Retries for this call only.
-    pub fn max_retries(mut self, n: usize) -> Self {
-        self.options = self.options.max_retries(n);
-        self
+    /// Sends and returns the body as the server sent it (any content type); a non-success status is an
+    /// [`Error::Api`].
+    pub async fn send_bytes(self) -> Result<Bytes> {
+        Ok(self.send_bytes_with_response().await?.into_inner())
     }
 
-    /// Per-call options.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// Sends and returns the raw body (any content type).
-    pub async fn send_bytes(self) -> Result<Response<Bytes>> {
+    /// Like [`send_bytes`](Self::send_bytes), keeping status, headers and request id.
+    pub async fn send_bytes_with_response(self) -> Result<Response<Bytes>> {
         let op = if self.method == Method::POST {
             Op::unsafe_("raw")
         } else {
@@ -124,9 +120,15 @@ impl RawRequest {
             .await
     }
 
-    /// Sends and decodes a JSON body (`null` for an empty body).
-    pub async fn send(self) -> Result<Response<Value>> {
-        let resp = self.send_bytes().await?;
+    /// Sends and returns the decoded JSON body (`null` for an empty body); a body that is not JSON is an
+    /// [`Error::Decode`].
+    pub async fn send(self) -> Result<Value> {
+        Ok(self.send_with_response().await?.into_inner())
+    }
+
+    /// Like [`send`](Self::send), keeping status, headers and request id.
+    pub async fn send_with_response(self) -> Result<Response<Value>> {
+        let resp = self.send_bytes_with_response().await?;
         let value = if resp.trim_ascii().is_empty() {
             Value::Null
         } else {

@@ -110,6 +110,8 @@ pub struct V1ChatRequest {
 const V1_CHAT: Op = Op::unsafe_("chat");
 
 impl V1ChatRequest {
+    crate::options::request_options!(stream);
+
     /// Appends one message to the history.
     pub fn message(mut self, role: Role, content: impl Into<String>) -> Self {
         self.body.messages.push(V1Message {
@@ -162,18 +164,6 @@ impl V1ChatRequest {
     /// Temperature 0–1.
     pub fn temperature(mut self, t: f64) -> Self {
         self.body.temperature = Some(t);
-        self
-    }
-
-    /// Retries for this call only.
-    pub fn max_retries(mut self, n: usize) -> Self {
-        self.options = self.options.max_retries(n);
-        self
-    }
-
-    /// Per-call options (retries, timeout, stream bounds).
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
         self
     }
 

@@ -643,7 +643,7 @@ async fn pagination_reports_a_repeated_cursor_as_an_error() {
     let n = client(&server)
         .agent("a")
         .conversation("c")
-        .messages()
+        .list_messages()
         .items()
         .count()
         .await;
@@ -773,7 +773,7 @@ async fn v1_numbered_pagination_uses_page_and_size() {
     let leads: Vec<_> = client(&server)
         .v1()
         .chatbot("b")
-        .leads()
+        .list_leads()
         .size(2)
         .items()
         .try_collect()
@@ -1144,7 +1144,7 @@ async fn export_and_backward_message_paging_use_the_same_paginator() {
     let ids: Vec<String> = c
         .agent("a")
         .conversation("c")
-        .messages()
+        .list_messages()
         .items()
         .map_ok(|m| m.id)
         .try_collect()

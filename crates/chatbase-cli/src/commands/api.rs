@@ -58,7 +58,7 @@ pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
     if let Some(b) = body {
         request = request.json(b);
     }
-    let resp = request.send_bytes().await?;
+    let resp = request.send_bytes_with_response().await?;
     if cmd.include {
         eprintln!("HTTP {}", resp.status().as_u16());
         for (name, value) in resp.headers() {

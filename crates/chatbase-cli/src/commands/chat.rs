@@ -555,7 +555,7 @@ async fn show_history(ctx: &Ctx, client: &chatbase::Client, agent_id: &str, conv
     let page = client
         .agent(agent_id)
         .conversation(conversation)
-        .messages()
+        .list_messages()
         .limit(6)
         .first_page()
         .await;
@@ -805,7 +805,7 @@ async fn last_assistant_message(
     let page = client
         .agent(agent_id)
         .conversation(conversation)
-        .messages()
+        .list_messages()
         .limit(20)
         .first_page()
         .await

@@ -52,7 +52,7 @@ pub async fn conversations(ctx: &Ctx, cmd: ConversationsCmd) -> Result<()> {
                         "--start-date/--end-date do not apply with --user",
                     ));
                 }
-                let mut call = agent.user(u).conversations();
+                let mut call = agent.user(u).list_conversations();
                 if let Some(n) = util::limit(&list) {
                     call = call.limit(n);
                 }
@@ -546,7 +546,7 @@ pub async fn messages(ctx: &Ctx, cmd: MessagesCmd) -> Result<()> {
     let agent = client.agent(&agent_id);
     match cmd {
         MessagesCmd::List { conversation, list } => {
-            let mut call = agent.conversation(&conversation).messages();
+            let mut call = agent.conversation(&conversation).list_messages();
             if let Some(n) = util::limit(&list) {
                 call = call.limit(n);
             }
@@ -585,7 +585,7 @@ pub async fn users(ctx: &Ctx, cmd: UsersCmd) -> Result<()> {
     let agent_id = ctx.agent_id().await?;
     match cmd {
         UsersCmd::Conversations { user_id, list } => {
-            let mut call = client.agent(&agent_id).user(user_id).conversations();
+            let mut call = client.agent(&agent_id).user(user_id).list_conversations();
             if let Some(n) = util::limit(&list) {
                 call = call.limit(n);
             }

@@ -201,7 +201,7 @@ pub async fn tickets(ctx: &Ctx, cmd: TicketsCmd) -> Result<()> {
             order: ord,
             list,
         } => {
-            let mut call = agent.ticket(ticket_number).messages();
+            let mut call = agent.ticket(ticket_number).list_messages();
             if let Some(n) = util::limit(&list) {
                 call = call.limit(n);
             }
@@ -248,11 +248,11 @@ pub async fn helpdesk(ctx: &Ctx, cmd: HelpdeskCmd) -> Result<()> {
     match cmd {
         HelpdeskCmd::Statuses => print_data_list(
             ctx,
-            &helpdesk.ticket_statuses().send_raw().await?,
+            &helpdesk.list_ticket_statuses().send_raw().await?,
             STATUS_COLUMNS,
         ),
         HelpdeskCmd::Teams => {
-            print_data_list(ctx, &helpdesk.teams().send_raw().await?, TEAM_COLUMNS)
+            print_data_list(ctx, &helpdesk.list_teams().send_raw().await?, TEAM_COLUMNS)
         }
     }
 }
@@ -262,9 +262,11 @@ pub async fn whatsapp(ctx: &Ctx, cmd: WhatsappCmd) -> Result<()> {
     let agent_id = ctx.agent_id().await?;
     let wa = client.agent(&agent_id).whatsapp();
     match cmd {
-        WhatsappCmd::Templates => {
-            print_data_list(ctx, &wa.templates().send_raw().await?, TEMPLATE_COLUMNS)
-        }
+        WhatsappCmd::Templates => print_data_list(
+            ctx,
+            &wa.list_templates().send_raw().await?,
+            TEMPLATE_COLUMNS,
+        ),
         WhatsappCmd::SendTemplate {
             template,
             to,

@@ -311,8 +311,7 @@ async fn key_owner(
         .max_retries(0)
         .send()
         .await
-        .ok()?
-        .into_inner();
+        .ok()?;
     let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
     let mut out = serde_json::Map::new();
     if let Some(name) = text(&me["workspace"]["name"]) {

@@ -301,7 +301,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
             all,
         }) => {
             let call = v1_date_paged!(
-                v1.chatbot(&chatbot).conversations(),
+                v1.chatbot(&chatbot).list_conversations(),
                 start_date,
                 end_date,
                 page,
@@ -318,7 +318,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
             all,
         }) => {
             let call = v1_date_paged!(
-                v1.chatbot(&chatbot).leads(),
+                v1.chatbot(&chatbot).list_leads(),
                 start_date,
                 end_date,
                 page,
@@ -333,7 +333,7 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
                 per_page,
                 all,
             } => {
-                let mut call = v1.chatbot(&chatbot).contacts();
+                let mut call = v1.chatbot(&chatbot).list_contacts();
                 if let Some(n) = per_page {
                     call = call.per_page(u64::from(n));
                 }
@@ -426,7 +426,10 @@ pub async fn run(ctx: &Ctx, cmd: V1Cmd) -> Result<()> {
         V1Cmd::Attributes(c) => match c {
             V1AttributesCmd::List { chatbot } => print_data_list(
                 ctx,
-                &v1.chatbot(&chatbot).custom_attributes().send_raw().await?,
+                &v1.chatbot(&chatbot)
+                    .list_custom_attributes()
+                    .send_raw()
+                    .await?,
                 ATTRIBUTE_COLUMNS,
             ),
             V1AttributesCmd::Create {

@@ -96,7 +96,6 @@ impl Emu {
         self.rt
             .block_on(req.send())
             .unwrap_or_else(|e| panic!("{path}: {e}"))
-            .into_inner()
     }
 }
 

@@ -82,7 +82,7 @@ impl<'c> Conversation<'c> {
     }
 
     /// `listConversationMessages` (paginated backward: first page = newest messages).
-    pub fn messages(&self) -> Call<'c, b2::ListConversationMessages<'c>> {
+    pub fn list_messages(&self) -> Call<'c, b2::ListConversationMessages<'c>> {
         Call::new(
             self.client,
             self.v2()
@@ -159,7 +159,7 @@ pub struct User<'c> {
 
 impl<'c> User<'c> {
     /// `listUserConversations` (paginated, most recent activity first).
-    pub fn conversations(&self) -> Call<'c, b2::ListUserConversations<'c>> {
+    pub fn list_conversations(&self) -> Call<'c, b2::ListUserConversations<'c>> {
         Call::new(
             self.client,
             self.client

@@ -87,7 +87,7 @@ impl<'c> Ticket<'c> {
     }
 
     /// `listTicketMessages` (paginated).
-    pub fn messages(&self) -> Call<'c, b2::ListTicketMessages<'c>> {
+    pub fn list_messages(&self) -> Call<'c, b2::ListTicketMessages<'c>> {
         Call::new(
             self.client,
             self.v2()
@@ -122,7 +122,7 @@ pub struct Helpdesk<'c> {
 
 impl<'c> Helpdesk<'c> {
     /// `listHelpdeskTeams`.
-    pub fn teams(&self) -> Call<'c, b2::ListHelpdeskTeams<'c>> {
+    pub fn list_teams(&self) -> Call<'c, b2::ListHelpdeskTeams<'c>> {
         Call::new(
             self.client,
             self.client
@@ -134,7 +134,7 @@ impl<'c> Helpdesk<'c> {
     }
 
     /// `listTicketStatuses`.
-    pub fn ticket_statuses(&self) -> Call<'c, b2::ListTicketStatuses<'c>> {
+    pub fn list_ticket_statuses(&self) -> Call<'c, b2::ListTicketStatuses<'c>> {
         Call::new(
             self.client,
             self.client
@@ -155,7 +155,7 @@ pub struct WhatsApp<'c> {
 
 impl<'c> WhatsApp<'c> {
     /// `listWhatsAppTemplates`.
-    pub fn templates(&self) -> Call<'c, b2::ListWhatsAppTemplates<'c>> {
+    pub fn list_templates(&self) -> Call<'c, b2::ListWhatsAppTemplates<'c>> {
         Call::new(
             self.client,
             self.client

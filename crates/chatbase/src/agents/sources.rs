@@ -168,6 +168,8 @@ impl std::fmt::Debug for FileUpload {
 }
 
 impl FileUpload {
+    crate::options::request_options!();
+
     /// Source name (default for new uploads: the file name).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
@@ -183,18 +185,6 @@ impl FileUpload {
     /// Progress callback `(sent, total)`.
     pub fn progress(mut self, f: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
-        self
-    }
-
-    /// Retries for this call only.
-    pub fn max_retries(mut self, n: usize) -> Self {
-        self.options = self.options.max_retries(n);
-        self
-    }
-
-    /// Per-call options (the deadline covers the whole upload).
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
         self
     }
 

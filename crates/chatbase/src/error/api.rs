@@ -43,6 +43,54 @@ impl ApiError {
     pub fn is_auth_failure(&self) -> bool {
         matches!(self.status.as_u16(), 401 | 403)
     }
+
+    /// The server's [`details`](Self::details) as `field: message` lines (an object of field → message(s),
+    /// or a list of `{field|path, message}` issues); other shapes become one line of compact JSON. Empty when
+    /// there are none. The error's `Display` appends them, so `limit(1000)` reads
+    /// `… Invalid request (limit: Number must be between 1 and 100)`.
+    pub fn detail_lines(&self) -> Vec<String> {
+        self.details.as_ref().map(detail_lines).unwrap_or_default()
+    }
+}
+
+/// Longest details text `Display` appends, so a huge `details` value cannot bloat a log line.
+const DETAILS_DISPLAY_LEN: usize = 400;
+
+fn detail_lines(details: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    match details {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| {
+                // v2's generic `{"message": "Required"}` needs no label.
+                if k == "message" {
+                    text(v)
+                } else {
+                    format!("{k}: {}", text(v))
+                }
+            })
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(
+                |item| match (item.get("field").or(item.get("path")), item.get("message")) {
+                    (Some(f), Some(m)) => format!("{}: {}", text(f), text(m)),
+                    _ => text(item),
+                },
+            )
+            .collect(),
+        Value::Null => Vec::new(),
+        other => vec![text(other)],
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -56,6 +104,13 @@ impl fmt::Display for ApiError {
                 self.message
             )?,
             None => write!(f, "API error {}: {}", self.status.as_u16(), self.message)?,
+        }
+        let details = self.detail_lines().join("; ");
+        if !details.is_empty() {
+            match details.char_indices().nth(DETAILS_DISPLAY_LEN) {
+                Some((cut, _)) => write!(f, " ({}…)", &details[..cut])?,
+                None => write!(f, " ({details})")?,
+            }
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;

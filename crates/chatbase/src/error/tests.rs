@@ -182,3 +182,35 @@ fn decode_error_reports_json_path() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[test]
+fn display_keeps_the_servers_details() {
+    // The emulator's (and the API's) validation envelope: `details` maps a field to its message.
+    let body = br#"{"error":{"code":"VALIDATION_INVALID_BODY","message":"Invalid request","details":{"limit":"Number must be between 1 and 100"}}}"#;
+    let e = Error::api_from_parts(StatusCode::BAD_REQUEST, &HeaderMap::new(), body, None);
+    assert_eq!(
+        e.to_string(),
+        "API error 400 VALIDATION_INVALID_BODY: Invalid request (limit: Number must be between 1 and 100)"
+    );
+    // v2's generic `{"message": …}` and v1's `issues` list.
+    let body = br#"{"error":{"code":"VALIDATION_INVALID_BODY","message":"Invalid request","details":{"message":"Required"}}}"#;
+    let e = Error::api_from_parts(StatusCode::BAD_REQUEST, &HeaderMap::new(), body, None);
+    assert!(e.to_string().ends_with("Invalid request (Required)"), "{e}");
+    let body = br#"{"message":"Invalid request body","issues":[{"field":"email","message":"Invalid email"},{"path":"name","message":"Required"}]}"#;
+    let e = Error::api_from_parts(StatusCode::BAD_REQUEST, &HeaderMap::new(), body, None);
+    assert_eq!(
+        e.to_string(),
+        "API error 400: Invalid request body (email: Invalid email; name: Required)"
+    );
+    // A huge details value is cut, not dumped.
+    let long = "x".repeat(5000);
+    let body = format!(r#"{{"error":{{"code":"C","message":"m","details":{{"f":"{long}"}}}}}}"#);
+    let e = Error::api_from_parts(
+        StatusCode::BAD_REQUEST,
+        &HeaderMap::new(),
+        body.as_bytes(),
+        None,
+    );
+    assert!(e.to_string().len() < 600, "{}", e.to_string().len());
+    assert!(e.to_string().ends_with("…)"));
+}

@@ -75,7 +75,7 @@ impl<'c> Chatbot<'c> {
     }
 
     /// `listConversations` (paginated by `page`/`size`).
-    pub fn conversations(&self) -> Call<'c, b1::ListConversations<'c>> {
+    pub fn list_conversations(&self) -> Call<'c, b1::ListConversations<'c>> {
         Call::new(
             self.client,
             self.v1().list_conversations().chatbot_id(self.id.as_str()),
@@ -83,7 +83,7 @@ impl<'c> Chatbot<'c> {
     }
 
     /// `listLeads` (paginated by `page`/`size`).
-    pub fn leads(&self) -> Call<'c, b1::ListLeads<'c>> {
+    pub fn list_leads(&self) -> Call<'c, b1::ListLeads<'c>> {
         Call::new(
             self.client,
             self.v1().list_leads().chatbot_id(self.id.as_str()),
@@ -91,7 +91,7 @@ impl<'c> Chatbot<'c> {
     }
 
     /// `listContacts` (paginated by `page`/`per_page`).
-    pub fn contacts(&self) -> Call<'c, b1::ListContacts<'c>> {
+    pub fn list_contacts(&self) -> Call<'c, b1::ListContacts<'c>> {
         Call::new(
             self.client,
             self.v1().list_contacts().chatbot_id(self.id.as_str()),
@@ -122,7 +122,7 @@ impl<'c> Chatbot<'c> {
     }
 
     /// `listCustomAttributes`.
-    pub fn custom_attributes(&self) -> Call<'c, b1::ListCustomAttributes<'c>> {
+    pub fn list_custom_attributes(&self) -> Call<'c, b1::ListCustomAttributes<'c>> {
         Call::new(
             self.client,
             self.v1()
@@ -280,15 +280,11 @@ impl std::fmt::Debug for ImageUpload {
 }
 
 impl ImageUpload {
+    crate::options::request_options!();
+
     /// Progress callback `(sent, total)`.
     pub fn progress(mut self, f: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
-        self
-    }
-
-    /// Retries for this call only.
-    pub fn max_retries(mut self, n: usize) -> Self {
-        self.options = self.options.max_retries(n);
         self
     }
 
