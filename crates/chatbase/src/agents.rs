@@ -2,6 +2,24 @@
 //! (conversations, users, sources and file uploads, tickets, helpdesk, WhatsApp, voice).
 //! Handles are cheap borrowed views; each method returns a [`Call`] (or a chat/upload builder)
 //! and sends nothing until awaited.
+//!
+//! ```no_run
+//! use chatbase::futures::TryStreamExt;
+//! use chatbase::types::v2 as t2;
+//!
+//! # async fn demo(client: chatbase::Client) -> chatbase::Result<()> {
+//! // Every agent, fetched page by page as the stream is read.
+//! let agents: Vec<t2::Agent> = client.agents().list().items().try_collect().await?;
+//! // A new agent: the body's builder takes plain strings, and `?` turns a bad value into an error.
+//! let created = client
+//!     .agents()
+//!     .create(t2::CreateAgentBody::builder().name("Support").try_into()?)
+//!     .send()
+//!     .await?;
+//! let agent = client.agent(&created.id).get().send().await?;
+//! println!("{} agents before; created {}", agents.len(), agent.name);
+//! # Ok(()) }
+//! ```
 
 use chatbase_api::v2::builder as b2;
 use chatbase_api::v2::types as t2;
@@ -20,6 +38,8 @@ pub use sources::{FileUpload, Source, Sources};
 
 impl Client {
     /// `GET /health` (no authentication needed).
+    ///
+    /// `.send()` returns [`t2::HealthResponse`](crate::types::v2::HealthResponse).
     pub fn health(&self) -> Call<'_, b2::GetHealth<'_>> {
         Call::new(self, self.inner.v2.get_health())
     }
@@ -46,11 +66,15 @@ pub struct Agents<'c> {
 
 impl<'c> Agents<'c> {
     /// `listAgents` (paginated).
+    ///
+    /// `.send()` returns one page, [`t2::ListAgentsResponse`](crate::types::v2::ListAgentsResponse); `.items()` streams every [`t2::Agent`](crate::types::v2::Agent) across pages.
     pub fn list(&self) -> Call<'c, b2::ListAgents<'c>> {
         Call::new(self.client, self.client.inner.v2.list_agents())
     }
 
-    /// `createAgent`.
+    /// `createAgent`: creates an agent (trained from `url` when given).
+    ///
+    /// `.send()` returns [`t2::AgentCreatedResponse`](crate::types::v2::AgentCreatedResponse).
     pub fn create(&self, body: t2::CreateAgentBody) -> Call<'c, b2::CreateAgent<'c>> {
         Call::new(self.client, self.client.inner.v2.create_agent().body(body))
     }
@@ -73,7 +97,9 @@ impl<'c> Agent<'c> {
         &self.id
     }
 
-    /// `getAgent`.
+    /// `getAgent`: the agent's settings.
+    ///
+    /// `.send()` returns [`t2::Agent`](crate::types::v2::Agent).
     pub fn get(&self) -> Call<'c, b2::GetAgent<'c>> {
         Call::new(
             self.client,
@@ -81,7 +107,9 @@ impl<'c> Agent<'c> {
         )
     }
 
-    /// `updateAgent`.
+    /// `updateAgent`: changes the agent's name, instructions, model or visibility.
+    ///
+    /// `.send()` returns [`t2::SuccessResponse`](crate::types::v2::SuccessResponse).
     pub fn update(&self, body: t2::UpdateAgentBody) -> Call<'c, b2::UpdateAgent<'c>> {
         Call::new(
             self.client,
@@ -92,7 +120,9 @@ impl<'c> Agent<'c> {
         )
     }
 
-    /// `deleteAgent`.
+    /// `deleteAgent`: deletes the agent and everything it owns.
+    ///
+    /// `.send()` returns [`t2::SuccessResponse`](crate::types::v2::SuccessResponse).
     pub fn delete(&self) -> Call<'c, b2::DeleteAgent<'c>> {
         Call::new(
             self.client,
@@ -100,7 +130,9 @@ impl<'c> Agent<'c> {
         )
     }
 
-    /// `updateAgentStyles`.
+    /// `updateAgentStyles`: changes the chat widget's look.
+    ///
+    /// `.send()` returns [`t2::SuccessResponse`](crate::types::v2::SuccessResponse).
     pub fn update_styles(
         &self,
         body: t2::UpdateAgentStylesBody,
@@ -114,7 +146,9 @@ impl<'c> Agent<'c> {
         )
     }
 
-    /// `updateAgentAutoRetrain`.
+    /// `updateAgentAutoRetrain`: turns scheduled retraining of link sources on or off.
+    ///
+    /// `.send()` returns [`t2::SuccessResponse`](crate::types::v2::SuccessResponse).
     pub fn update_auto_retrain(
         &self,
         body: t2::UpdateAgentAutoRetrainBody,
@@ -128,7 +162,9 @@ impl<'c> Agent<'c> {
         )
     }
 
-    /// `cloneAgent`.
+    /// `cloneAgent`: copies the agent with its settings and sources.
+    ///
+    /// `.send()` returns [`t2::AgentCreatedResponse`](crate::types::v2::AgentCreatedResponse).
     pub fn clone_agent(&self) -> Call<'c, b2::CloneAgent<'c>> {
         Call::new(
             self.client,
@@ -137,6 +173,8 @@ impl<'c> Agent<'c> {
     }
 
     /// `trainAgent` (deprecated by Chatbase: sources train on write).
+    ///
+    /// `.send()` returns [`t2::DeprecatedEndpointResponse`](crate::types::v2::DeprecatedEndpointResponse).
     pub fn train(&self) -> Call<'c, b2::TrainAgent<'c>> {
         Call::new(
             self.client,
@@ -155,7 +193,9 @@ impl<'c> Agent<'c> {
         ChatRequest::new(self.client.clone(), self.id.clone(), None)
     }
 
-    /// `createVoiceSession`.
+    /// `createVoiceSession`: opens a voice session and returns its connection details.
+    ///
+    /// `.send()` returns [`t2::CreateVoiceSessionResponse`](crate::types::v2::CreateVoiceSessionResponse).
     pub fn create_voice_session(
         &self,
         body: t2::VoiceSessionRequest,

@@ -26,7 +26,9 @@
 //!
 //! - [`Client`] (cheap to clone) hands out resource handles: [`Client::agents`],
 //!   [`Client::agent`] (then `.conversations()`, `.conversation(id)`, `.sources()`, `.tickets()`,
-//!   `.user(id)`, `.helpdesk()`, `.whatsapp()`, …), [`Client::health`] and [`Client::v1`].
+//!   `.user(id)`, `.helpdesk()`, `.whatsapp()`, …), [`Client::health`] and [`Client::v1`]. Names
+//!   mean one thing: a plural noun (`.conversations()`, `.sources()`, `.tickets()`) is a handle on a
+//!   collection and sends nothing; a call that lists is `.list()` or `.list_…()`.
 //! - Handle methods return a [`Call`] with typed setters; `.send()` returns the decoded body,
 //!   `.send_with_response()` adds status, headers and the request id, and `.send_raw()` returns a
 //!   [`Raw`]: the body exactly as the server sent it, checked against the generated type (for
@@ -39,9 +41,17 @@
 //!   never fails a response.
 //! - Chat has its own builders: [`ChatRequest`] (`.stream()` → [`ChatStream`], `.send()`,
 //!   `.run_tools()`), [`RetryRequest`], and [`v1::V1ChatRequest`] (raw text stream).
-//! - [`Client::request`] is the untyped escape hatch (any method and path, JSON in and out).
+//! - [`Client::request`] is the untyped escape hatch (any method and path, JSON in and out); its
+//!   `.send()` returns the decoded body like every other builder's.
+//! - Every request builder takes the same per-call [`RequestOptions`] (`.max_retries(n)`,
+//!   `.timeout(d)`, `.header(name, value)`, `.options(o)`; streaming builders also the `stream_*`
+//!   bounds).
+//! - A generated type's conversion error converts into [`Error`], so `"…".parse()?` and
+//!   `builder.try_into()?` work; [`serde_json`], [`futures`] and [`chrono`] are re-exported for
+//!   examples and tool handlers.
 //! - Every failure is an [`Error`]; see its helpers (`status()`, `code()`, `request_id()`,
-//!   `is_retryable()`, `is_rate_limited()`).
+//!   `is_retryable()`, `is_rate_limited()`). An API error's message keeps the server's field
+//!   details ([`ApiError::detail_lines`]).
 //! - Retries follow [`RetryPolicy`]: 2 retries with jittered exponential backoff for safe
 //!   operations; credit-spending POSTs are replayed only when they provably did not run.
 //!
@@ -119,6 +129,8 @@
 //! Each attempt runs in a `debug`-level `tracing` span `chatbase.request` with the fields
 //! `operation`, `attempt`, `status` and `request_id`. Bodies, headers and the API key are never
 //! logged.
+
+#![warn(missing_docs)]
 
 pub mod agents;
 pub mod call;

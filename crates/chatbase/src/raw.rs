@@ -1,6 +1,18 @@
 //! The untyped escape hatch: any method and path with an optional JSON body, sent with the
 //! client's auth, retries, deadline and error mapping (the CLI's `api` command uses it).
 //! Typed access to documented operations lives in the resource handles instead.
+//!
+//! ```no_run
+//! # async fn demo(client: chatbase::Client) -> chatbase::Result<()> {
+//! let body = client
+//!     .request(chatbase::Method::GET, "/agents")
+//!     .query("limit", "5")
+//!     .max_retries(0)
+//!     .send()
+//!     .await?;
+//! println!("{}", body["data"]);
+//! # Ok(()) }
+//! ```
 
 use bytes::Bytes;
 use reqwest::Method;

@@ -1,5 +1,22 @@
 //! Conversation handles of one agent: [`Conversations`] (list, export), one [`Conversation`]
 //! (messages, feedback, chat, retry, tool results) and one end [`User`]'s conversations.
+//!
+//! ```no_run
+//! use chatbase::futures::TryStreamExt;
+//!
+//! # async fn demo(client: chatbase::Client) -> chatbase::Result<()> {
+//! let agent = client.agent("agent-id");
+//! // The first page of API conversations, then every message of its first conversation.
+//! let page = agent.conversations().list().limit(20).first_page().await?;
+//! if let Some(c) = page.items().first() {
+//!     let messages: Vec<_> = agent.conversation(&c.id).list_messages().items().try_collect().await?;
+//!     println!("{} messages", messages.len());
+//! }
+//! // One end user's conversations, most recent activity first.
+//! let theirs = agent.user("user-42").list_conversations().send().await?;
+//! println!("{} on the first page", theirs.data.len());
+//! # Ok(()) }
+//! ```
 
 use chatbase_api::v2::builder as b2;
 use chatbase_api::v2::types as t2;
@@ -18,6 +35,8 @@ pub struct Conversations<'c> {
 
 impl<'c> Conversations<'c> {
     /// `listConversations` (paginated; API-created conversations only).
+    ///
+    /// `.send()` returns one page, [`t2::ListConversationsResponse`](crate::types::v2::ListConversationsResponse); `.items()` streams every [`t2::ConversationMetadata`](crate::types::v2::ConversationMetadata) across pages.
     pub fn list(&self) -> Call<'c, b2::ListConversations<'c>> {
         Call::new(
             self.client,
@@ -30,6 +49,8 @@ impl<'c> Conversations<'c> {
     }
 
     /// `exportConversations` (paginated, limit ≤ 20, all sources, newest first).
+    ///
+    /// `.send()` returns one page, [`t2::ExportConversationsResponse`](crate::types::v2::ExportConversationsResponse); `.items()` streams every [`t2::ExportConversation`](crate::types::v2::ExportConversation) across pages.
     pub fn export(&self) -> Call<'c, b2::ExportConversations<'c>> {
         Call::new(
             self.client,
@@ -55,7 +76,9 @@ impl<'c> Conversation<'c> {
         &self.client.inner.v2
     }
 
-    /// `getConversation`.
+    /// `getConversation`: the conversation with its messages.
+    ///
+    /// `.send()` returns [`t2::GetConversationResponse`](crate::types::v2::GetConversationResponse).
     pub fn get(&self) -> Call<'c, b2::GetConversation<'c>> {
         Call::new(
             self.client,
@@ -67,6 +90,8 @@ impl<'c> Conversation<'c> {
     }
 
     /// `updateConversation` (pause / resume).
+    ///
+    /// `.send()` returns [`t2::UpdateConversationResponse`](crate::types::v2::UpdateConversationResponse).
     pub fn update(
         &self,
         body: t2::UpdateConversationRequest,
@@ -82,6 +107,8 @@ impl<'c> Conversation<'c> {
     }
 
     /// `listConversationMessages` (paginated backward: first page = newest messages).
+    ///
+    /// `.send()` returns one page, [`t2::ListMessagesResponse`](crate::types::v2::ListMessagesResponse); `.items()` streams every [`t2::ConversationMessage`](crate::types::v2::ConversationMessage) across pages.
     pub fn list_messages(&self) -> Call<'c, b2::ListConversationMessages<'c>> {
         Call::new(
             self.client,
@@ -92,7 +119,9 @@ impl<'c> Conversation<'c> {
         )
     }
 
-    /// `updateMessageFeedback`.
+    /// `updateMessageFeedback`: records a thumbs up or down on one assistant message.
+    ///
+    /// `.send()` returns [`t2::UpdateMessageFeedbackResponse`](crate::types::v2::UpdateMessageFeedbackResponse).
     pub fn message_feedback(
         &self,
         message_id: impl Into<String>,
@@ -130,6 +159,8 @@ impl<'c> Conversation<'c> {
     }
 
     /// `submitToolResult`: the output of a client action the agent requested.
+    ///
+    /// `.send()` returns [`t2::SubmitToolResultResponse`](crate::types::v2::SubmitToolResultResponse).
     pub fn submit_tool_result(
         &self,
         tool_call_id: impl Into<String>,
@@ -159,6 +190,8 @@ pub struct User<'c> {
 
 impl<'c> User<'c> {
     /// `listUserConversations` (paginated, most recent activity first).
+    ///
+    /// `.send()` returns one page, [`t2::ListUserConversationsResponse`](crate::types::v2::ListUserConversationsResponse); `.items()` streams every [`t2::ConversationMetadata`](crate::types::v2::ConversationMetadata) across pages.
     pub fn list_conversations(&self) -> Call<'c, b2::ListUserConversations<'c>> {
         Call::new(
             self.client,

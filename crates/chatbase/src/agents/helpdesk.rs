@@ -1,5 +1,17 @@
 //! Helpdesk and channel handles of one agent: [`Tickets`], one [`Ticket`], [`Helpdesk`]
 //! settings and [`WhatsApp`] templates.
+//!
+//! ```no_run
+//! # async fn demo(client: chatbase::Client) -> chatbase::Result<()> {
+//! let agent = client.agent("agent-id");
+//! let open = agent.tickets().list().status("open").limit(50).send().await?;
+//! for ticket in &open.data {
+//!     println!("#{} {:?}", ticket.ticket_number, ticket.subject);
+//! }
+//! let teams = agent.helpdesk().list_teams().send().await?;
+//! println!("{teams:?}");
+//! # Ok(()) }
+//! ```
 
 use chatbase_api::v2::builder as b2;
 use chatbase_api::v2::types as t2;
@@ -20,6 +32,8 @@ impl<'c> Tickets<'c> {
     }
 
     /// `listTickets` (paginated; a cursor is only valid for the sort it was issued with).
+    ///
+    /// `.send()` returns one page, [`t2::ListTicketsResponse`](crate::types::v2::ListTicketsResponse); `.items()` streams every [`t2::TicketListItem`](crate::types::v2::TicketListItem) across pages.
     pub fn list(&self) -> Call<'c, b2::ListTickets<'c>> {
         Call::new(
             self.client,
@@ -27,7 +41,9 @@ impl<'c> Tickets<'c> {
         )
     }
 
-    /// `createTicket`.
+    /// `createTicket`: opens a helpdesk ticket.
+    ///
+    /// `.send()` returns [`t2::Ticket`](crate::types::v2::Ticket).
     pub fn create(&self, body: t2::CreateTicketBody) -> Call<'c, b2::CreateTicket<'c>> {
         Call::new(
             self.client,
@@ -39,6 +55,8 @@ impl<'c> Tickets<'c> {
     }
 
     /// `searchTickets` (capped, not paginated).
+    ///
+    /// `.send()` returns [`t2::SearchTicketsResponse`](crate::types::v2::SearchTicketsResponse).
     pub fn search(&self, body: t2::SearchTicketsBody) -> Call<'c, b2::SearchTickets<'c>> {
         Call::new(
             self.client,
@@ -63,7 +81,9 @@ impl<'c> Ticket<'c> {
         &self.client.inner.v2
     }
 
-    /// `getTicket`.
+    /// `getTicket`: one ticket.
+    ///
+    /// `.send()` returns [`t2::Ticket`](crate::types::v2::Ticket).
     pub fn get(&self) -> Call<'c, b2::GetTicket<'c>> {
         Call::new(
             self.client,
@@ -74,7 +94,9 @@ impl<'c> Ticket<'c> {
         )
     }
 
-    /// `updateTicket`.
+    /// `updateTicket`: changes a ticket's status, priority, assignee or team.
+    ///
+    /// `.send()` returns [`t2::Ticket`](crate::types::v2::Ticket).
     pub fn update(&self, body: t2::UpdateTicketBody) -> Call<'c, b2::UpdateTicket<'c>> {
         Call::new(
             self.client,
@@ -87,6 +109,8 @@ impl<'c> Ticket<'c> {
     }
 
     /// `listTicketMessages` (paginated).
+    ///
+    /// `.send()` returns one page, [`t2::ListTicketMessagesResponse`](crate::types::v2::ListTicketMessagesResponse); `.items()` streams every [`t2::Message`](crate::types::v2::Message) across pages.
     pub fn list_messages(&self) -> Call<'c, b2::ListTicketMessages<'c>> {
         Call::new(
             self.client,
@@ -98,6 +122,8 @@ impl<'c> Ticket<'c> {
     }
 
     /// `createTicketMessage` (reply or note).
+    ///
+    /// `.send()` returns [`t2::CreatedTicketMessage`](crate::types::v2::CreatedTicketMessage).
     pub fn create_message(
         &self,
         body: t2::CreateTicketMessageBody,
@@ -121,7 +147,9 @@ pub struct Helpdesk<'c> {
 }
 
 impl<'c> Helpdesk<'c> {
-    /// `listHelpdeskTeams`.
+    /// `listHelpdeskTeams`: the helpdesk's teams.
+    ///
+    /// `.send()` returns [`t2::TeamListResponse`](crate::types::v2::TeamListResponse).
     pub fn list_teams(&self) -> Call<'c, b2::ListHelpdeskTeams<'c>> {
         Call::new(
             self.client,
@@ -133,7 +161,9 @@ impl<'c> Helpdesk<'c> {
         )
     }
 
-    /// `listTicketStatuses`.
+    /// `listTicketStatuses`: the ticket statuses this agent uses.
+    ///
+    /// `.send()` returns [`t2::TicketStatusList`](crate::types::v2::TicketStatusList).
     pub fn list_ticket_statuses(&self) -> Call<'c, b2::ListTicketStatuses<'c>> {
         Call::new(
             self.client,
@@ -154,7 +184,9 @@ pub struct WhatsApp<'c> {
 }
 
 impl<'c> WhatsApp<'c> {
-    /// `listWhatsAppTemplates`.
+    /// `listWhatsAppTemplates`: the WhatsApp message templates of the agent's number.
+    ///
+    /// `.send()` returns [`t2::ListWhatsAppTemplatesResponse`](crate::types::v2::ListWhatsAppTemplatesResponse).
     pub fn list_templates(&self) -> Call<'c, b2::ListWhatsAppTemplates<'c>> {
         Call::new(
             self.client,
@@ -166,7 +198,9 @@ impl<'c> WhatsApp<'c> {
         )
     }
 
-    /// `sendWhatsAppTemplateMessage`.
+    /// `sendWhatsAppTemplateMessage`: sends a WhatsApp template message to one recipient.
+    ///
+    /// `.send()` returns [`t2::SendWhatsAppTemplateResponse`](crate::types::v2::SendWhatsAppTemplateResponse).
     pub fn send_template(
         &self,
         body: t2::SendWhatsAppTemplateBody,

@@ -1,5 +1,19 @@
 //! Source handles of one agent: [`Sources`] (list, create, summary, upload), one [`Source`]
 //! and the multipart [`FileUpload`] to the files host.
+//!
+//! ```no_run
+//! # async fn demo(client: chatbase::Client) -> chatbase::Result<()> {
+//! let sources = client.agent("agent-id").sources();
+//! // Streamed from disk, checked for type and size before anything is sent.
+//! let created = sources
+//!     .upload(chatbase::UploadSource::path("handbook.pdf"))
+//!     .progress(|sent, total| eprintln!("{sent}/{total} bytes"))
+//!     .send()
+//!     .await?;
+//! let summary = sources.summary().send().await?;
+//! println!("uploaded {}; {summary:?}", created.id);
+//! # Ok(()) }
+//! ```
 
 use std::sync::Arc;
 
@@ -21,6 +35,8 @@ pub struct Sources<'c> {
 
 impl<'c> Sources<'c> {
     /// `listSources` (paginated).
+    ///
+    /// `.send()` returns one page, [`t2::ListSourcesResponse`](crate::types::v2::ListSourcesResponse); `.items()` streams every [`t2::SourceListItem`](crate::types::v2::SourceListItem) across pages.
     pub fn list(&self) -> Call<'c, b2::ListSources<'c>> {
         Call::new(
             self.client,
@@ -33,6 +49,8 @@ impl<'c> Sources<'c> {
     }
 
     /// `createSource` (text, Q&A or link sources, JSON).
+    ///
+    /// `.send()` returns [`t2::SourceListItem`](crate::types::v2::SourceListItem).
     pub fn create(&self, body: t2::CreateSourceBody) -> Call<'c, b2::CreateSource<'c>> {
         Call::new(
             self.client,
@@ -45,7 +63,9 @@ impl<'c> Sources<'c> {
         )
     }
 
-    /// `getSourcesSummary`.
+    /// `getSourcesSummary`: counts and sizes of the agent's sources by type.
+    ///
+    /// `.send()` returns [`t2::SourcesSummaryResponse`](crate::types::v2::SourcesSummaryResponse).
     pub fn summary(&self) -> Call<'c, b2::GetSourcesSummary<'c>> {
         Call::new(
             self.client,
@@ -84,7 +104,9 @@ impl<'c> Source<'c> {
         &self.client.inner.v2
     }
 
-    /// `getSource`.
+    /// `getSource`: one source.
+    ///
+    /// `.send()` returns [`t2::SourceListItem`](crate::types::v2::SourceListItem).
     pub fn get(&self) -> Call<'c, b2::GetSource<'c>> {
         Call::new(
             self.client,
@@ -96,6 +118,8 @@ impl<'c> Source<'c> {
     }
 
     /// `updateSource` (JSON sources).
+    ///
+    /// `.send()` returns [`t2::SourceListItem`](crate::types::v2::SourceListItem).
     pub fn update(&self, body: t2::UpdateSourceBody) -> Call<'c, b2::UpdateSource<'c>> {
         Call::new(
             self.client,
@@ -107,7 +131,9 @@ impl<'c> Source<'c> {
         )
     }
 
-    /// `deleteSource`.
+    /// `deleteSource`: marks the source for deletion.
+    ///
+    /// `.send()` returns [`t2::DeletedSourceListItem`](crate::types::v2::DeletedSourceListItem).
     pub fn delete(&self) -> Call<'c, b2::DeleteSource<'c>> {
         Call::new(
             self.client,
@@ -119,6 +145,8 @@ impl<'c> Source<'c> {
     }
 
     /// `restoreSource` (deprecated no-op upstream).
+    ///
+    /// `.send()` returns [`t2::DeprecatedEndpointResponse`](crate::types::v2::DeprecatedEndpointResponse).
     pub fn restore(&self) -> Call<'c, b2::RestoreSource<'c>> {
         Call::new(
             self.client,

@@ -1,6 +1,18 @@
 //! v1 chatbot handles: [`Chatbots`] (list, create), one [`Chatbot`] (settings, data,
 //! conversations, leads, contacts, custom attributes, images), one [`Contact`] and the multipart
 //! [`ImageUpload`] of an icon or profile picture.
+//!
+//! ```no_run
+//! use chatbase::futures::TryStreamExt;
+//!
+//! # async fn demo(client: chatbase::Client) -> chatbase::Result<()> {
+//! let bot = client.v1().chatbot("chatbot-id");
+//! // Every lead (numbered pages of 100), then the first page of contacts.
+//! let leads: Vec<_> = bot.list_leads().size(100).items().try_collect().await?;
+//! let contacts = bot.list_contacts().per_page(50).first_page().await?;
+//! println!("{} leads, {} contacts on page 1", leads.len(), contacts.items().len());
+//! # Ok(()) }
+//! ```
 
 use std::sync::Arc;
 
@@ -20,12 +32,16 @@ pub struct Chatbots<'c> {
 }
 
 impl<'c> Chatbots<'c> {
-    /// `listChatbots`.
+    /// `listChatbots`: every chatbot of the account.
+    ///
+    /// `.send()` returns [`t1::ListChatbotsResponse`](crate::types::v1::ListChatbotsResponse).
     pub fn list(&self) -> Call<'c, b1::ListChatbots<'c>> {
         Call::new(self.client, self.client.inner.v1.list_chatbots())
     }
 
-    /// `createChatbot`.
+    /// `createChatbot`: creates a chatbot from text.
+    ///
+    /// `.send()` returns [`t1::CreateChatbotResponse`](crate::types::v1::CreateChatbotResponse).
     pub fn create(&self, body: t1::CreateChatbotRequest) -> Call<'c, b1::CreateChatbot<'c>> {
         Call::new(
             self.client,
@@ -46,7 +62,9 @@ impl<'c> Chatbot<'c> {
         &self.client.inner.v1
     }
 
-    /// `deleteChatbot`.
+    /// `deleteChatbot`: deletes the chatbot.
+    ///
+    /// `.send()` returns [`t1::MessageResponse`](crate::types::v1::MessageResponse).
     pub fn delete(&self) -> Call<'c, b1::DeleteChatbot<'c>> {
         Call::new(
             self.client,
@@ -56,6 +74,8 @@ impl<'c> Chatbot<'c> {
 
     /// `updateChatbotData` (retrains the chatbot). The wire body carries a chatbot id too; this
     /// handle's id is the one sent, whatever `body.chatbot_id` holds.
+    ///
+    /// `.send()` returns [`t1::UpdateChatbotDataResponse`](crate::types::v1::UpdateChatbotDataResponse).
     pub fn update_data(
         &self,
         mut body: t1::UpdateChatbotDataRequest,
@@ -66,6 +86,8 @@ impl<'c> Chatbot<'c> {
 
     /// `updateChatbotSettings`. The wire body carries a chatbot id too; this handle's id is the
     /// one sent, whatever `body.chatbot_id` holds.
+    ///
+    /// `.send()` returns [`t1::MessageResponse`](crate::types::v1::MessageResponse).
     pub fn update_settings(
         &self,
         mut body: t1::UpdateChatbotSettingsRequest,
@@ -75,6 +97,8 @@ impl<'c> Chatbot<'c> {
     }
 
     /// `listConversations` (paginated by `page`/`size`).
+    ///
+    /// `.send()` returns one page, [`t1::ListConversationsResponse`](crate::types::v1::ListConversationsResponse); `.items()` streams every [`t1::Conversation`](crate::types::v1::Conversation) across pages.
     pub fn list_conversations(&self) -> Call<'c, b1::ListConversations<'c>> {
         Call::new(
             self.client,
@@ -83,6 +107,8 @@ impl<'c> Chatbot<'c> {
     }
 
     /// `listLeads` (paginated by `page`/`size`).
+    ///
+    /// `.send()` returns one page, [`t1::ListLeadsResponse`](crate::types::v1::ListLeadsResponse); `.items()` streams every [`t1::Lead`](crate::types::v1::Lead) across pages.
     pub fn list_leads(&self) -> Call<'c, b1::ListLeads<'c>> {
         Call::new(
             self.client,
@@ -91,6 +117,8 @@ impl<'c> Chatbot<'c> {
     }
 
     /// `listContacts` (paginated by `page`/`per_page`).
+    ///
+    /// `.send()` returns one page, [`t1::ListContactsResponse`](crate::types::v1::ListContactsResponse); `.items()` streams every [`t1::Contact`](crate::types::v1::Contact) across pages.
     pub fn list_contacts(&self) -> Call<'c, b1::ListContacts<'c>> {
         Call::new(
             self.client,
@@ -99,6 +127,8 @@ impl<'c> Chatbot<'c> {
     }
 
     /// `createContacts` (1–1000 per request).
+    ///
+    /// `.send()` returns [`t1::CreateContactsResponse`](crate::types::v1::CreateContactsResponse).
     pub fn create_contacts(
         &self,
         body: t1::CreateContactsRequest,
@@ -121,7 +151,9 @@ impl<'c> Chatbot<'c> {
         }
     }
 
-    /// `listCustomAttributes`.
+    /// `listCustomAttributes`: the chatbot's custom contact attributes.
+    ///
+    /// `.send()` returns [`t1::ListCustomAttributesResponse`](crate::types::v1::ListCustomAttributesResponse).
     pub fn list_custom_attributes(&self) -> Call<'c, b1::ListCustomAttributes<'c>> {
         Call::new(
             self.client,
@@ -131,7 +163,9 @@ impl<'c> Chatbot<'c> {
         )
     }
 
-    /// `createCustomAttribute`.
+    /// `createCustomAttribute`: adds a custom contact attribute.
+    ///
+    /// `.send()` returns [`t1::CustomAttributeResponse`](crate::types::v1::CustomAttributeResponse).
     pub fn create_custom_attribute(
         &self,
         body: t1::CreateCustomAttributeRequest,
@@ -145,7 +179,9 @@ impl<'c> Chatbot<'c> {
         )
     }
 
-    /// `updateCustomAttribute`.
+    /// `updateCustomAttribute`: changes a custom contact attribute.
+    ///
+    /// `.send()` returns [`t1::CustomAttributeResponse`](crate::types::v1::CustomAttributeResponse).
     pub fn update_custom_attribute(
         &self,
         name: impl Into<String>,
@@ -161,7 +197,9 @@ impl<'c> Chatbot<'c> {
         )
     }
 
-    /// `deleteChatbotIcon`.
+    /// `deleteChatbotIcon`: removes the chatbot's icon.
+    ///
+    /// `.send()` returns [`t1::MessageResponse`](crate::types::v1::MessageResponse).
     pub fn delete_icon(&self) -> Call<'c, b1::DeleteChatbotIcon<'c>> {
         Call::new(
             self.client,
@@ -169,7 +207,9 @@ impl<'c> Chatbot<'c> {
         )
     }
 
-    /// `deleteChatbotProfilePicture`.
+    /// `deleteChatbotProfilePicture`: removes the chatbot's profile picture.
+    ///
+    /// `.send()` returns [`t1::MessageResponse`](crate::types::v1::MessageResponse).
     pub fn delete_profile_picture(&self) -> Call<'c, b1::DeleteChatbotProfilePicture<'c>> {
         Call::new(
             self.client,
@@ -210,7 +250,9 @@ pub struct Contact<'c> {
 }
 
 impl<'c> Contact<'c> {
-    /// `getContact`.
+    /// `getContact`: one contact.
+    ///
+    /// `.send()` returns [`t1::ContactResponse`](crate::types::v1::ContactResponse).
     pub fn get(&self) -> Call<'c, b1::GetContact<'c>> {
         Call::new(
             self.client,
@@ -223,7 +265,9 @@ impl<'c> Contact<'c> {
         )
     }
 
-    /// `updateContact`.
+    /// `updateContact`: changes a contact's fields.
+    ///
+    /// `.send()` returns [`t1::ContactResponse`](crate::types::v1::ContactResponse).
     pub fn update(&self, body: t1::UpdateContactRequest) -> Call<'c, b1::UpdateContact<'c>> {
         Call::new(
             self.client,
@@ -237,7 +281,9 @@ impl<'c> Contact<'c> {
         )
     }
 
-    /// `deleteContact`.
+    /// `deleteContact`: deletes the contact.
+    ///
+    /// `.send()` returns [`t1::ContactResponse`](crate::types::v1::ContactResponse).
     pub fn delete(&self) -> Call<'c, b1::DeleteContact<'c>> {
         Call::new(
             self.client,
@@ -288,7 +334,7 @@ impl ImageUpload {
         self
     }
 
-    /// Uploads the image.
+    /// Uploads the image; returns the server's [`t1::MessageResponse`](crate::types::v1::MessageResponse).
     pub async fn send(self) -> Result<t1::MessageResponse> {
         Ok(self.send_with_response().await?.into_inner())
     }
