@@ -121,6 +121,7 @@
 //! logged.
 
 pub mod agents;
+mod body;
 pub mod call;
 pub mod chat;
 pub mod client;

@@ -13,10 +13,10 @@ use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 
+use crate::body::any_body_error;
 use crate::call::Call;
 use crate::client::{Client, Op, RequestOptions, Response};
 use crate::error::{Error, Result};
-use crate::stream::any_body_error;
 use crate::upload::{Kind, Progress, UploadSource, part};
 
 impl Client {
