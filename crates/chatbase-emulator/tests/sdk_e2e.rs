@@ -96,7 +96,7 @@ async fn sdk_sources_conversations_and_tickets() {
         .await
         .unwrap();
     assert!(reply.text.contains("hold hands"), "{}", reply.text);
-    let cid = reply.conversation_id.clone().unwrap();
+    let cid = reply.metadata.conversation_id.clone().unwrap();
     let streamed = agent
         .chat("Why do otters hold hands?")
         .conversation(cid.clone())
@@ -107,7 +107,10 @@ async fn sdk_sources_conversations_and_tickets() {
         .await
         .unwrap();
     assert_eq!(streamed.text, reply.text);
-    assert_eq!(streamed.conversation_id.as_deref(), Some(cid.as_str()));
+    assert_eq!(
+        streamed.metadata.conversation_id.as_deref(),
+        Some(cid.as_str())
+    );
     let msgs: Vec<_> = agent
         .conversation(cid.clone())
         .messages()
@@ -187,7 +190,7 @@ async fn sdk_v1_chat_and_contacts() {
         .send()
         .await
         .unwrap();
-    assert_eq!(json.text.as_deref(), Some(text.as_str()));
+    assert_eq!(json.text, text);
     let bot = c.v1().chatbot("demo-agent");
     bot.create_contacts(body(
         json!({"users": [{"external_id": "e1", "name": "Eve", "email": "eve@example.com"}]}),

@@ -228,7 +228,7 @@ async fn send_turn(
     Ok(a)
 }
 
-fn absorb(a: &mut Answer, m: &chatbase::MessageMetadata) {
+fn absorb(a: &mut Answer, m: &chatbase::ChatMetadata) {
     if let Some(c) = &m.conversation_id {
         a.conversation_id = Some(c.clone());
     }

@@ -1,76 +1,17 @@
-//! v2 chat: the [`ChatRequest`] / [`RetryRequest`] builders (streaming and non-streaming),
-//! the accumulated [`ChatResponse`], tool results and the bounded client-action loop.
-//! Event decoding lives in [`crate::stream`]; v1 chat lives in [`crate::v1`].
+//! v2 chat: the [`ChatCall`] / [`RetryCall`] builders (streaming and non-streaming) and the bounded
+//! client-action loop. Request bodies are the generated wire types; the answer ([`ChatAnswer`]) and event
+//! decoding live in [`crate::stream`]; v1 chat lives in [`crate::v1`].
 
 use std::future::Future;
 
-use serde::{Deserialize, Serialize};
+use chatbase_api::v2::types as t2;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::client::{Client, Op, RequestOptions, Response};
 use crate::error::{Error, Result};
-pub use crate::stream::{ChatResponse, ToolCall};
-use crate::stream::{ChatStream, FinishReason};
-
-/// Wire shape of a non-streamed chat/retry answer: `{data:{id, role, parts, metadata}}`.
-#[derive(Deserialize)]
-struct ChatEnvelope {
-    data: ChatMessageWire,
-}
-
-#[derive(Deserialize)]
-struct ChatMessageWire {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    parts: Vec<Value>,
-    #[serde(default)]
-    metadata: Option<Value>,
-}
-
-impl From<ChatEnvelope> for ChatResponse {
-    fn from(env: ChatEnvelope) -> Self {
-        let msg = env.data;
-        let mut out = ChatResponse {
-            message_id: msg.id,
-            ..Default::default()
-        };
-        for part in msg.parts {
-            let s = |k: &str| {
-                part.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            match part.get("type").and_then(Value::as_str) {
-                Some("text") => out.text.push_str(&s("text")),
-                Some("tool-call") => out.tool_calls.push(ToolCall {
-                    tool_call_id: s("toolCallId"),
-                    tool_name: s("toolName"),
-                    input: part.get("input").cloned().unwrap_or(Value::Null),
-                }),
-                _ => {}
-            }
-        }
-        if let Some(meta) = msg.metadata {
-            let m = crate::stream::metadata_from_value(&meta);
-            out.absorb_meta(&m);
-        }
-        out
-    }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ChatBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    conversation_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_id: Option<&'a str>,
-    stream: bool,
-}
+use crate::stream::ChatStream;
+pub use crate::stream::{ChatAnswer, ToolCall};
 
 const CHAT: Op = Op::unsafe_("chatWithAgent");
 const RETRY: Op = Op::unsafe_("retryMessage");
@@ -78,7 +19,7 @@ const RETRY: Op = Op::unsafe_("retryMessage");
 /// Builder for `POST /agents/{agentId}/chat`. Obtain with [`crate::agents::Agent::chat`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` or `.stream()` is awaited"]
-pub struct ChatRequest {
+pub struct ChatCall {
     client: Client,
     agent_id: String,
     message: Option<String>,
@@ -87,9 +28,9 @@ pub struct ChatRequest {
     options: RequestOptions,
 }
 
-impl ChatRequest {
+impl ChatCall {
     pub(crate) fn new(client: Client, agent_id: String, message: Option<String>) -> Self {
-        ChatRequest {
+        ChatCall {
             client,
             agent_id,
             message,
@@ -155,13 +96,25 @@ impl ChatRequest {
         )
     }
 
-    fn body(&self, stream: bool) -> ChatBody<'_> {
-        ChatBody {
-            message: self.message.as_deref(),
-            conversation_id: self.conversation_id.as_deref(),
-            user_id: self.user_id.as_deref(),
+    /// The generated request body; call after [`validate`](Self::validate), whose messages are clearer than the
+    /// generated types' conversion errors.
+    fn body(&self, stream: bool) -> Result<t2::ChatRequest> {
+        Ok(t2::ChatRequest {
+            message: self
+                .message
+                .as_deref()
+                .map(t2::ChatRequestMessage::try_from)
+                .transpose()
+                .map_err(|e| Error::invalid(format!("invalid chat message: {e}")))?,
+            conversation_id: self.conversation_id.clone(),
+            user_id: self
+                .user_id
+                .as_deref()
+                .map(t2::ChatRequestUserId::try_from)
+                .transpose()
+                .map_err(|e| Error::invalid(format!("invalid user id: {e}")))?,
             stream,
-        }
+        })
     }
 
     /// Streams the answer as [`ChatEvent`]s. HTTP errors (401, 402, 429…) are returned here,
@@ -173,25 +126,25 @@ impl ChatRequest {
             CHAT,
             &self.options,
             &self.url(),
-            &self.body(true),
+            &self.body(true)?,
         )
         .await
     }
 
     /// Sends with `"stream": false` and returns the whole answer.
-    pub async fn send(self) -> Result<ChatResponse> {
+    pub async fn send(self) -> Result<ChatAnswer> {
         Ok(self.send_with_response().await?.into_inner())
     }
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
-    pub async fn send_with_response(self) -> Result<Response<ChatResponse>> {
+    pub async fn send_with_response(self) -> Result<Response<ChatAnswer>> {
         self.validate()?;
         post_json(
             &self.client,
             CHAT,
             &self.options,
             &self.url(),
-            &self.body(false),
+            &self.body(false)?,
         )
         .await
     }
@@ -212,7 +165,7 @@ impl ChatRequest {
     /// println!("{}", answer.text);
     /// # Ok(()) }
     /// ```
-    pub async fn run_tools<F, Fut>(self, max_rounds: usize, mut handler: F) -> Result<ChatResponse>
+    pub async fn run_tools<F, Fut>(self, max_rounds: usize, mut handler: F) -> Result<ChatAnswer>
     where
         F: FnMut(ToolCall) -> Fut,
         Fut: Future<Output = Result<Value>>,
@@ -221,9 +174,7 @@ impl ChatRequest {
         let mut rounds = 0usize;
         loop {
             let answer = req.clone().send().await?;
-            let wants_tools = answer.finish_reason == Some(FinishReason::ToolCalls)
-                && !answer.tool_calls.is_empty();
-            if !wants_tools {
+            if !answer.wants_tools() {
                 return Ok(answer);
             }
             if rounds >= max_rounds {
@@ -231,6 +182,7 @@ impl ChatRequest {
             }
             rounds += 1;
             let conversation_id = answer
+                .metadata
                 .conversation_id
                 .clone()
                 .or_else(|| req.conversation_id.clone())
@@ -257,7 +209,7 @@ impl ChatRequest {
 /// Builder for `POST /agents/{agentId}/conversations/{conversationId}/retry`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` or `.stream()` is awaited"]
-pub struct RetryRequest {
+pub struct RetryCall {
     client: Client,
     agent_id: String,
     conversation_id: String,
@@ -265,14 +217,14 @@ pub struct RetryRequest {
     options: RequestOptions,
 }
 
-impl RetryRequest {
+impl RetryCall {
     pub(crate) fn new(
         client: Client,
         agent_id: String,
         conversation_id: String,
         message_id: String,
     ) -> Self {
-        RetryRequest {
+        RetryCall {
             client,
             agent_id,
             conversation_id,
@@ -302,8 +254,12 @@ impl RetryRequest {
         )
     }
 
-    fn body(&self, stream: bool) -> Value {
-        serde_json::json!({ "messageId": self.message_id, "stream": stream })
+    fn body(&self, stream: bool) -> Result<t2::RetryRequest> {
+        Ok(t2::RetryRequest {
+            message_id: t2::RetryRequestMessageId::try_from(self.message_id.as_str())
+                .map_err(|e| Error::invalid(format!("invalid message id: {e}")))?,
+            stream,
+        })
     }
 
     /// Streams the regenerated answer.
@@ -313,24 +269,24 @@ impl RetryRequest {
             RETRY,
             &self.options,
             &self.url(),
-            &self.body(true),
+            &self.body(true)?,
         )
         .await
     }
 
     /// Regenerates with `"stream": false`.
-    pub async fn send(self) -> Result<ChatResponse> {
+    pub async fn send(self) -> Result<ChatAnswer> {
         Ok(self.send_with_response().await?.into_inner())
     }
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
-    pub async fn send_with_response(self) -> Result<Response<ChatResponse>> {
+    pub async fn send_with_response(self) -> Result<Response<ChatAnswer>> {
         post_json(
             &self.client,
             RETRY,
             &self.options,
             &self.url(),
-            &self.body(false),
+            &self.body(false)?,
         )
         .await
     }
@@ -363,14 +319,14 @@ async fn post_json<B: Serialize>(
     options: &RequestOptions,
     url: &str,
     body: &B,
-) -> Result<Response<ChatResponse>> {
+) -> Result<Response<ChatAnswer>> {
     let resp = client
-        .run_json::<ChatEnvelope, _>(op, options, |http| {
+        .run_json::<t2::ChatResponseEnvelope, _>(op, options, |http| {
             Ok(http
                 .post(url)
                 .header(reqwest::header::ACCEPT, "application/json")
                 .json(body))
         })
         .await?;
-    Ok(resp.map(ChatResponse::from))
+    Ok(resp.map(|envelope| ChatAnswer::from(envelope.data)))
 }

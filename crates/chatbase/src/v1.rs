@@ -49,10 +49,10 @@ impl<'c> V1<'c> {
     }
 
     /// `chat`: message a chatbot (send the whole history each time; v1 keeps no context).
-    pub fn chat(&self, chatbot_id: impl Into<String>) -> V1ChatRequest {
-        V1ChatRequest {
+    pub fn chat(&self, chatbot_id: impl Into<String>) -> V1ChatCall {
+        V1ChatCall {
             client: self.client.clone(),
-            body: V1ChatBody {
+            body: t1::ChatRequest {
                 chatbot_id: chatbot_id.into(),
                 messages: Vec::new(),
                 conversation_id: None,
@@ -393,53 +393,44 @@ impl ImageUpload {
     }
 }
 
-/// Who wrote a v1 chat message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// The end user.
-    User,
-    /// The chatbot.
-    Assistant,
+/// Who wrote a v1 chat message: the generated wire enum.
+pub use chatbase_api::v1::types::MessageRole as Role;
+
+/// A whole v1 chat answer.
+///
+/// `text` is a `String`, as in v2's [`ChatAnswer`](crate::ChatAnswer): the wire field is optional, and an answer
+/// without one is an answer with no text, so both read as `""` and callers need no `Option` to print it. The exact
+/// body, absent field and all, is still there through [`V1ChatCall::send_raw`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct V1ChatAnswer {
+    /// The chatbot's answer.
+    pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-struct V1Message {
-    role: Role,
-    content: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct V1ChatBody {
-    chatbot_id: String,
-    messages: Vec<V1Message>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    conversation_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    contact_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    model: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    temperature: Option<f64>,
-    stream: bool,
+impl From<t1::ChatResponse> for V1ChatAnswer {
+    fn from(r: t1::ChatResponse) -> Self {
+        V1ChatAnswer {
+            text: r.text.unwrap_or_default(),
+        }
+    }
 }
 
 /// Builder for v1 `POST /chat`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` or `.stream()` is awaited"]
-pub struct V1ChatRequest {
+pub struct V1ChatCall {
     client: Client,
-    body: V1ChatBody,
+    body: t1::ChatRequest,
     options: RequestOptions,
 }
 
 const V1_CHAT: Op = Op::unsafe_("chat");
 
-impl V1ChatRequest {
+impl V1ChatCall {
     /// Appends one message to the history.
     pub fn message(mut self, role: Role, content: impl Into<String>) -> Self {
-        self.body.messages.push(V1Message {
+        self.body.messages.push(t1::ChatRequestMessage {
             role,
             content: content.into(),
         });
@@ -482,7 +473,10 @@ impl V1ChatRequest {
 
     /// Model override (free string: the accepted list changes often).
     pub fn model(mut self, model: impl Into<String>) -> Self {
-        self.body.model = Some(model.into());
+        // Read as the wire would be: a known model, another model name, or (never failing) the raw string.
+        let model = serde_json::Value::String(model.into());
+        self.body.model =
+            Some(serde_json::from_value(model.clone()).unwrap_or(t1::AiModelValue::Unknown(model)));
         self
     }
 
@@ -516,17 +510,17 @@ impl V1ChatRequest {
         Ok(())
     }
 
-    /// Sends with `"stream": false` and returns `{text}`.
-    pub async fn send(self) -> Result<t1::ChatResponse> {
+    /// Sends with `"stream": false` and returns the whole answer.
+    pub async fn send(self) -> Result<V1ChatAnswer> {
         Ok(self.send_with_response().await?.into_inner())
     }
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
-    pub async fn send_with_response(self) -> Result<Response<t1::ChatResponse>> {
+    pub async fn send_with_response(self) -> Result<Response<V1ChatAnswer>> {
         Ok(self
             .send_raw_with_response()
             .await?
-            .map(crate::Raw::into_value))
+            .map(|raw| V1ChatAnswer::from(raw.into_value())))
     }
 
     /// Like [`send`](Self::send), returning the answer exactly as the server sent it.

@@ -353,10 +353,10 @@ async fn non_streaming_chat_sends_stream_false_and_decodes_parts() {
         .unwrap();
     m.assert_async().await;
     assert_eq!(r.text, "Hello");
-    assert_eq!(r.message_id.as_deref(), Some("m2"));
-    assert_eq!(r.finish_reason, Some(FinishReason::ToolCalls));
+    assert_eq!(r.metadata.message_id.as_deref(), Some("m2"));
+    assert_eq!(r.metadata.finish_reason, Some(FinishReason::ToolCalls));
     assert_eq!(r.tool_calls[0].tool_name, "lookup");
-    assert_eq!(r.credits, Some(1.5));
+    assert_eq!(r.metadata.credits, Some(1.5));
 }
 
 const SSE_BODY: &str = concat!(
@@ -405,8 +405,8 @@ async fn streaming_chat_yields_events_and_final_response() {
         .await
         .unwrap();
     assert_eq!(r.text, "Hi there");
-    assert_eq!(r.conversation_id.as_deref(), Some("c7"));
-    assert_eq!(r.message_id.as_deref(), Some("m9"));
+    assert_eq!(r.metadata.conversation_id.as_deref(), Some("c7"));
+    assert_eq!(r.metadata.message_id.as_deref(), Some("m9"));
     m.assert_calls_async(2).await;
 }
 
@@ -997,7 +997,7 @@ async fn v1_chat_streams_raw_text_and_sends_json() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.text.as_deref(), Some("JSON answer"));
+    assert_eq!(r.text, "JSON answer");
     stream_mock.assert_async().await;
     json_mock.assert_async().await;
 }

@@ -8,7 +8,7 @@
 //! Sending requests is not done here (see [`crate::chat`]).
 //!
 //! Layering (each module only uses those below it): `frame` (bytes → payloads) and `events` (the types) at the
-//! bottom, `decode` (payload → event) and `accumulate` (events → [`ChatResponse`]) above them, and
+//! bottom, `decode` (payload → event) and `accumulate` (events → [`ChatAnswer`]) above them, and
 //! [`ChatStream`] here on top.
 
 use std::pin::Pin;
@@ -26,10 +26,9 @@ pub(crate) mod decode;
 mod events;
 pub(crate) mod frame;
 
-pub use accumulate::{ChatResponse, ToolCall};
+pub use accumulate::{ChatAnswer, ToolCall};
 pub(crate) use decode::{Decoded, decode_payload};
-pub(crate) use events::metadata_from_value;
-pub use events::{ChatEvent, FinishReason, MessageMetadata};
+pub use events::{ChatEvent, ChatMetadata, FinishReason};
 use frame::Framer;
 pub(crate) use frame::sse_error;
 
@@ -114,10 +113,10 @@ impl ChatStream {
     }
 
     /// Drains the stream and returns the accumulated answer.
-    pub async fn final_response(mut self) -> Result<ChatResponse> {
-        let mut acc = ChatResponse::default();
+    pub async fn final_response(mut self) -> Result<ChatAnswer> {
+        let mut acc = ChatAnswer::default();
         while let Some(ev) = self.next().await {
-            acc.absorb(ev?);
+            acc.absorb(&ev?);
         }
         Ok(acc)
     }
@@ -391,11 +390,11 @@ mod tests {
         let s = ChatStream::from_bytes(chunks(&[SSE.as_bytes()]), HeaderMap::new());
         let r = s.final_response().await.unwrap();
         assert_eq!(r.text, "Hello");
-        assert_eq!(r.message_id.as_deref(), Some("m1"));
-        assert_eq!(r.conversation_id.as_deref(), Some("c1"));
-        assert_eq!(r.user_message_id.as_deref(), Some("u1"));
-        assert_eq!(r.credits, Some(2.0));
-        assert_eq!(r.finish_reason, Some(FinishReason::Stop));
+        assert_eq!(r.metadata.message_id.as_deref(), Some("m1"));
+        assert_eq!(r.metadata.conversation_id.as_deref(), Some("c1"));
+        assert_eq!(r.metadata.user_message_id.as_deref(), Some("u1"));
+        assert_eq!(r.metadata.credits, Some(2.0));
+        assert_eq!(r.metadata.finish_reason, Some(FinishReason::Stop));
     }
 
     #[tokio::test]
