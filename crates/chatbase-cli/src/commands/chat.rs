@@ -273,7 +273,7 @@ async fn run_turn(
 
 async fn consume(
     ctx: &Ctx,
-    stream: ChatStream,
+    mut stream: ChatStream,
     spinner: &indicatif::ProgressBar,
     ctrl_c: &mut std::pin::Pin<&mut impl std::future::Future<Output = std::io::Result<()>>>,
 ) -> Result<Outcome> {
@@ -290,7 +290,8 @@ async fn consume(
             spinner.finish_and_clear();
         }
     };
-    let ended = stream_out::pump(stream, &mut stdout, ctrl_c, |ev, stdout| {
+    // The stream accumulates the answer (ids, tool calls) itself; it is read from it once pumped.
+    let ended = stream_out::pump(&mut stream, &mut stdout, ctrl_c, |ev, stdout| {
         let ev = match ev {
             Ok(ev) => ev,
             Err(e) => {
@@ -332,9 +333,6 @@ async fn consume(
                         sanitize(tool_call_id)
                     );
                 }
-                outcome
-                    .tool_calls
-                    .push((tool_call_id.clone(), tool_name.clone()));
             }
             ChatEvent::ToolOutputAvailable {
                 tool_call_id,
@@ -356,25 +354,7 @@ async fn consume(
                     sanitize(error_text)
                 );
             }
-            ChatEvent::MessageStart {
-                message_id,
-                metadata,
-            } => {
-                if outcome.message_id.is_none() {
-                    outcome.message_id.clone_from(message_id);
-                }
-                if let Some(m) = metadata {
-                    absorb(&mut outcome, m);
-                }
-            }
-            ChatEvent::MessageMetadata(m) => absorb(&mut outcome, m),
-            ChatEvent::Finish {
-                metadata,
-                finish_reason,
-            } => {
-                if let Some(m) = metadata {
-                    absorb(&mut outcome, m);
-                }
+            ChatEvent::Finish { finish_reason, .. } => {
                 if finish_reason.as_ref() == Some(&FinishReason::Error) && failure.is_none() {
                     failure = Some(
                         CliError::runtime("the agent failed while answering")
@@ -387,6 +367,16 @@ async fn consume(
         Ok(Next::Continue)
     })
     .await?;
+    let answer = stream.response();
+    outcome
+        .conversation_id
+        .clone_from(&answer.metadata.conversation_id);
+    outcome.message_id.clone_from(&answer.metadata.message_id);
+    outcome.tool_calls = answer
+        .tool_calls
+        .iter()
+        .map(|t| (t.tool_call_id.clone(), t.tool_name.clone()))
+        .collect();
     if ended == Ended::Interrupted {
         spinner.finish_and_clear();
         eprintln!("\n[cancelled: the answer was interrupted]");
@@ -401,15 +391,6 @@ async fn consume(
     match failure {
         Some(e) => Err(e),
         None => Ok(outcome),
-    }
-}
-
-fn absorb(outcome: &mut Outcome, m: &chatbase::ChatMetadata) {
-    if m.conversation_id.is_some() {
-        outcome.conversation_id.clone_from(&m.conversation_id);
-    }
-    if m.message_id.is_some() {
-        outcome.message_id.clone_from(&m.message_id);
     }
 }
 

@@ -81,10 +81,19 @@ pub struct ChatMetadata {
     pub credits: Option<f64>,
 }
 
-/// `credits` as the wire's `usage` object.
+/// `credits` as the wire's `usage` object. A whole number is written as the server writes it (`2`, not `2.0`).
 fn usage<S: Serializer>(credits: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    fn number<S: Serializer>(c: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        // Below 2^53 every whole f64 is exactly an i64.
+        const EXACT: f64 = 9_007_199_254_740_992.0;
+        match *c {
+            Some(c) if c.fract() == 0.0 && c.abs() < EXACT => s.serialize_i64(c as i64),
+            other => other.serialize(s),
+        }
+    }
     #[derive(Serialize)]
     struct Usage {
+        #[serde(serialize_with = "number")]
         credits: Option<f64>,
     }
     Usage { credits: *credits }.serialize(s)
