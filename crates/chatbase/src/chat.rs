@@ -10,8 +10,9 @@ use serde_json::Value;
 
 use crate::client::{Client, Op, RequestOptions, Response};
 use crate::error::{Error, Result};
-use crate::stream::ChatStream;
 pub use crate::stream::{ChatAnswer, ToolCall};
+use crate::stream::{ChatEvent, ChatStream};
+use futures::StreamExt;
 
 const CHAT: Op = Op::unsafe_("chatWithAgent");
 const RETRY: Op = Op::unsafe_("retryMessage");
@@ -153,32 +154,103 @@ impl ChatCall {
     /// `tool-calls`, runs `handler` for each call, submits the results and continues the
     /// conversation, up to `max_rounds` tool rounds. Returns the final answer.
     ///
+    /// The handler returns its own error type `E`, which only needs `From<chatbase::Error>` (so the SDK's own
+    /// failures fit in it too): `chatbase::Error` itself, `anyhow::Error`, `Box<dyn Error + Send + Sync>` or an
+    /// enum of yours. A handler error stops the loop and is returned as is.
+    ///
     /// ```no_run
     /// # async fn demo(client: chatbase::Client) -> Result<(), chatbase::Error> {
     /// let answer = client
     ///     .agent("agent-id")
     ///     .chat("Where is order 42?")
     ///     .run_tools(5, |call| async move {
-    ///         Ok(serde_json::json!({ "status": "shipped", "tool": call.tool_name }))
+    ///         Ok::<_, chatbase::Error>(serde_json::json!({ "status": "shipped", "tool": call.tool_name }))
     ///     })
     ///     .await?;
     /// println!("{}", answer.text);
     /// # Ok(()) }
     /// ```
-    pub async fn run_tools<F, Fut>(self, max_rounds: usize, mut handler: F) -> Result<ChatAnswer>
+    pub async fn run_tools<F, Fut, E>(
+        self,
+        max_rounds: usize,
+        handler: F,
+    ) -> std::result::Result<ChatAnswer, E>
     where
         F: FnMut(ToolCall) -> Fut,
-        Fut: Future<Output = Result<Value>>,
+        Fut: Future<Output = std::result::Result<Value, E>>,
+        E: From<Error>,
+    {
+        self.tool_loop(max_rounds, handler, None).await
+    }
+
+    /// [`run_tools`](Self::run_tools), streamed: every round's answer is streamed and each of its events is passed
+    /// to `on_event` as it arrives (to print text as it comes), while the loop runs the tools between rounds.
+    /// Returns the final answer.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chatbase::Client) -> Result<(), chatbase::Error> {
+    /// let answer = client
+    ///     .agent("agent-id")
+    ///     .chat("Where is order 42?")
+    ///     .run_tools_streamed(
+    ///         5,
+    ///         |call| async move { Ok::<_, chatbase::Error>(serde_json::json!({ "status": "shipped" })) },
+    ///         |event| {
+    ///             if let chatbase::ChatEvent::TextDelta { delta, .. } = event {
+    ///                 print!("{delta}");
+    ///             }
+    ///         },
+    ///     )
+    ///     .await?;
+    /// println!("\n{:?} credits in the last round", answer.metadata.credits);
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_tools_streamed<F, Fut, E, O>(
+        self,
+        max_rounds: usize,
+        handler: F,
+        mut on_event: O,
+    ) -> std::result::Result<ChatAnswer, E>
+    where
+        F: FnMut(ToolCall) -> Fut,
+        Fut: Future<Output = std::result::Result<Value, E>>,
+        E: From<Error>,
+        O: FnMut(&ChatEvent),
+    {
+        self.tool_loop(max_rounds, handler, Some(&mut on_event))
+            .await
+    }
+
+    /// The one tool loop behind [`run_tools`](Self::run_tools) and [`run_tools_streamed`](Self::run_tools_streamed).
+    async fn tool_loop<F, Fut, E>(
+        self,
+        max_rounds: usize,
+        mut handler: F,
+        mut on_event: Option<&mut dyn FnMut(&ChatEvent)>,
+    ) -> std::result::Result<ChatAnswer, E>
+    where
+        F: FnMut(ToolCall) -> Fut,
+        Fut: Future<Output = std::result::Result<Value, E>>,
+        E: From<Error>,
     {
         let mut req = self;
         let mut rounds = 0usize;
         loop {
-            let answer = req.clone().send().await?;
+            let answer = match on_event.as_deref_mut() {
+                None => req.clone().send().await?,
+                Some(on_event) => {
+                    let mut stream = req.clone().stream().await?;
+                    while let Some(ev) = stream.next().await {
+                        on_event(&ev?);
+                    }
+                    stream.final_response().await?
+                }
+            };
             if !answer.wants_tools() {
                 return Ok(answer);
             }
             if rounds >= max_rounds {
-                return Err(Error::ToolRoundsExceeded { rounds });
+                return Err(Error::ToolRoundsExceeded { rounds }.into());
             }
             rounds += 1;
             let conversation_id = answer

@@ -317,22 +317,20 @@ async fn consume(
                 tool_call_id,
                 tool_name,
                 input,
-            } => {
-                if !ndjson {
-                    stop_spinner();
-                    let _ = stdout.flush();
-                    eprintln!(
-                        "{}[tool call] {}({}) id={}",
-                        if wrote_text && !ends_with_newline {
-                            "\n"
-                        } else {
-                            ""
-                        },
-                        sanitize(tool_name),
-                        sanitize(&input.to_string()),
-                        sanitize(tool_call_id)
-                    );
-                }
+            } if !ndjson => {
+                stop_spinner();
+                let _ = stdout.flush();
+                eprintln!(
+                    "{}[tool call] {}({}) id={}",
+                    if wrote_text && !ends_with_newline {
+                        "\n"
+                    } else {
+                        ""
+                    },
+                    sanitize(tool_name),
+                    sanitize(&input.to_string()),
+                    sanitize(tool_call_id)
+                );
             }
             ChatEvent::ToolOutputAvailable {
                 tool_call_id,
@@ -354,13 +352,14 @@ async fn consume(
                     sanitize(error_text)
                 );
             }
-            ChatEvent::Finish { finish_reason, .. } => {
-                if finish_reason.as_ref() == Some(&FinishReason::Error) && failure.is_none() {
-                    failure = Some(
-                        CliError::runtime("the agent failed while answering")
-                            .with_code("CHAT_STREAMING_ERROR"),
-                    );
-                }
+            ChatEvent::Finish {
+                finish_reason: Some(FinishReason::Error),
+                ..
+            } if failure.is_none() => {
+                failure = Some(
+                    CliError::runtime("the agent failed while answering")
+                        .with_code("CHAT_STREAMING_ERROR"),
+                );
             }
             _ => {}
         }
