@@ -42,8 +42,8 @@ impl ChatAnswer {
         self.metadata.finish_reason == Some(FinishReason::ToolCalls) && !self.tool_calls.is_empty()
     }
 
-    /// Takes in one event of the stream. Text deltas are appended by the caller (the stream keeps its text here
-    /// without cloning each delta), so this only sees the rarer events.
+    /// Takes in one event of the stream ([`ChatStream`](crate::ChatStream) calls this for every event it yields;
+    /// a text delta costs one `push_str`, the rarer events a clone of what they carry).
     pub(crate) fn absorb(&mut self, ev: &ChatEvent) {
         match ev {
             ChatEvent::MessageStart {

@@ -142,7 +142,8 @@ impl ChatMetadata {
 /// Where the answer's facts arrive: the assistant message id in [`MessageStart`](Self::MessageStart); the
 /// conversation id (new conversations get theirs here), the user message id, the finish reason and the credits
 /// used (`usage.credits`) in [`MessageMetadata`](Self::MessageMetadata) and again in [`Finish`](Self::Finish)'s
-/// metadata, both near the end. [`ChatStream::final_response`](crate::ChatStream::final_response) merges them for you.
+/// metadata, both near the end. A [`ChatStream`](crate::ChatStream) merges them for you as they go by: see
+/// [`ChatStream::response`](crate::ChatStream::response) and [`ChatStream::final_response`](crate::ChatStream::final_response).
 ///
 /// Serializes in the wire shape, the JSON object the server sends in each `data:` line (`{"type":
 /// "text-delta", "id": …, "delta": …}`); [`Unknown`](Self::Unknown) events serialize as the raw JSON received.
