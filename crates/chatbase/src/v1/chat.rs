@@ -447,4 +447,14 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_v1_answer_without_text_reads_as_empty_text_like_v2() {
+        let none: t1::ChatResponse = serde_json::from_str("{}").unwrap();
+        assert_eq!(V1ChatAnswer::from(none).text, "");
+        let some: t1::ChatResponse = serde_json::from_str(r#"{"text":"hi"}"#).unwrap();
+        let answer = V1ChatAnswer::from(some);
+        assert_eq!(answer.text, "hi");
+        assert_eq!(serde_json::to_string(&answer).unwrap(), r#"{"text":"hi"}"#);
+    }
 }
