@@ -25,7 +25,7 @@ use chatbase_api::v2::builder as b2;
 use chatbase_api::v2::types as t2;
 
 use crate::call::Call;
-use crate::chat::ChatRequest;
+use crate::chat::ChatCall;
 use crate::client::Client;
 
 mod conversations;
@@ -183,14 +183,14 @@ impl<'c> Agent<'c> {
     }
 
     /// `chatWithAgent`: a new message. `.stream()` for events, `.send()` for the whole answer.
-    pub fn chat(&self, message: impl Into<String>) -> ChatRequest {
-        ChatRequest::new(self.client.clone(), self.id.clone(), Some(message.into()))
+    pub fn chat(&self, message: impl Into<String>) -> ChatCall {
+        ChatCall::new(self.client.clone(), self.id.clone(), Some(message.into()))
     }
 
     /// `chatWithAgent` without a message: lets the agent continue after tool results. Set the
     /// conversation with `.conversation(id)`.
-    pub fn continue_chat(&self) -> ChatRequest {
-        ChatRequest::new(self.client.clone(), self.id.clone(), None)
+    pub fn continue_chat(&self) -> ChatCall {
+        ChatCall::new(self.client.clone(), self.id.clone(), None)
     }
 
     /// `createVoiceSession`: opens a voice session and returns its connection details.

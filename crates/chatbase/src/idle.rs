@@ -9,8 +9,8 @@
 //! stays silent for the whole timeout fails after between 1 and 1⅛ timeouts, and one that keeps delivering costs no
 //! clock read per frame. A deadline fires exactly when it is due.
 
+use crate::body::{BodyError, IdleElapsed};
 use crate::error::{Error, Result, TimeoutKind};
-use crate::stream::BodyError;
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 use std::pin::Pin;
@@ -155,18 +155,6 @@ impl Watchdog {
     }
 }
 
-/// The error a body yields when nothing arrived for the idle timeout; it carries which setting governs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct IdleElapsed(pub(crate) TimeoutKind);
-
-impl std::fmt::Display for IdleElapsed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "timed out ({})", self.0)
-    }
-}
-
-impl std::error::Error for IdleElapsed {}
-
 /// A body stream that fails with [`IdleElapsed`] after `timeout` without a frame (no timer when `None`).
 pub(crate) struct IdleTimeout<S> {
     inner: S,
@@ -256,7 +244,7 @@ pub(crate) async fn read_body(
     let mut body = guarded_body(resp, idle, kind);
     let mut buf = BytesMut::new();
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(crate::stream::body_error)?;
+        let chunk = chunk.map_err(crate::body::body_error)?;
         match limit {
             Some(max) if buf.len() + chunk.len() >= max => {
                 buf.extend_from_slice(&chunk[..max - buf.len()]);

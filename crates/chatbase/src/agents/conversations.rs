@@ -23,7 +23,7 @@ use chatbase_api::v2::types as t2;
 use serde_json::Value;
 
 use crate::call::Call;
-use crate::chat::{ChatRequest, RetryRequest};
+use crate::chat::{ChatCall, RetryCall};
 use crate::client::Client;
 
 /// `/agents/{agentId}/conversations`.
@@ -139,8 +139,8 @@ impl<'c> Conversation<'c> {
     }
 
     /// `chatWithAgent` in this conversation.
-    pub fn chat(&self, message: impl Into<String>) -> ChatRequest {
-        ChatRequest::new(
+    pub fn chat(&self, message: impl Into<String>) -> ChatCall {
+        ChatCall::new(
             self.client.clone(),
             self.agent_id.clone(),
             Some(message.into()),
@@ -149,8 +149,8 @@ impl<'c> Conversation<'c> {
     }
 
     /// `retryMessage`: regenerate the answer at `message_id`.
-    pub fn retry(&self, message_id: impl Into<String>) -> RetryRequest {
-        RetryRequest::new(
+    pub fn retry(&self, message_id: impl Into<String>) -> RetryCall {
+        RetryCall::new(
             self.client.clone(),
             self.agent_id.clone(),
             self.id.clone(),

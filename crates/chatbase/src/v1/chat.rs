@@ -1,6 +1,5 @@
-//! The v1 surface (`/api/v1`): chatbots, chat (raw text stream or JSON), conversations, leads,
-//! contacts, custom attributes, and chatbot icon / profile-picture uploads. Handles only; the
-//! request machinery is shared with v2 ([`crate::call`], [`crate::client`]).
+//! v1 chat: the [`V1ChatCall`] builder (its body is the generated `t1::ChatRequest`), the whole answer
+//! ([`V1ChatAnswer`]) and the [`TextStream`] of a streamed answer (raw text or SSE, chosen by content type).
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -11,50 +10,53 @@ use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 
+use crate::body::any_body_error;
 use crate::client::{Client, Op, Response};
-use crate::error::{Error, Result};
 use crate::options::RequestOptions;
-use crate::stream::any_body_error;
+use crate::error::{Error, Result};
 
-mod chatbots;
+/// Who wrote a v1 chat message: the generated wire enum.
+pub use chatbase_api::v1::types::MessageRole as Role;
 
-pub use chatbots::{Chatbot, Chatbots, Contact, ImageUpload};
+/// A whole v1 chat answer.
+///
+/// `text` is a `String`, as in v2's [`ChatAnswer`](crate::ChatAnswer): the wire field is optional, and an answer
+/// without one is an answer with no text, so both read as `""` and callers need no `Option` to print it. The exact
+/// body, absent field and all, is still there through [`V1ChatCall::send_raw`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct V1ChatAnswer {
+    /// The chatbot's answer.
+    pub text: String,
+}
 
-impl Client {
-    /// The v1 API.
-    pub fn v1(&self) -> V1<'_> {
-        V1 { client: self }
+impl From<t1::ChatResponse> for V1ChatAnswer {
+    fn from(r: t1::ChatResponse) -> Self {
+        V1ChatAnswer {
+            text: r.text.unwrap_or_default(),
+        }
     }
 }
 
-/// Entry point of the v1 API.
-#[derive(Debug, Clone, Copy)]
-pub struct V1<'c> {
-    client: &'c Client,
+/// Builder for v1 `POST /chat`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()` or `.stream()` is awaited"]
+pub struct V1ChatCall {
+    client: Client,
+    body: t1::ChatRequest,
+    options: RequestOptions,
 }
 
-impl<'c> V1<'c> {
-    /// The chatbots collection.
-    pub fn chatbots(&self) -> Chatbots<'c> {
-        Chatbots {
-            client: self.client,
-        }
-    }
+const V1_CHAT: Op = Op::unsafe_("chat");
 
-    /// One chatbot.
-    pub fn chatbot(&self, chatbot_id: impl Into<String>) -> Chatbot<'c> {
-        Chatbot {
-            client: self.client,
-            id: chatbot_id.into(),
-        }
-    }
+impl V1ChatCall {
+    crate::options::request_options!(stream);
 
-    /// `chat`: message a chatbot (send the whole history each time; v1 keeps no context).
-    pub fn chat(&self, chatbot_id: impl Into<String>) -> V1ChatRequest {
-        V1ChatRequest {
-            client: self.client.clone(),
-            body: V1ChatBody {
-                chatbot_id: chatbot_id.into(),
+    pub(crate) fn new(client: Client, chatbot_id: String) -> Self {
+        V1ChatCall {
+            client,
+            body: t1::ChatRequest {
+                chatbot_id,
                 messages: Vec::new(),
                 conversation_id: None,
                 contact_id: None,
@@ -65,56 +67,10 @@ impl<'c> V1<'c> {
             options: RequestOptions::default(),
         }
     }
-}
-/// Who wrote a v1 chat message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// The end user.
-    User,
-    /// The chatbot.
-    Assistant,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct V1Message {
-    role: Role,
-    content: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct V1ChatBody {
-    chatbot_id: String,
-    messages: Vec<V1Message>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    conversation_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    contact_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    model: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    temperature: Option<f64>,
-    stream: bool,
-}
-
-/// Builder for v1 `POST /chat`.
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `.send()` or `.stream()` is awaited"]
-pub struct V1ChatRequest {
-    client: Client,
-    body: V1ChatBody,
-    options: RequestOptions,
-}
-
-const V1_CHAT: Op = Op::unsafe_("chat");
-
-impl V1ChatRequest {
-    crate::options::request_options!(stream);
 
     /// Appends one message to the history.
     pub fn message(mut self, role: Role, content: impl Into<String>) -> Self {
-        self.body.messages.push(V1Message {
+        self.body.messages.push(t1::ChatRequestMessage {
             role,
             content: content.into(),
         });
@@ -157,7 +113,10 @@ impl V1ChatRequest {
 
     /// Model override (free string: the accepted list changes often).
     pub fn model(mut self, model: impl Into<String>) -> Self {
-        self.body.model = Some(model.into());
+        // Read as the wire would be: a known model, another model name, or (never failing) the raw string.
+        let model = serde_json::Value::String(model.into());
+        self.body.model =
+            Some(serde_json::from_value(model.clone()).unwrap_or(t1::AiModelValue::Unknown(model)));
         self
     }
 
@@ -166,6 +125,8 @@ impl V1ChatRequest {
         self.body.temperature = Some(t);
         self
     }
+
+
 
     fn validate(&self) -> Result<()> {
         if self.body.messages.is_empty() {
@@ -179,17 +140,17 @@ impl V1ChatRequest {
         Ok(())
     }
 
-    /// Sends with `"stream": false` and returns `{text}`.
-    pub async fn send(self) -> Result<t1::ChatResponse> {
+    /// Sends with `"stream": false` and returns the whole answer.
+    pub async fn send(self) -> Result<V1ChatAnswer> {
         Ok(self.send_with_response().await?.into_inner())
     }
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
-    pub async fn send_with_response(self) -> Result<Response<t1::ChatResponse>> {
+    pub async fn send_with_response(self) -> Result<Response<V1ChatAnswer>> {
         Ok(self
             .send_raw_with_response()
             .await?
-            .map(crate::Raw::into_value))
+            .map(|raw| V1ChatAnswer::from(raw.into_value())))
     }
 
     /// Like [`send`](Self::send), returning the answer exactly as the server sent it.
@@ -478,5 +439,15 @@ mod tests {
                 other => panic!("{parts:?}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_v1_answer_without_text_reads_as_empty_text_like_v2() {
+        let none: t1::ChatResponse = serde_json::from_str("{}").unwrap();
+        assert_eq!(V1ChatAnswer::from(none).text, "");
+        let some: t1::ChatResponse = serde_json::from_str(r#"{"text":"hi"}"#).unwrap();
+        let answer = V1ChatAnswer::from(some);
+        assert_eq!(answer.text, "hi");
+        assert_eq!(serde_json::to_string(&answer).unwrap(), r#"{"text":"hi"}"#);
     }
 }
