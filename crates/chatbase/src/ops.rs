@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::num::NonZeroU64;
 
+use chatbase_api::operations::{Operation as ApiOperation, OperationId, RetryClass};
 use chatbase_api::v1::builder as b1;
 use chatbase_api::v1::types as t1;
 use chatbase_api::v2::builder as b2;
@@ -55,7 +56,23 @@ macro_rules! operations {
                 }
             }
         }
-    )*};
+        // The generated registry names the same output type.
+        const _: fn(<$api::$builder<'static> as ApiOperation>::Output) -> $out = |x| x;
+    )*
+        /// The table above as data, to compare with the generated registry.
+        #[cfg(test)]
+        fn hand_table() -> Vec<(&'static str, Idempotency, OperationId)> {
+            vec![$(($id, Idempotency::$idem, <$api::$builder<'static> as ApiOperation>::ID)),*]
+        }
+    };
+}
+
+/// The retry class the generated registry gives an operation, as the SDK's [`Idempotency`].
+pub(crate) const fn idempotency(id: OperationId) -> Idempotency {
+    match id.info().retry {
+        RetryClass::Idempotent => Idempotency::Idempotent,
+        RetryClass::Conservative => Idempotency::NonIdempotent,
+    }
 }
 
 operations! {
@@ -383,5 +400,62 @@ impl<'c> Call<'c, b1::ListContacts<'c>> {
             Some(nz) => self.map_builder(|b| b.page(nz)),
             None => self,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Before the hand table goes: every retry class and operationId it states, and those the hand-built
+    /// operations state (`chat.rs`, `v1.rs`, `agents.rs`), equal the generated registry's.
+    #[test]
+    fn the_hand_table_agrees_with_the_generated_registry() {
+        let table = hand_table();
+        assert_eq!(table.len(), 54);
+        let hand_built = [
+            (
+                "chatWithAgent",
+                Idempotency::NonIdempotent,
+                OperationId::V2ChatWithAgent,
+            ),
+            (
+                "retryMessage",
+                Idempotency::NonIdempotent,
+                OperationId::V2RetryMessage,
+            ),
+            (
+                "createFileSource",
+                Idempotency::NonIdempotent,
+                OperationId::V2CreateFileSource,
+            ),
+            (
+                "updateFileSource",
+                Idempotency::Idempotent,
+                OperationId::V2UpdateFileSource,
+            ),
+            ("chat", Idempotency::NonIdempotent, OperationId::V1Chat),
+            (
+                "uploadChatbotIcon",
+                Idempotency::Idempotent,
+                OperationId::V1UploadChatbotIcon,
+            ),
+            (
+                "uploadChatbotProfilePicture",
+                Idempotency::Idempotent,
+                OperationId::V1UploadChatbotProfilePicture,
+            ),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for (name, idem, id) in table.into_iter().chain(hand_built) {
+            assert_eq!(id.operation_id(), name);
+            assert_eq!(idempotency(id), idem, "{name}");
+            assert!(seen.insert(id), "{name} twice");
+        }
+        assert_eq!(
+            seen.len(),
+            OperationId::ALL.len(),
+            "every operation is compared"
+        );
     }
 }
