@@ -3,7 +3,6 @@
 //! typed setters and how list responses split into pages (checked at compile time against the registry's
 //! pagination). Everything here is declarative; the behaviour lives in [`crate::call`].
 
-use std::future::Future;
 use std::num::NonZeroU64;
 
 use chatbase_api::operations::{Operation as ApiOperation, OperationId, Pagination, RetryClass};
@@ -34,33 +33,29 @@ where
     fn idempotency() -> Idempotency {
         idempotency(B::ID)
     }
-    fn execute(self) -> impl Future<Output = Result<ResponseValue<Self::Output>>> + Send {
-        async move {
-            match self.dispatch().await {
-                Ok(v) => Ok(v),
-                // Error responses are untyped in the bindings, so a payload that does
-                // not decode is a success body: decode it again to name the JSON path.
-                Err(progenitor_client::Error::InvalidResponsePayload(bytes, err)) => {
-                    Err(match crate::error::decode_json::<Self::Output>(&bytes) {
-                        Err(with_path) => with_path,
-                        Ok(_) => {
-                            Error::from_progenitor(
-                                progenitor_client::Error::<()>::InvalidResponsePayload(bytes, err),
-                            )
-                            .await
-                        }
-                    })
-                }
-                Err(e) => Err(Error::from_progenitor(e).await),
+    async fn execute(self) -> Result<ResponseValue<Self::Output>> {
+        match self.dispatch().await {
+            Ok(v) => Ok(v),
+            // Error responses are untyped in the bindings, so a payload that does
+            // not decode is a success body: decode it again to name the JSON path.
+            Err(progenitor_client::Error::InvalidResponsePayload(bytes, err)) => {
+                Err(match crate::error::decode_json::<Self::Output>(&bytes) {
+                    Err(with_path) => with_path,
+                    Ok(_) => {
+                        Error::from_progenitor(
+                            progenitor_client::Error::<()>::InvalidResponsePayload(bytes, err),
+                        )
+                        .await
+                    }
+                })
             }
+            Err(e) => Err(Error::from_progenitor(e).await),
         }
     }
-    fn execute_raw(self) -> impl Future<Output = Result<ResponseValue<bytes::Bytes>>> + Send {
-        async move {
-            match self.dispatch_raw().await {
-                Ok(v) => Ok(v),
-                Err(e) => Err(Error::from_progenitor(e).await),
-            }
+    async fn execute_raw(self) -> Result<ResponseValue<bytes::Bytes>> {
+        match self.dispatch_raw().await {
+            Ok(v) => Ok(v),
+            Err(e) => Err(Error::from_progenitor(e).await),
         }
     }
 }
