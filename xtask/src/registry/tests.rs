@@ -95,3 +95,28 @@ fn the_doc_line_names_the_route() {
         Some(("GET".into(), "/agents/{agentId}".into()))
     );
 }
+
+#[test]
+fn an_operation_progenitor_generates_must_have_a_builder() {
+    let entries = read(V2, spec("").as_bytes()).unwrap();
+    let err = render(&entries, &[("v2", Builders::new())])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("v2 listThings: no generated builder"), "{err}");
+    let builders = Builders::from([(
+        ("GET".to_owned(), "/things".to_owned()),
+        Builder {
+            name: "ListThings".into(),
+            output: "types::Things".into(),
+        },
+    )]);
+    let src = render(&entries, &[("v2", builders)]).unwrap();
+    assert!(
+        src.contains("impl Operation for crate::v2::builder::ListThings<'_>"),
+        "{src}"
+    );
+    assert!(
+        src.contains("type Output = crate::v2::types::Things;"),
+        "{src}"
+    );
+}
