@@ -444,6 +444,17 @@ mod tests {
         );
     }
 
+    /// The compile-time check behind `number_paged!` tells parameter names and pagination styles apart.
+    #[test]
+    fn page_parameter_check_can_fail() {
+        assert!(page_params_are(Id::V1ListLeads, "size"));
+        assert!(page_params_are(Id::V1ListContacts, "per_page"));
+        assert!(!page_params_are(Id::V1ListContacts, "size"));
+        assert!(!page_params_are(Id::V1ListLeads, "siz"));
+        assert!(!page_params_are(Id::V2ListAgents, "limit"));
+        assert!(!page_params_are(Id::V1ListChatbots, "size"));
+    }
+
     /// Each operation the registry says pages has a [`Paginated`] impl, and no other.
     #[test]
     fn every_paginated_operation_pages() {
