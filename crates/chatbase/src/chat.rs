@@ -9,14 +9,14 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::client::{Client, Op, Response};
-use crate::options::RequestOptions;
 use crate::error::{Error, Result};
+use crate::options::RequestOptions;
 pub use crate::stream::{ChatAnswer, ToolCall};
 use crate::stream::{ChatEvent, ChatStream};
 use futures::StreamExt;
 
-const CHAT: Op = Op::unsafe_("chatWithAgent");
-const RETRY: Op = Op::unsafe_("retryMessage");
+const CHAT: Op = Op::of(chatbase_api::operations::OperationId::V2ChatWithAgent);
+const RETRY: Op = Op::of(chatbase_api::operations::OperationId::V2RetryMessage);
 
 /// Builder for `POST /agents/{agentId}/chat`. Obtain with [`crate::agents::Agent::chat`].
 #[derive(Debug, Clone)]
@@ -55,8 +55,6 @@ impl ChatCall {
         self.user_id = Some(user_id.into());
         self
     }
-
-
 
     fn validate(&self) -> Result<()> {
         if let Some(m) = &self.message {
@@ -299,8 +297,6 @@ impl RetryCall {
             options: RequestOptions::default(),
         }
     }
-
-
 
     fn url(&self) -> String {
         format!(

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::body::any_body_error;
 use crate::client::{Client, Op, Response};
-use crate::options::RequestOptions;
 use crate::error::{Error, Result};
+use crate::options::RequestOptions;
 
 /// Who wrote a v1 chat message: the generated wire enum.
 pub use chatbase_api::v1::types::MessageRole as Role;
@@ -47,7 +47,7 @@ pub struct V1ChatCall {
     options: RequestOptions,
 }
 
-const V1_CHAT: Op = Op::unsafe_("chat");
+const V1_CHAT: Op = Op::of(chatbase_api::operations::OperationId::V1Chat);
 
 impl V1ChatCall {
     crate::options::request_options!(stream);
@@ -125,8 +125,6 @@ impl V1ChatCall {
         self.body.temperature = Some(t);
         self
     }
-
-
 
     fn validate(&self) -> Result<()> {
         if self.body.messages.is_empty() {

@@ -359,12 +359,12 @@ impl ImageUpload {
             ImageSlot::Icon => (
                 "upload-chatbot-icon",
                 "chatbotIconFile",
-                Op::safe("uploadChatbotIcon"),
+                Op::of(chatbase_api::operations::OperationId::V1UploadChatbotIcon),
             ),
             ImageSlot::ProfilePicture => (
                 "upload-chatbot-profile-picture",
                 "profilePictureFile",
-                Op::safe("uploadChatbotProfilePicture"),
+                Op::of(chatbase_api::operations::OperationId::V1UploadChatbotProfilePicture),
             ),
         };
         let url = format!("{}/{path}", self.client.v1_base_url());

@@ -45,4 +45,3 @@ impl<'c> V1<'c> {
         V1ChatCall::new(self.client.clone(), chatbot_id.into())
     }
 }
-
