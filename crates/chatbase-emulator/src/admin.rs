@@ -10,9 +10,10 @@ use serde_json::{Value, json};
 
 use crate::config::Faults;
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::resources::agents::load_agent;
+use crate::state::AppState;
 use crate::util::{V, json_body, new_uuid, now_iso};
-use crate::v2::{PathParams, load_agent, param};
+use crate::v2::{PathParams, param};
 
 pub(crate) async fn get_faults(State(app): State<AppState>) -> Json<Faults> {
     Json(app.faults())
@@ -129,13 +130,17 @@ pub(crate) async fn seed_conversations(
             for i in 0..count {
                 let cid = new_uuid();
                 let title = format!("Seeded conversation {}", i + 1);
-                let doc =
-                    crate::v2::chat::new_conversation_doc(&cid, &title, user_id.as_deref(), "API");
+                let doc = crate::resources::conversations::new_conversation_doc(
+                    &cid,
+                    &title,
+                    user_id.as_deref(),
+                    "API",
+                );
                 db.insert("conversation", &cid, &agent, &agent, &doc)?;
                 for t in 0..turns {
                     let q = json!([{"type": "text", "text": format!("Seeded question {}", t + 1)}]);
                     let a = json!([{"type": "text", "text": format!("Seeded answer {}", t + 1)}]);
-                    crate::v2::chat::insert_message(
+                    crate::resources::conversations::insert_message(
                         db,
                         &agent,
                         &cid,
@@ -143,7 +148,7 @@ pub(crate) async fn seed_conversations(
                         q.as_array().cloned().unwrap_or_default(),
                         None,
                     )?;
-                    crate::v2::chat::insert_message(
+                    crate::resources::conversations::insert_message(
                         db,
                         &agent,
                         &cid,

@@ -14,11 +14,15 @@
 mod admin;
 mod config;
 mod error;
+mod gateway;
+mod paced;
 mod pairing;
+mod resources;
 pub mod routes;
 mod search;
 mod seed;
 mod server;
+mod state;
 mod spec;
 mod store;
 mod util;
@@ -258,7 +262,7 @@ enum KeySource {
 
 struct Prepared {
     listener: tokio::net::TcpListener,
-    app: server::AppState,
+    app: state::AppState,
     key_source: KeySource,
 }
 
@@ -273,7 +277,7 @@ async fn prepare(config: EmulatorConfig) -> Result<Prepared, Error> {
     let store = tokio::task::spawn_blocking(move || store::Store::open(dir.as_deref()))
         .await
         .map_err(|e| Error::Config(format!("storage task failed: {e}")))??;
-    let app = Arc::new(server::App::new(store, api_key, &config));
+    let app = Arc::new(state::App::new(store, api_key, &config));
     if config.seed_demo {
         seed::seed_if_needed(&app).await.map_err(|e| {
             Error::Config(format!("seeding the demo workspace failed: {}", e.message))

@@ -4,8 +4,6 @@
 //! user in the browser (approve, deny, ask the client to slow down) and show how the client polled.
 //! Create and exchange need no key; revoke and me take the key being asked about.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -15,7 +13,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::state::{AppState, Decision, PairedKey, PairingRequest};
 use crate::util::{V, json_body, random_alnum};
 
 /// Permissions a paired key carries: scoped, unlike the emulator's full key.
@@ -30,89 +28,6 @@ const PAIRED_PERMISSIONS: &[&str] = &[
 /// A poll that arrives sooner than this share of the current interval is answered `PAIRING_SLOW_DOWN`
 /// (RFC 8628 §3.5); the slack keeps scheduling jitter from counting as impatience.
 const TOO_FAST_SHARE: f64 = 0.8;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decision {
-    Pending,
-    Approved,
-    Denied,
-    /// Approved and its key handed out; kept so the admin view still shows how the client polled.
-    Exchanged,
-}
-
-impl Decision {
-    fn as_str(self) -> &'static str {
-        match self {
-            Decision::Pending => "pending",
-            Decision::Approved => "approved",
-            Decision::Denied => "denied",
-            Decision::Exchanged => "exchanged",
-        }
-    }
-}
-
-struct Request {
-    user_code: String,
-    device_name: String,
-    created: Instant,
-    expires: Instant,
-    decision: Decision,
-    /// The interval the client must keep now (doubled by every slow-down).
-    interval: Duration,
-    /// Answer the next poll with `PAIRING_SLOW_DOWN` (set through the admin route).
-    slow_down_next: bool,
-    last_poll: Option<Instant>,
-    /// Each poll: milliseconds since creation and the code it was answered with.
-    polls: Vec<(u128, &'static str)>,
-}
-
-struct PairedKey {
-    workspace_id: String,
-    expires_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// Pending requests (by device code) and the keys they minted.
-pub(crate) struct Pairing {
-    interval: Duration,
-    expires_in: Duration,
-    key_lifetime: chrono::Duration,
-    inner: Mutex<Inner>,
-}
-
-#[derive(Default)]
-struct Inner {
-    requests: HashMap<String, Request>,
-    keys: HashMap<String, PairedKey>,
-}
-
-impl Pairing {
-    pub fn new(interval: Duration, expires_in: Duration, key_lifetime: Duration) -> Self {
-        Self {
-            interval,
-            expires_in,
-            // Out of chrono's range only for absurd lifetimes; those never expire.
-            key_lifetime: chrono::Duration::from_std(key_lifetime).unwrap_or(chrono::Duration::MAX),
-            inner: Mutex::new(Inner::default()),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A poisoned lock only means a handler panicked between two plain map updates.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Whether `key` is a paired key that is neither revoked nor expired.
-    pub fn accepts(&self, key: &str) -> bool {
-        self.lock()
-            .keys
-            .get(key)
-            .is_some_and(|k| k.expires_at > chrono::Utc::now())
-    }
-
-    pub fn clear(&self) {
-        *self.lock() = Inner::default();
-    }
-}
 
 fn secs(d: Duration) -> Value {
     // Whole seconds stay integers, as the service sends them; a test emulator may hand out fractions.
@@ -149,7 +64,7 @@ pub(crate) async fn create(
     let now = Instant::now();
     p.lock().requests.insert(
         device_code.clone(),
-        Request {
+        PairingRequest {
             user_code: code.clone(),
             device_name,
             created: now,

@@ -9,11 +9,12 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::search::{answer, deltas};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::util::{V, json_body, now_unix};
-use crate::v2::chat::{Event, charge, greeting, insert_message, new_conversation_doc, paced_body};
 
 use super::{load_chatbot, v1_invalid};
+use crate::paced::{Event, paced_body};
+use crate::resources::conversations::{charge, greeting, insert_message, new_conversation_doc};
 
 pub(crate) async fn chat(State(app): State<AppState>, body: Bytes) -> ApiResult<Response> {
     let b = json_body(&body, app.max_body).map_err(v1_invalid)?;

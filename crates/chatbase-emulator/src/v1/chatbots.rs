@@ -8,11 +8,11 @@ use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiResult;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::util::{self, V, json_body, new_agent_id, now_iso, str_field};
-use crate::v2::{agents, sources};
 
 use super::{chatbot_view, load_chatbot, required_query, v1_invalid};
+use crate::resources::{agents, sources};
 
 pub(crate) async fn create_chatbot(
     State(app): State<AppState>,

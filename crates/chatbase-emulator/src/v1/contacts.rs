@@ -6,7 +6,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::Db;
 use crate::util::{self, V, json_body, new_uuid, now_unix, parse_date_bound, public, str_field};
 use crate::v2::{PathParams, param};

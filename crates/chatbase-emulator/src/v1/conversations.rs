@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::util::{self, parse_date_bound, str_field};
 
 use super::{drop_nulls, load_chatbot, positive_page, required_query, unix_to_iso, v1_invalid};
@@ -112,7 +112,7 @@ pub(crate) async fn list_conversations(
                         json!({
                             "id": m.data["id"],
                             "role": m.data["role"],
-                            "content": crate::v2::chat::text_of(&m.data),
+                            "content": crate::resources::conversations::text_of(&m.data),
                             "type": "text",
                         })
                     })

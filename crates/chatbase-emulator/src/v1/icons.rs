@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::util::{self, now_iso};
 
 use super::{MAX_IMAGE_BYTES, load_chatbot, required_query, v1_invalid};

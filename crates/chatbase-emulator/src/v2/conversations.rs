@@ -7,10 +7,12 @@ use axum::extract::{Query, State};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::chat::{load_conversation, user_id_regex};
-use super::{PathParams, agent_docs, load_agent, param};
+use super::chat::user_id_regex;
+use super::{PathParams, agent_docs, param};
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::resources::agents::load_agent;
+use crate::resources::conversations::load_conversation;
+use crate::state::AppState;
 use crate::util::{
     self, V, json_body, paginate, paginate_seq, parse_date_bound, public, query_limit, str_field,
 };

@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::{PathParams, agent_docs, load_agent, param};
+use super::{PathParams, agent_docs, param};
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::resources::agents::load_agent;
+use crate::state::AppState;
 use crate::store::Db;
 use crate::util::{
     self, V, json_body, new_uuid, now_iso, paginate, paginate_seq, public, query_limit, str_field,

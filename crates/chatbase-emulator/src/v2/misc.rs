@@ -10,89 +10,17 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::chat::{insert_message, load_conversation, new_conversation_doc, user_id_regex};
-use super::{PathParams, load_agent, param};
+use super::chat::user_id_regex;
+use super::{PathParams, param};
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::resources::agents::load_agent;
+use crate::resources::conversations::{insert_message, load_conversation, new_conversation_doc};
+use crate::state::AppState;
 use crate::store::Db;
 use crate::util::{V, json_body, new_uuid, now_unix, random_alnum, str_field};
 
 static PHONE: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^\+?[1-9][0-9]{6,14}$").expect("static regex is valid"));
-
-/// Creates an agent's helpdesk statuses and teams and its WhatsApp connection.
-pub(crate) fn provision_workspace(db: &Db<'_>, agent: &str) -> ApiResult<()> {
-    let labels = [
-        ("new", "New", "#3B82F6"),
-        ("on_you", "Open", "#F59E0B"),
-        ("on_customer", "Waiting on customer", "#8B5CF6"),
-        ("on_hold", "On hold", "#6B7280"),
-        ("closed", "Closed", "#10B981"),
-        ("cancelled", "Cancelled", "#EF4444"),
-    ];
-    for (pos, (cat, label, color)) in labels.iter().enumerate() {
-        let id = new_uuid();
-        let doc = json!({
-            "id": id, "category": cat, "externalLabel": label, "internalLabel": label,
-            "color": color, "isDefault": true, "position": pos,
-        });
-        db.insert("ticket_status", &id, agent, agent, &doc)?;
-    }
-    let teams = [
-        (
-            "Support",
-            true,
-            vec![
-                ("Alex Rivera", "alex@example.com"),
-                ("Sam Lee", "sam@example.com"),
-            ],
-        ),
-        ("Billing", false, vec![("Bo Chen", "bo@example.com")]),
-    ];
-    for (name, default, members) in teams {
-        let id = new_uuid();
-        let members: Vec<Value> = members
-            .into_iter()
-            .map(|(n, e)| json!({"id": new_uuid(), "name": n, "email": e}))
-            .collect();
-        let doc = json!({
-            "id": id, "name": name, "isDefault": default, "memberCount": members.len(), "_members": members,
-        });
-        db.insert("team", &id, agent, agent, &doc)?;
-    }
-    let waba = format!("waba_{}", random_alnum(10));
-    let wa = json!({
-        "senders": [{"from": "+15550100100", "wabaId": waba, "verifiedName": "Demo Support"}],
-        "templates": [
-            {
-                "id": new_uuid(), "name": "order_update", "language": "en_US", "category": "UTILITY",
-                "status": "APPROVED", "parameterFormat": "POSITIONAL", "wabaId": waba,
-                "variables": {"body": ["1", "2"]},
-                "components": [{"type": "BODY", "text": "Hi {{1}}, your order {{2}} has shipped."}],
-            },
-            {
-                "id": new_uuid(), "name": "welcome", "language": "en_US", "category": "MARKETING",
-                "status": "APPROVED", "parameterFormat": "NAMED", "wabaId": waba,
-                "variables": {"body": ["name"]},
-                "components": [{"type": "BODY", "text": "Welcome aboard, {{name}}! Reply to this message any time."}],
-            },
-            {
-                "id": new_uuid(), "name": "welcome", "language": "es", "category": "MARKETING",
-                "status": "APPROVED", "parameterFormat": "NAMED", "wabaId": waba,
-                "variables": {"body": ["name"]},
-                "components": [{"type": "BODY", "text": "¡Bienvenido, {{name}}! Responde cuando quieras."}],
-            },
-            {
-                "id": new_uuid(), "name": "spring_promo", "language": "en_US", "category": "MARKETING",
-                "status": "PENDING", "parameterFormat": "POSITIONAL", "wabaId": waba,
-                "variables": {},
-                "components": [{"type": "BODY", "text": "Spring sale: 20% off this week."}],
-            }
-        ],
-    });
-    db.insert("whatsapp", agent, agent, agent, &wa)?;
-    Ok(())
-}
 
 pub(crate) async fn health() -> Json<Value> {
     Json(json!({"status": "ok", "timestamp": chrono::Utc::now().timestamp()}))
