@@ -14,6 +14,7 @@
 mod admin;
 mod config;
 mod error;
+mod extract;
 mod gateway;
 mod paced;
 mod pairing;

@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use bytes::Bytes;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonObject;
 use crate::state::{AppState, Decision, PairedKey, PairingRequest};
-use crate::util::{V, json_body, random_alnum};
+use crate::util::{V, random_alnum};
 
 /// Permissions a paired key carries: scoped, unlike the emulator's full key.
 const PAIRED_PERMISSIONS: &[&str] = &[
@@ -48,13 +48,8 @@ fn user_code() -> String {
 pub(crate) async fn create(
     State(app): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let b = if body.is_empty() {
-        serde_json::Map::new()
-    } else {
-        json_body(&body, app.max_body)?
-    };
     let mut v = V::new(&b);
     let device_name = v.str("device_name", false, 0, 255).unwrap_or_default();
     v.finish()?;
@@ -96,8 +91,10 @@ fn pairing_error(status: StatusCode, code: &str, message: &str) -> ApiError {
 }
 
 /// `POST /api/cli-pairing/exchange {device_code}`: pending, slow down, denied, expired, or the minted key.
-pub(crate) async fn exchange(State(app): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
-    let b = json_body(&body, app.max_body)?;
+pub(crate) async fn exchange(
+    State(app): State<AppState>,
+    JsonObject(b): JsonObject,
+) -> ApiResult<Json<Value>> {
     let mut v = V::new(&b);
     let device_code = v.str("device_code", true, 1, 200).unwrap_or_default();
     v.finish()?;

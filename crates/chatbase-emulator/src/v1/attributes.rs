@@ -2,16 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use bytes::Bytes;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::Db;
-use crate::util::{V, json_body};
-use crate::v2::{PathParams, param};
+use crate::util::V;
 
-use super::{ATTR_NAME, drop_nulls, load_chatbot, v1_invalid};
+use super::{ATTR_NAME, drop_nulls, load_chatbot};
+use crate::extract::{AttributeName, ChatbotId, V1JsonObject};
 
 const RESERVED_ATTRS: &[&str] = &[
     "id",
@@ -35,9 +34,8 @@ pub(super) fn attributes(db: &Db<'_>, chatbot: &str) -> ApiResult<Vec<Value>> {
 
 pub(crate) async fn list_custom_attributes(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    ChatbotId(id): ChatbotId,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "chatbotId").to_string();
     let data = app
         .store
         .run(move |db| {
@@ -50,11 +48,9 @@ pub(crate) async fn list_custom_attributes(
 
 pub(crate) async fn create_custom_attribute(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    ChatbotId(id): ChatbotId,
+    V1JsonObject(b): V1JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "chatbotId").to_string();
-    let b = json_body(&body, app.max_body).map_err(v1_invalid)?;
     let mut v = V::new(&b);
     let name = v.pattern("name", true, 100, &ATTR_NAME);
     if let Some(n) = &name
@@ -66,7 +62,7 @@ pub(crate) async fn create_custom_attribute(
     let label = v.str("label", false, 0, 200);
     let description = v.str("description", false, 0, 1000);
     let archived = v.bool("archived", false).unwrap_or(false);
-    v.finish().map_err(v1_invalid)?;
+    v.finish().map_err(ApiError::in_v1_words)?;
     let (name, kind) = (name.unwrap_or_default(), kind.unwrap_or_default());
     let attr = app
         .store
@@ -92,17 +88,15 @@ pub(crate) async fn create_custom_attribute(
 
 pub(crate) async fn update_custom_attribute(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    ChatbotId(id): ChatbotId,
+    AttributeName(name): AttributeName,
+    V1JsonObject(b): V1JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "chatbotId").to_string();
-    let name = param(&p, "name").to_string();
-    let b = json_body(&body, app.max_body).map_err(v1_invalid)?;
     let mut v = V::new(&b);
     let label = v.str("label", false, 0, 200);
     let description = v.str("description", false, 0, 1000);
     let archived = v.bool("archived", false);
-    v.finish().map_err(v1_invalid)?;
+    v.finish().map_err(ApiError::in_v1_words)?;
     let attr = app
         .store
         .run(move |db| {

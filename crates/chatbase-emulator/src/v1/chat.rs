@@ -10,14 +10,17 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, ApiResult};
 use crate::search::{answer, deltas};
 use crate::state::AppState;
-use crate::util::{V, json_body, now_unix};
+use crate::util::{V, now_unix};
 
-use super::{load_chatbot, v1_invalid};
+use super::load_chatbot;
+use crate::extract::V1JsonObject;
 use crate::paced::{Event, paced_body};
 use crate::resources::conversations::{charge, greeting, insert_message, new_conversation_doc};
 
-pub(crate) async fn chat(State(app): State<AppState>, body: Bytes) -> ApiResult<Response> {
-    let b = json_body(&body, app.max_body).map_err(v1_invalid)?;
+pub(crate) async fn chat(
+    State(app): State<AppState>,
+    V1JsonObject(b): V1JsonObject,
+) -> ApiResult<Response> {
     let mut v = V::new(&b);
     // The contract requires `chatbotId`; the legacy `chatId` is not part of it.
     let chatbot = v.str("chatbotId", true, 1, 200);
@@ -48,7 +51,7 @@ pub(crate) async fn chat(State(app): State<AppState>, body: Bytes) -> ApiResult<
     v.str("model", false, 1, 100);
     v.num("temperature", false, 0.0, 1.0);
     let stream = v.bool("stream", false).unwrap_or(false);
-    v.finish().map_err(v1_invalid)?;
+    v.finish().map_err(ApiError::in_v1_words)?;
     let Some(question) = messages
         .last()
         .filter(|(r, _)| r == "user")

@@ -4,25 +4,24 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::util::{self, V, json_body, new_agent_id, now_iso, str_field};
+use crate::util::{self, V, new_agent_id, now_iso, str_field};
 
-use super::{chatbot_view, load_chatbot, required_query, v1_invalid};
+use super::{chatbot_view, load_chatbot, required_query};
+use crate::extract::V1JsonObject;
 use crate::resources::{agents, sources};
 
 pub(crate) async fn create_chatbot(
     State(app): State<AppState>,
-    body: Bytes,
+    V1JsonObject(b): V1JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let b = json_body(&body, app.max_body).map_err(v1_invalid)?;
     let mut v = V::new(&b);
     let name = v.str("chatbotName", true, 3, 100);
     let text = v.str("sourceText", false, 0, 1_048_576);
-    v.finish().map_err(v1_invalid)?;
+    v.finish().map_err(ApiError::in_v1_words)?;
     let name = name.unwrap_or_default();
     let id = app
         .store
@@ -66,14 +65,13 @@ pub(crate) async fn delete_chatbot(
 
 pub(crate) async fn update_chatbot_data(
     State(app): State<AppState>,
-    body: Bytes,
+    V1JsonObject(b): V1JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let b = json_body(&body, app.max_body).map_err(v1_invalid)?;
     let mut v = V::new(&b);
     let id = v.str("chatbotId", true, 1, 200);
     let name = v.str("chatbotName", true, 3, 100);
     let text = v.str("sourceText", false, 0, 1_048_576);
-    v.finish().map_err(v1_invalid)?;
+    v.finish().map_err(ApiError::in_v1_words)?;
     let (id, name) = (id.unwrap_or_default(), name.unwrap_or_default());
     let agent = id.clone();
     app.store
@@ -104,9 +102,8 @@ pub(crate) async fn update_chatbot_data(
 
 pub(crate) async fn update_chatbot_settings(
     State(app): State<AppState>,
-    body: Bytes,
+    V1JsonObject(b): V1JsonObject,
 ) -> ApiResult<Response> {
-    let b = json_body(&body, app.max_body).map_err(v1_invalid)?;
     let mut v = V::new(&b);
     let id = v.str("chatbotId", true, 1, 200);
     let name = v.str("name", false, 1, 100);
@@ -133,7 +130,7 @@ pub(crate) async fn update_chatbot_settings(
         v.absorb(sv);
     }
     let leads = v.object("collectCustomerInformation", false).cloned();
-    v.finish().map_err(v1_invalid)?;
+    v.finish().map_err(ApiError::in_v1_words)?;
     let id = id.unwrap_or_default();
     app.store
         .run(move |db| {

@@ -2,17 +2,16 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::Db;
-use crate::util::{self, V, json_body, new_uuid, now_unix, parse_date_bound, public, str_field};
-use crate::v2::{PathParams, param};
+use crate::util::{self, V, new_uuid, now_unix, parse_date_bound, public, str_field};
 
 use super::attributes::attributes;
-use super::{drop_nulls, load_chatbot, positive_page, v1_invalid};
+use super::{drop_nulls, load_chatbot, positive_page};
+use crate::extract::{ChatbotId, ContactId, V1JsonObject};
 
 fn contact_key(chatbot: &str, key: &str) -> String {
     format!("{chatbot}:{key}")
@@ -115,10 +114,9 @@ fn email_taken(
 
 pub(crate) async fn list_contacts(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    ChatbotId(id): ChatbotId,
     Query(q): Query<util::Query>,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "chatbotId").to_string();
     let per_page = match q.get("per_page") {
         None => 100,
         Some(s) => s
@@ -126,7 +124,7 @@ pub(crate) async fn list_contacts(
             .ok()
             .filter(|n| (10..=1000).contains(n))
             .ok_or_else(|| {
-                v1_invalid(ApiError::invalid_field(
+                ApiError::in_v1_words(ApiError::invalid_field(
                     "per_page",
                     "Expected an integer from 10 to 1000",
                 ))
@@ -162,11 +160,9 @@ pub(crate) async fn list_contacts(
 
 pub(crate) async fn create_contacts(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    ChatbotId(id): ChatbotId,
+    V1JsonObject(b): V1JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "chatbotId").to_string();
-    let b = json_body(&body, app.max_body).map_err(v1_invalid)?;
     let mut v = V::new(&b);
     let users: Vec<Map<String, Value>> = match b.get("users") {
         None => {
@@ -197,7 +193,7 @@ pub(crate) async fn create_contacts(
             Vec::new()
         }
     };
-    v.finish().map_err(v1_invalid)?;
+    v.finish().map_err(ApiError::in_v1_words)?;
     let created = app
         .store
         .run(move |db| {
@@ -253,7 +249,7 @@ pub(crate) async fn create_contacts(
                 out.push(public(&contact));
             }
             // Any attribute error rolls the whole batch back.
-            v.finish().map_err(v1_invalid)?;
+            v.finish().map_err(ApiError::in_v1_words)?;
             Ok(out)
         })
         .await?;
@@ -262,10 +258,9 @@ pub(crate) async fn create_contacts(
 
 pub(crate) async fn get_contact(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    ChatbotId(id): ChatbotId,
+    ContactId(contact): ContactId,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "chatbotId").to_string();
-    let contact = param(&p, "contactId").to_string();
     let c = app
         .store
         .run(move |db| find_contact(db, &id, &contact))
@@ -275,12 +270,10 @@ pub(crate) async fn get_contact(
 
 pub(crate) async fn update_contact(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    ChatbotId(id): ChatbotId,
+    ContactId(contact): ContactId,
+    V1JsonObject(b): V1JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "chatbotId").to_string();
-    let contact = param(&p, "contactId").to_string();
-    let b = json_body(&body, app.max_body).map_err(v1_invalid)?;
     let mut v = V::new(&b);
     let data = v.object("data", true).cloned();
     if let Some(d) = &data {
@@ -288,7 +281,7 @@ pub(crate) async fn update_contact(
         check_contact_fields(&mut dv);
         v.absorb(dv);
     }
-    v.finish().map_err(v1_invalid)?;
+    v.finish().map_err(ApiError::in_v1_words)?;
     let data = data.unwrap_or_default();
     let c = app
         .store
@@ -317,7 +310,7 @@ pub(crate) async fn update_contact(
                 apply_attributes(&mut v, "data.custom_attributes", &attrs, given, &mut ca);
                 c["custom_attributes"] = json!(ca);
             }
-            v.finish().map_err(v1_invalid)?;
+            v.finish().map_err(ApiError::in_v1_words)?;
             c["updated_at"] = json!(now_unix().floor());
             let mut c = drop_nulls(c);
             let new_ext = data
@@ -348,10 +341,9 @@ pub(crate) async fn update_contact(
 
 pub(crate) async fn delete_contact(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    ChatbotId(id): ChatbotId,
+    ContactId(contact): ContactId,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "chatbotId").to_string();
-    let contact = param(&p, "contactId").to_string();
     let c = app
         .store
         .run(move |db| {

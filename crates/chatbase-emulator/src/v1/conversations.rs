@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::util::{self, parse_date_bound, str_field};
 
-use super::{drop_nulls, load_chatbot, positive_page, required_query, unix_to_iso, v1_invalid};
+use super::{drop_nulls, load_chatbot, positive_page, required_query, unix_to_iso};
 
 fn page_params(q: &util::Query, default_size: usize) -> ApiResult<(usize, usize)> {
     let page = match q.get("page") {
@@ -22,7 +22,7 @@ fn page_params(q: &util::Query, default_size: usize) -> ApiResult<(usize, usize)
             .ok()
             .filter(|n| (1..=100).contains(n))
             .ok_or_else(|| {
-                v1_invalid(ApiError::invalid_field(
+                ApiError::in_v1_words(ApiError::invalid_field(
                     "size",
                     "Expected an integer from 1 to 100",
                 ))

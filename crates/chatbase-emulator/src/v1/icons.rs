@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::util::{self, now_iso};
 
-use super::{MAX_IMAGE_BYTES, load_chatbot, required_query, v1_invalid};
+use super::{MAX_IMAGE_BYTES, load_chatbot, required_query};
 
 fn image_check(data: &[u8]) -> Result<(), &'static str> {
     if data.is_empty() {
@@ -86,7 +86,7 @@ async fn upload_image(
         details.insert(file_field.to_string(), "Required".to_string());
     }
     let (Some(chatbot), Some(file)) = (chatbot.filter(|c| !c.is_empty()), file) else {
-        return Err(v1_invalid(ApiError::validation(details)));
+        return Err(ApiError::in_v1_words(ApiError::validation(details)));
     };
     image_check(&file).map_err(|m| ApiError::bad_request("VALIDATION_INVALID_BODY", m))?;
     app.store

@@ -35,13 +35,6 @@ static ATTR_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"^[a-zA-Z][a-zA-Z0-9_-]*$").expect("static regex is valid")
 });
 
-fn v1_invalid(mut e: ApiError) -> ApiError {
-    if e.code == "VALIDATION_INVALID_BODY" {
-        e.message = "Invalid request body".into();
-    }
-    e
-}
-
 fn chatbot_not_found() -> ApiError {
     ApiError::not_found("CHATBOT_NOT_FOUND", "Chatbot not found")
 }
@@ -54,7 +47,7 @@ fn required_query<'a>(q: &'a util::Query, key: &str) -> ApiResult<&'a str> {
     q.get(key)
         .map(String::as_str)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| v1_invalid(ApiError::invalid_field(key, "Required")))
+        .ok_or_else(|| ApiError::in_v1_words(ApiError::invalid_field(key, "Required")))
 }
 
 fn v1_status(agent: &Value) -> &'static str {
@@ -98,7 +91,7 @@ fn positive_page(s: &str) -> ApiResult<usize> {
     match s.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
         Err(_) if digits && !s.starts_with('0') => Ok(usize::MAX),
-        _ => Err(v1_invalid(ApiError::invalid_field(
+        _ => Err(ApiError::in_v1_words(ApiError::invalid_field(
             "page",
             "Expected a positive integer",
         ))),

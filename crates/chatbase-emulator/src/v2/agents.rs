@@ -5,15 +5,14 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::{PathParams, param};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{AgentId, JsonObject};
 use crate::resources::agents::create_agent_in;
 use crate::resources::agents::load_agent;
 use crate::state::AppState;
-use crate::util::{self, V, json_body, new_agent_id, now_iso, paginate_seq, public, query_limit};
+use crate::util::{self, V, new_agent_id, now_iso, paginate_seq, public, query_limit};
 
 pub(crate) async fn list(
     State(app): State<AppState>,
@@ -30,8 +29,10 @@ pub(crate) async fn list(
     Ok(Json(json!({"data": data, "pagination": pagination})))
 }
 
-pub(crate) async fn create(State(app): State<AppState>, body: Bytes) -> ApiResult<Response> {
-    let b = json_body(&body, app.max_body)?;
+pub(crate) async fn create(
+    State(app): State<AppState>,
+    JsonObject(b): JsonObject,
+) -> ApiResult<Response> {
     let mut v = V::new(&b);
     let name = v.str("name", true, 1, 100);
     let url = v.str("url", false, 1, 2048);
@@ -79,9 +80,8 @@ pub(crate) async fn create(State(app): State<AppState>, body: Bytes) -> ApiResul
 
 pub(crate) async fn get(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(id): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
     let doc = app.store.run(move |db| load_agent(db, &id)).await?;
     Ok(Json(public(&doc)))
 }
@@ -121,11 +121,9 @@ fn merge(target: &mut Value, patch: Value, defaults: Option<&Value>) {
 
 pub(crate) async fn update(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(id): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     app.store
         .run(move |db| {
             let mut doc = load_agent(db, &id)?;
@@ -147,9 +145,8 @@ pub(crate) async fn update(
 
 pub(crate) async fn delete(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(id): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
     let agent = id.clone();
     app.store
         .run(move |db| {
@@ -163,11 +160,9 @@ pub(crate) async fn delete(
 
 pub(crate) async fn update_styles(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(id): AgentId,
+    JsonObject(mut b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
-    let mut b = json_body(&body, app.max_body)?;
     let styles = b.remove("styles").unwrap_or_else(|| json!({}));
     app.store
         .run(move |db| {
@@ -188,11 +183,9 @@ pub(crate) async fn update_styles(
 
 pub(crate) async fn update_auto_retrain(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(id): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let enabled = v.bool("enabled", true);
     v.finish()?;
@@ -215,9 +208,8 @@ pub(crate) async fn update_auto_retrain(
 
 pub(crate) async fn clone(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(id): AgentId,
 ) -> ApiResult<Response> {
-    let id = param(&p, "agentId").to_string();
     let out = app
         .store
         .run(move |db| {
@@ -254,9 +246,8 @@ pub(crate) async fn clone(
 
 pub(crate) async fn train(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(id): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
     let agent = id.clone();
     app.store
         .run(move |db| {

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::{PathParams, param};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{AgentId, ConversationId, JsonObject};
 use crate::paced::{Event, paced_body};
 use crate::resources::agents::load_agent;
 use crate::resources::conversations::{
@@ -21,7 +21,7 @@ use crate::resources::conversations::{
 use crate::search::{AgentIndex, answer, deltas};
 use crate::state::AppState;
 use crate::store::Db;
-use crate::util::{V, json_body, new_uuid, random_alnum, str_field};
+use crate::util::{V, new_uuid, random_alnum, str_field};
 
 static USER_ID: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^[a-zA-Z0-9._-]+$").expect("static regex is valid"));
@@ -340,11 +340,9 @@ pub(crate) fn respond(app: &AppState, o: &Outcome, stream: bool) -> Response {
 
 pub(crate) async fn chat(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let message = v.str("message", false, 1, 100_000);
     let conversation_id = v.str("conversationId", false, 1, 200);
@@ -364,12 +362,10 @@ pub(crate) async fn chat(
 
 pub(crate) async fn retry(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    ConversationId(cid): ConversationId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let cid = param(&p, "conversationId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let message_id = v.str("messageId", true, 1, 200);
     let stream = v.bool("stream", false).unwrap_or(true);
@@ -430,12 +426,10 @@ pub(crate) async fn retry(
 
 pub(crate) async fn tool_result(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    ConversationId(cid): ConversationId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let cid = param(&p, "conversationId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let call_id = v.str("toolCallId", true, 1, 200);
     v.finish()?;

@@ -7,17 +7,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use super::chat::user_id_regex;
-use super::{PathParams, param};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{AgentId, JsonObject};
 use crate::resources::agents::load_agent;
 use crate::resources::conversations::{insert_message, load_conversation, new_conversation_doc};
 use crate::state::AppState;
 use crate::store::Db;
-use crate::util::{V, json_body, new_uuid, now_unix, random_alnum, str_field};
+use crate::util::{V, new_uuid, now_unix, random_alnum, str_field};
 
 static PHONE: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^\+?[1-9][0-9]{6,14}$").expect("static regex is valid"));
@@ -28,11 +27,9 @@ pub(crate) async fn health() -> Json<Value> {
 
 pub(crate) async fn create_voice_session(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let cid = v.str("conversationId", false, 1, 64);
     if let Some(c) = &cid
@@ -107,9 +104,8 @@ fn whatsapp(db: &Db<'_>, agent: &str) -> ApiResult<Value> {
 
 pub(crate) async fn list_whatsapp_templates(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let wa = app.store.run(move |db| whatsapp(db, &agent)).await?;
     Ok(Json(json!({
         "templates": wa["templates"],
@@ -121,11 +117,9 @@ pub(crate) async fn list_whatsapp_templates(
 
 pub(crate) async fn send_whatsapp_template(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let to = v.str("to", true, 1, usize::MAX);
     let from = v.str("from", false, 1, usize::MAX);

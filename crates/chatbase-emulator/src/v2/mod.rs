@@ -7,18 +7,10 @@ pub(crate) mod helpdesk;
 pub(crate) mod misc;
 pub(crate) mod sources;
 
-use std::collections::HashMap;
-
 use crate::error::ApiResult;
 use crate::resources::agents::load_agent;
 use crate::state::AppState;
 use crate::store::Row;
-
-pub(crate) type PathParams = axum::extract::Path<HashMap<String, String>>;
-
-pub(crate) fn param<'a>(p: &'a HashMap<String, String>, key: &str) -> &'a str {
-    p.get(key).map(String::as_str).unwrap_or("")
-}
 
 /// Every document of `kind` filed under an agent, oldest first; `AGENT_NOT_FOUND` when there is no such agent.
 pub(crate) async fn agent_docs(

@@ -8,8 +8,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::{PathParams, agent_docs, param};
+use super::agent_docs;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{AgentId, SourceId};
 use crate::resources::agents::load_agent;
 use crate::resources::sources::{
     check_storage, file_sizes, file_text, insert_file, insert_link, insert_qna, insert_text,
@@ -27,10 +28,9 @@ fn respond_as(doc: &Value, status: &str) -> Value {
 
 pub(crate) async fn list(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
     Query(q): Query<util::Query>,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let limit = query_limit(&q, 20, 100)?;
     let types: Option<Vec<String>> = q
         .get("type")
@@ -165,10 +165,9 @@ async fn json_from_request(app: &AppState, req: Request) -> ApiResult<Map<String
 /// a multipart file upload.
 pub(crate) async fn create(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
     req: Request,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
     if is_multipart(&req) {
         let up = read_upload(&app, req).await?;
         let mut details = std::collections::BTreeMap::new();
@@ -270,10 +269,9 @@ pub(crate) async fn create(
 
 pub(crate) async fn get(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    SourceId(id): SourceId,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let id = param(&p, "sourceId").to_string();
     let doc = app
         .store
         .run(move |db| load_source(db, &agent, &id))
@@ -285,11 +283,10 @@ pub(crate) async fn get(
 /// file replacement (files host).
 pub(crate) async fn update(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    SourceId(id): SourceId,
     req: Request,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let id = param(&p, "sourceId").to_string();
     if is_multipart(&req) {
         let up = read_upload(&app, req).await?;
         if up.name.is_none() && up.file.is_none() {
@@ -417,10 +414,9 @@ pub(crate) async fn update(
 
 pub(crate) async fn delete(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    SourceId(id): SourceId,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let id = param(&p, "sourceId").to_string();
     let a = agent.clone();
     let doc = app
         .store
@@ -444,10 +440,9 @@ pub(crate) async fn delete(
 
 pub(crate) async fn restore(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    SourceId(id): SourceId,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let id = param(&p, "sourceId").to_string();
     let a = agent.clone();
     app.store
         .run(move |db| {
@@ -470,9 +465,8 @@ pub(crate) async fn restore(
 
 pub(crate) async fn summary(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let rows = agent_docs(&app, &agent, "source").await?;
     let mut counts: std::collections::HashMap<&str, (u64, u64)> = std::collections::HashMap::new();
     let mut should_retrain = false;

@@ -4,26 +4,21 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::super::{PathParams, param};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::util::{self, V, json_body, now_iso, paginate_seq, public, query_limit, str_field};
+use crate::util::{self, V, now_iso, paginate_seq, public, query_limit, str_field};
 
-use super::{
-    EMAIL, find_member, insert_ticket_message, load_ticket, reply_doc, teams, ticket_key,
-    ticket_number,
-};
+use super::{EMAIL, find_member, insert_ticket_message, load_ticket, reply_doc, teams, ticket_key};
+use crate::extract::{AgentId, JsonObject, TicketNumber};
 
 pub(crate) async fn messages(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    TicketNumber(n): TicketNumber,
     Query(q): Query<util::Query>,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let n = ticket_number(&p)?;
     let limit = query_limit(&q, 20, 100)?;
     let types: Vec<String> = q
         .get("types")
@@ -77,12 +72,10 @@ pub(crate) async fn messages(
 
 pub(crate) async fn create_message(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    TicketNumber(n): TicketNumber,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let n = ticket_number(&p)?;
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     v.enum_str("type", true);
     let content = v.str("content", true, 1, 10_000);

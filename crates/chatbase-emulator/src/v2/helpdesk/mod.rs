@@ -7,12 +7,11 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use super::{PathParams, param};
-
 mod messages;
 mod tickets;
 
 use crate::error::{ApiError, ApiResult};
+use crate::extract::AgentId;
 use crate::resources::agents::load_agent;
 use crate::state::AppState;
 use crate::store::Db;
@@ -41,16 +40,6 @@ static EMAIL: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 fn ticket_key(agent: &str, n: i64) -> String {
     format!("{agent}#{n}")
-}
-
-fn ticket_number(p: &std::collections::HashMap<String, String>) -> ApiResult<i64> {
-    match param(p, "ticketNumber").parse::<i64>() {
-        Ok(n) if n > 0 && n <= 2_147_483_647 => Ok(n),
-        _ => Err(ApiError::invalid_field(
-            "ticketNumber",
-            "Expected a positive integer",
-        )),
-    }
 }
 
 fn load_ticket(db: &Db<'_>, agent: &str, n: i64) -> ApiResult<Value> {
@@ -159,9 +148,8 @@ fn event_doc(
 
 pub(crate) async fn list_statuses(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let list = app
         .store
         .run(move |db| {
@@ -174,9 +162,8 @@ pub(crate) async fn list_statuses(
 
 pub(crate) async fn list_teams(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let list = app
         .store
         .run(move |db| {

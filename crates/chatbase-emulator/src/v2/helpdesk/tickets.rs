@@ -5,22 +5,20 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::super::{PathParams, agent_docs, param};
+use super::super::agent_docs;
 use crate::error::{ApiError, ApiResult};
 use crate::resources::agents::load_agent;
 use crate::state::AppState;
 use crate::store::Db;
-use crate::util::{
-    self, V, json_body, new_uuid, now_iso, paginate, public, query_limit, str_field,
-};
+use crate::util::{self, V, new_uuid, now_iso, paginate, public, query_limit, str_field};
 
 use super::{
     CHANNELS, EMAIL, PRIORITIES, event_doc, find_member, insert_ticket_message, list_item,
-    load_ticket, reply_doc, statuses, teams, ticket_key, ticket_number,
+    load_ticket, reply_doc, statuses, teams, ticket_key,
 };
+use crate::extract::{AgentId, JsonObject, TicketNumber};
 
 struct Assignment {
     status: Option<Value>,
@@ -123,11 +121,9 @@ fn check_common(v: &mut V<'_>, b: &serde_json::Map<String, Value>) {
 
 pub(crate) async fn create(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let subject = v.str("subject", true, 1, 500);
     let description = v.str("description", true, 1, 10_000);
@@ -211,10 +207,9 @@ fn parse_time(s: &str, field: &str) -> ApiResult<f64> {
 
 pub(crate) async fn list(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
     Query(q): Query<util::Query>,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let limit = query_limit(&q, 20, 100)?;
     let sort_by = q
         .get("sortBy")
@@ -336,11 +331,9 @@ pub(crate) async fn list(
 
 pub(crate) async fn search(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let query = v.str("query", true, 1, 512);
     let limit = v.int("limit", false, 1, 50).unwrap_or(20) as usize;
@@ -374,22 +367,19 @@ pub(crate) async fn search(
 
 pub(crate) async fn get(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    TicketNumber(n): TicketNumber,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let n = ticket_number(&p)?;
     let t = app.store.run(move |db| load_ticket(db, &agent, n)).await?;
     Ok(Json(public(&t)))
 }
 
 pub(crate) async fn update(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    TicketNumber(n): TicketNumber,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let n = ticket_number(&p)?;
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     check_common(&mut v, &b);
     v.finish()?;
