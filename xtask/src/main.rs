@@ -5,6 +5,7 @@
 mod codegen;
 mod open_enums;
 mod raw_send;
+mod registry;
 mod spec_diff;
 
 use std::path::{Path, PathBuf};

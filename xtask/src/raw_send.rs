@@ -43,7 +43,7 @@ const EMPTY_ARM: &str = "{
 }";
 
 /// The decoded type `T` of `Result<ResponseValue<T>, Error<()>>`.
-fn decoded_type(sig: &syn::Signature) -> Option<syn::Type> {
+pub(crate) fn decoded_type(sig: &syn::Signature) -> Option<syn::Type> {
     let syn::ReturnType::Type(_, ty) = &sig.output else {
         return None;
     };

@@ -45,12 +45,20 @@
 //! `Unknown(String)`, unions `Unknown(serde_json::Value)`. Both are added by `cargo xtask codegen`,
 //! which refuses to write an enum that would reject an unknown value.
 //!
+//! # Operations
+//!
+//! [`operations`] is the registry of every operation of both specs, including those without a generated builder:
+//! [`operations::OperationId`] (one variant per operation), [`operations::OPERATIONS`] (method, path, host, retry
+//! class, pagination, streaming, multipart, read from the specs' `x-chatbase-*` extensions), and the
+//! [`operations::Operation`] trait every generated builder implements.
+//!
 //! # Mocks
 //!
 //! With the `mock` feature, [`mock::v1`] and [`mock::v2`] hold progenitor's typed httpmock
 //! helpers, one `When`/`Then` pair per operation.
 
 pub mod file_sources;
+pub mod operations;
 
 /// The OpenAPI descriptions this crate was generated from, byte for byte (`cargo xtask codegen` copies
 /// `openapi/*.yaml` into the package, and its `--check` fails when a copy is stale).

@@ -632,10 +632,13 @@ impl FileUpload {
             crate::path(&self.agent_id)
         );
         let (url, op) = match &self.source_id {
-            None => (base, Op::unsafe_("createFileSource")),
+            None => (
+                base,
+                Op::of(chatbase_api::operations::OperationId::V2CreateFileSource),
+            ),
             Some(id) => (
                 format!("{base}/{}", crate::path(id)),
-                Op::safe("updateFileSource"),
+                Op::of(chatbase_api::operations::OperationId::V2UpdateFileSource),
             ),
         };
         let is_update = self.source_id.is_some();

@@ -160,8 +160,8 @@ struct ChatBody<'a> {
     stream: bool,
 }
 
-const CHAT: Op = Op::unsafe_("chatWithAgent");
-const RETRY: Op = Op::unsafe_("retryMessage");
+const CHAT: Op = Op::of(chatbase_api::operations::OperationId::V2ChatWithAgent);
+const RETRY: Op = Op::of(chatbase_api::operations::OperationId::V2RetryMessage);
 
 /// Builder for `POST /agents/{agentId}/chat`. Obtain with [`crate::agents::Agent::chat`].
 #[derive(Debug, Clone)]

@@ -150,6 +150,10 @@ pub mod types {
 /// shared by the SDK's pre-upload check, the emulator and `chatbase sources sync`.
 pub use chatbase_api::file_sources;
 
+/// The operation registry generated from the specs (re-exported from `chatbase-api`): the method, path, retry class
+/// and pagination of every operation, and the `OperationId` the table above is checked against.
+pub use chatbase_api::operations;
+
 /// The generated operation builders wrapped by [`Call`], for naming `Call<'_, builders::v2::…>`.
 pub mod builders {
     pub use chatbase_api::v1::builder as v1;

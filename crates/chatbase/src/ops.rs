@@ -1,10 +1,12 @@
-//! The operation table: which generated builder implements which `operationId`, whether it is
-//! safe to replay, its typed setters, and how list responses split into pages. Everything here
-//! is declarative; the behaviour lives in [`crate::call`].
+//! The glue between the generated builders and [`crate::call`]: every builder is an [`Operation`] whose
+//! operationId and retry class come from the generated registry (`chatbase_api::operations`); beside that, the
+//! typed setters and how list responses split into pages (checked at compile time against the registry's
+//! pagination). Everything here is declarative; the behaviour lives in [`crate::call`].
 
 use std::future::Future;
 use std::num::NonZeroU64;
 
+use chatbase_api::operations::{Operation as ApiOperation, OperationId, Pagination, RetryClass};
 use chatbase_api::v1::builder as b1;
 use chatbase_api::v1::types as t1;
 use chatbase_api::v2::builder as b2;
@@ -12,108 +14,73 @@ use chatbase_api::v2::types as t2;
 use progenitor_client::ResponseValue;
 
 use crate::call::{Call, Operation, Paginated, sealed};
+use crate::client::Op;
 use crate::error::{Error, Result};
 use crate::pagination::{Page, PageCursor};
 use crate::retry::Idempotency;
 
-macro_rules! operations {
-    ($($api:ident :: $builder:ident => $id:literal, $idem:ident, $out:ty;)*) => {$(
-        impl sealed::Sealed for $api::$builder<'_> {}
-        impl Operation for $api::$builder<'_> {
-            type Output = $out;
-            fn operation_id() -> &'static str {
-                $id
-            }
-            fn idempotency() -> Idempotency {
-                Idempotency::$idem
-            }
-            fn execute(self) -> impl Future<Output = Result<ResponseValue<$out>>> + Send {
-                async move {
-                    match self.send().await {
-                        Ok(v) => Ok(v),
-                        // Error responses are untyped in the bindings, so a payload that does
-                        // not decode is a success body: decode it again to name the JSON path.
-                        Err(progenitor_client::Error::InvalidResponsePayload(bytes, err)) => {
-                            Err(match crate::error::decode_json::<$out>(&bytes) {
-                                Err(with_path) => with_path,
-                                Ok(_) => Error::from_progenitor(
-                                    progenitor_client::Error::<()>::InvalidResponsePayload(bytes, err),
-                                )
-                                .await,
-                            })
+/// Every generated builder is an [`Operation`]: its operationId and retry class come from the generated registry
+/// (`chatbase_api::operations`, read from the specs' `x-chatbase-*` extensions), its output type from the builder.
+impl<B: ApiOperation> sealed::Sealed for B {}
+
+impl<B> Operation for B
+where
+    B: ApiOperation + Clone + Send + Sync,
+{
+    type Output = <B as ApiOperation>::Output;
+    fn operation_id() -> &'static str {
+        B::ID.operation_id()
+    }
+    fn idempotency() -> Idempotency {
+        idempotency(B::ID)
+    }
+    fn execute(self) -> impl Future<Output = Result<ResponseValue<Self::Output>>> + Send {
+        async move {
+            match self.dispatch().await {
+                Ok(v) => Ok(v),
+                // Error responses are untyped in the bindings, so a payload that does
+                // not decode is a success body: decode it again to name the JSON path.
+                Err(progenitor_client::Error::InvalidResponsePayload(bytes, err)) => {
+                    Err(match crate::error::decode_json::<Self::Output>(&bytes) {
+                        Err(with_path) => with_path,
+                        Ok(_) => {
+                            Error::from_progenitor(
+                                progenitor_client::Error::<()>::InvalidResponsePayload(bytes, err),
+                            )
+                            .await
                         }
-                        Err(e) => Err(Error::from_progenitor(e).await),
-                    }
+                    })
                 }
-            }
-            fn execute_raw(self) -> impl Future<Output = Result<ResponseValue<bytes::Bytes>>> + Send {
-                async move {
-                    match self.send_raw().await {
-                        Ok(v) => Ok(v),
-                        Err(e) => Err(Error::from_progenitor(e).await),
-                    }
-                }
+                Err(e) => Err(Error::from_progenitor(e).await),
             }
         }
-    )*};
+    }
+    fn execute_raw(self) -> impl Future<Output = Result<ResponseValue<bytes::Bytes>>> + Send {
+        async move {
+            match self.dispatch_raw().await {
+                Ok(v) => Ok(v),
+                Err(e) => Err(Error::from_progenitor(e).await),
+            }
+        }
+    }
 }
 
-operations! {
-    b2::GetHealth => "getHealth", Idempotent, t2::HealthResponse;
-    b2::ListAgents => "listAgents", Idempotent, t2::ListAgentsResponse;
-    b2::CreateAgent => "createAgent", NonIdempotent, t2::AgentCreatedResponse;
-    b2::GetAgent => "getAgent", Idempotent, t2::Agent;
-    b2::UpdateAgent => "updateAgent", Idempotent, t2::SuccessResponse;
-    b2::DeleteAgent => "deleteAgent", Idempotent, t2::SuccessResponse;
-    b2::UpdateAgentStyles => "updateAgentStyles", Idempotent, t2::SuccessResponse;
-    b2::UpdateAgentAutoRetrain => "updateAgentAutoRetrain", Idempotent, t2::SuccessResponse;
-    b2::CloneAgent => "cloneAgent", NonIdempotent, t2::AgentCreatedResponse;
-    b2::TrainAgent => "trainAgent", NonIdempotent, t2::DeprecatedEndpointResponse;
-    b2::CreateVoiceSession => "createVoiceSession", NonIdempotent, t2::CreateVoiceSessionResponse;
-    b2::ListConversations => "listConversations", Idempotent, t2::ListConversationsResponse;
-    b2::ExportConversations => "exportConversations", Idempotent, t2::ExportConversationsResponse;
-    b2::GetConversation => "getConversation", Idempotent, t2::GetConversationResponse;
-    b2::UpdateConversation => "updateConversation", Idempotent, t2::UpdateConversationResponse;
-    b2::ListConversationMessages => "listConversationMessages", Idempotent, t2::ListMessagesResponse;
-    b2::ListUserConversations => "listUserConversations", Idempotent, t2::ListUserConversationsResponse;
-    b2::UpdateMessageFeedback => "updateMessageFeedback", Idempotent, t2::UpdateMessageFeedbackResponse;
-    b2::SubmitToolResult => "submitToolResult", NonIdempotent, t2::SubmitToolResultResponse;
-    b2::GetSourcesSummary => "getSourcesSummary", Idempotent, t2::SourcesSummaryResponse;
-    b2::ListSources => "listSources", Idempotent, t2::ListSourcesResponse;
-    b2::CreateSource => "createSource", NonIdempotent, t2::SourceListItem;
-    b2::GetSource => "getSource", Idempotent, t2::SourceListItem;
-    b2::DeleteSource => "deleteSource", Idempotent, t2::DeletedSourceListItem;
-    b2::UpdateSource => "updateSource", Idempotent, t2::SourceListItem;
-    b2::RestoreSource => "restoreSource", NonIdempotent, t2::DeprecatedEndpointResponse;
-    b2::ListWhatsAppTemplates => "listWhatsAppTemplates", Idempotent, t2::ListWhatsAppTemplatesResponse;
-    b2::SendWhatsAppTemplateMessage => "sendWhatsAppTemplateMessage", NonIdempotent, t2::SendWhatsAppTemplateResponse;
-    b2::ListTicketStatuses => "listTicketStatuses", Idempotent, t2::TicketStatusList;
-    b2::ListHelpdeskTeams => "listHelpdeskTeams", Idempotent, t2::TeamListResponse;
-    b2::CreateTicket => "createTicket", NonIdempotent, t2::Ticket;
-    b2::ListTickets => "listTickets", Idempotent, t2::ListTicketsResponse;
-    b2::SearchTickets => "searchTickets", Idempotent, t2::SearchTicketsResponse;
-    b2::GetTicket => "getTicket", Idempotent, t2::Ticket;
-    b2::UpdateTicket => "updateTicket", Idempotent, t2::Ticket;
-    b2::ListTicketMessages => "listTicketMessages", Idempotent, t2::ListTicketMessagesResponse;
-    b2::CreateTicketMessage => "createTicketMessage", NonIdempotent, t2::CreatedTicketMessage;
+/// The retry class the generated registry gives an operation, as the SDK's [`Idempotency`].
+pub(crate) const fn idempotency(id: OperationId) -> Idempotency {
+    match id.info().retry {
+        RetryClass::Idempotent => Idempotency::Idempotent,
+        RetryClass::Conservative => Idempotency::NonIdempotent,
+    }
+}
 
-    b1::CreateChatbot => "createChatbot", NonIdempotent, t1::CreateChatbotResponse;
-    b1::ListChatbots => "listChatbots", Idempotent, t1::ListChatbotsResponse;
-    b1::DeleteChatbot => "deleteChatbot", Idempotent, t1::MessageResponse;
-    b1::UpdateChatbotData => "updateChatbotData", Idempotent, t1::UpdateChatbotDataResponse;
-    b1::UpdateChatbotSettings => "updateChatbotSettings", Idempotent, t1::MessageResponse;
-    b1::DeleteChatbotIcon => "deleteChatbotIcon", Idempotent, t1::MessageResponse;
-    b1::DeleteChatbotProfilePicture => "deleteChatbotProfilePicture", Idempotent, t1::MessageResponse;
-    b1::ListConversations => "listConversations", Idempotent, t1::ListConversationsResponse;
-    b1::ListLeads => "listLeads", Idempotent, t1::ListLeadsResponse;
-    b1::ListContacts => "listContacts", Idempotent, t1::ListContactsResponse;
-    b1::CreateContacts => "createContacts", NonIdempotent, t1::CreateContactsResponse;
-    b1::GetContact => "getContact", Idempotent, t1::ContactResponse;
-    b1::UpdateContact => "updateContact", Idempotent, t1::ContactResponse;
-    b1::DeleteContact => "deleteContact", Idempotent, t1::ContactResponse;
-    b1::ListCustomAttributes => "listCustomAttributes", Idempotent, t1::ListCustomAttributesResponse;
-    b1::CreateCustomAttribute => "createCustomAttribute", NonIdempotent, t1::CustomAttributeResponse;
-    b1::UpdateCustomAttribute => "updateCustomAttribute", Idempotent, t1::CustomAttributeResponse;
+impl Op {
+    /// The facts of an operation the SDK sends without a generated builder (chat streams, uploads).
+    pub(crate) const fn of(id: OperationId) -> Op {
+        Op {
+            id: id.operation_id(),
+            idempotency: idempotency(id),
+        }
+    }
 }
 
 /// Typed setters mirroring the generated builder's optional parameters.
@@ -245,6 +212,11 @@ setters!(b1::UpdateCustomAttribute {
 /// Cursor-paginated v2 lists: `cursor`/`limit` setters and page splitting.
 macro_rules! cursor_paged {
     ($($builder:ident => $item:ty, |$out:ident| $total:expr;)*) => {$(
+        const _: () = assert!(
+            matches!(<b2::$builder<'static> as ApiOperation>::ID.info().pagination, Pagination::Cursor { .. }),
+            concat!(stringify!($builder), ": the spec does not say x-chatbase-pagination: cursor"),
+        );
+
         impl Paginated for b2::$builder<'_> {
             type Item = $item;
             fn first() -> PageCursor {
@@ -275,7 +247,10 @@ macro_rules! cursor_paged {
                 self.map_builder(|b| b.cursor(c))
             }
         }
-    )*};
+    )*
+        #[cfg(test)]
+        const CURSOR_PAGED: &[OperationId] = &[$(<b2::$builder<'static> as ApiOperation>::ID),*];
+    };
 }
 
 /// Totals arrive as JSON numbers; negative or fractional values are nonsense and dropped.
@@ -304,6 +279,11 @@ fn page_number(at: &PageCursor) -> u64 {
 /// Page/size-paginated v1 lists.
 macro_rules! number_paged {
     ($($builder:ident => $item:ty, $field:ident / $wire:literal, $size:ident;)*) => {$(
+        const _: () = assert!(
+            page_params_are(<b1::$builder<'static> as ApiOperation>::ID, stringify!($size)),
+            concat!(stringify!($builder), ": the spec does not page it by `page` and `", stringify!($size), "`"),
+        );
+
         impl Paginated for b1::$builder<'_> {
             type Item = $item;
             fn first() -> PageCursor {
@@ -336,13 +316,46 @@ macro_rules! number_paged {
                 self.map_builder(|b| b.page(n.to_string()))
             }
         }
-    )*};
+    )*
+        #[cfg(test)]
+        const NUMBER_PAGED: &[OperationId] = &[$(<b1::$builder<'static> as ApiOperation>::ID),*];
+    };
+}
+
+/// Whether the registry pages `id` by `page` and a size parameter named `size` (checked at compile time).
+const fn page_params_are(id: OperationId, size: &str) -> bool {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    match id.info().pagination {
+        Pagination::Page {
+            page_param,
+            size_param,
+        } => same(page_param, "page") && same(size_param, size),
+        _ => false,
+    }
 }
 
 number_paged! {
     ListConversations => t1::Conversation, data / "data", size;
     ListLeads => t1::Lead, collected_customers / "collectedCustomers", size;
 }
+
+const _: () = assert!(
+    page_params_are(<b1::ListContacts<'static> as ApiOperation>::ID, "per_page"),
+    "ListContacts: the spec does not page it by `page` and `per_page`",
+);
 
 impl Paginated for b1::ListContacts<'_> {
     type Item = t1::Contact;
@@ -383,5 +396,75 @@ impl<'c> Call<'c, b1::ListContacts<'c>> {
             Some(nz) => self.map_builder(|b| b.page(nz)),
             None => self,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatbase_api::operations::{OPERATIONS, OperationId as Id};
+
+    /// The retry classes the SDK used before they came from the registry: a spec edit that changes one fails here.
+    #[test]
+    fn retry_classes_are_unchanged() {
+        let conservative = [
+            Id::V1Chat,
+            Id::V1CreateChatbot,
+            Id::V1CreateContacts,
+            Id::V1CreateCustomAttribute,
+            Id::V2CreateAgent,
+            Id::V2CloneAgent,
+            Id::V2TrainAgent,
+            Id::V2ChatWithAgent,
+            Id::V2RetryMessage,
+            Id::V2CreateVoiceSession,
+            Id::V2SubmitToolResult,
+            Id::V2CreateSource,
+            Id::V2CreateFileSource,
+            Id::V2RestoreSource,
+            Id::V2SendWhatsAppTemplateMessage,
+            Id::V2CreateTicket,
+            Id::V2CreateTicketMessage,
+        ];
+        for &id in Id::ALL {
+            let expected = if conservative.contains(&id) {
+                Idempotency::NonIdempotent
+            } else {
+                Idempotency::Idempotent
+            };
+            assert_eq!(idempotency(id), expected, "{id:?}");
+            assert_eq!(Op::of(id).idempotency, expected, "{id:?}");
+        }
+        assert_eq!(
+            <b2::CreateAgent<'static> as Operation>::idempotency(),
+            Idempotency::NonIdempotent
+        );
+        assert_eq!(
+            <b2::SearchTickets<'static> as Operation>::idempotency(),
+            Idempotency::Idempotent
+        );
+        assert_eq!(
+            <b1::ListConversations<'static> as Operation>::operation_id(),
+            "listConversations"
+        );
+    }
+
+    /// Each operation the registry says pages has a [`Paginated`] impl, and no other.
+    #[test]
+    fn every_paginated_operation_pages() {
+        let mut paged: Vec<Id> = CURSOR_PAGED
+            .iter()
+            .chain(NUMBER_PAGED)
+            .copied()
+            .chain([<b1::ListContacts<'static> as ApiOperation>::ID])
+            .collect();
+        paged.sort();
+        let mut expected: Vec<Id> = OPERATIONS
+            .iter()
+            .filter(|op| op.pagination != Pagination::None)
+            .map(|op| op.id)
+            .collect();
+        expected.sort();
+        assert_eq!(paged, expected);
     }
 }

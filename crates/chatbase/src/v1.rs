@@ -370,12 +370,12 @@ impl ImageUpload {
             ImageSlot::Icon => (
                 "upload-chatbot-icon",
                 "chatbotIconFile",
-                Op::safe("uploadChatbotIcon"),
+                Op::of(chatbase_api::operations::OperationId::V1UploadChatbotIcon),
             ),
             ImageSlot::ProfilePicture => (
                 "upload-chatbot-profile-picture",
                 "profilePictureFile",
-                Op::safe("uploadChatbotProfilePicture"),
+                Op::of(chatbase_api::operations::OperationId::V1UploadChatbotProfilePicture),
             ),
         };
         let url = format!("{}/{path}", self.client.v1_base_url());
@@ -434,7 +434,7 @@ pub struct V1ChatRequest {
     options: RequestOptions,
 }
 
-const V1_CHAT: Op = Op::unsafe_("chat");
+const V1_CHAT: Op = Op::of(chatbase_api::operations::OperationId::V1Chat);
 
 impl V1ChatRequest {
     /// Appends one message to the history.

@@ -1,23 +1,15 @@
-//! Keeps the crate-docs operation table in sync with the specs in `openapi/`.
+//! Keeps the crate-docs operation table in sync with the generated operation registry.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
-fn spec_operations(version: &str) -> BTreeSet<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../openapi")
-        .join(format!("chatbase-{version}.yaml"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
-    let mut ops = BTreeSet::new();
-    for (_, item) in doc["paths"].as_mapping().unwrap() {
-        for (_, op) in item.as_mapping().unwrap() {
-            if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
-                ops.insert(id.to_owned());
-            }
-        }
-    }
-    ops
+use chatbase::operations::{ApiVersion, OPERATIONS};
+
+fn registry_operations(version: ApiVersion) -> BTreeSet<String> {
+    OPERATIONS
+        .iter()
+        .filter(|op| op.version == version)
+        .map(|op| op.operation_id.to_owned())
+        .collect()
 }
 
 fn documented_operations(version: &str) -> BTreeSet<String> {
@@ -32,22 +24,20 @@ fn documented_operations(version: &str) -> BTreeSet<String> {
 
 #[test]
 fn every_operation_has_a_row_in_the_crate_docs() {
-    for version in ["v1", "v2"] {
-        let spec = spec_operations(version);
-        let docs = documented_operations(version);
-        assert!(
-            !spec.is_empty(),
-            "no operations found in the {version} spec"
-        );
-        let missing: Vec<_> = spec.difference(&docs).collect();
+    for version in [ApiVersion::V1, ApiVersion::V2] {
+        let name = version.as_str();
+        let registry = registry_operations(version);
+        let docs = documented_operations(name);
+        assert!(!registry.is_empty(), "no {name} operations in the registry");
+        let missing: Vec<_> = registry.difference(&docs).collect();
         assert!(
             missing.is_empty(),
-            "{version} operations without a row: {missing:?}"
+            "{name} operations without a row: {missing:?}"
         );
-        let stale: Vec<_> = docs.difference(&spec).collect();
+        let stale: Vec<_> = docs.difference(&registry).collect();
         assert!(
             stale.is_empty(),
-            "{version} rows for unknown operations: {stale:?}"
+            "{name} rows for unknown operations: {stale:?}"
         );
     }
 }
