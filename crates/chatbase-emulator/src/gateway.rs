@@ -1,5 +1,6 @@
-//! The gateway middleware every request passes: request ids, auth, rate limits, faults, the body check
-//! against the operation's schema, error envelopes and common headers.
+//! The gateway middleware, in two layers: [`envelope`] around routing (request ids, the admin key, error
+//! envelopes and common headers for every answer) and [`guard`] on every API route, which knows the
+//! route's operation (auth, rate limits, faults, the body check against the operation's schema).
 
 use std::time::Duration;
 
@@ -8,11 +9,12 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chatbase_api::operations::OperationId;
 
 use crate::error::ApiError;
-use crate::routes::{RouteMatch, match_route};
+use crate::ops::RouteOp;
 use crate::state::{App, AppState, RateInfo};
-use crate::util::random_alnum;
+use crate::util::{is_multipart, random_alnum};
 
 fn bearer(req: &Request) -> Option<&str> {
     let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -22,13 +24,6 @@ fn bearer(req: &Request) -> Option<&str> {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn is_multipart(req: &Request) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
 /// A response whose body fails at once: hyper drops the connection before the status
@@ -47,52 +42,59 @@ fn op_targets(target: &Option<String>, op: &str) -> bool {
     target.as_deref().is_none_or(|t| t == op || t == "*")
 }
 
-pub(crate) async fn gateway(State(app): State<AppState>, req: Request, next: Next) -> Response {
+/// Whether the request carries a key (`None`: no bearer token) and whether it is one the emulator accepts.
+fn key_ok(app: &App, req: &Request) -> Option<bool> {
+    bearer(req)
+        .map(|k| constant_time_eq(k.as_bytes(), app.api_key.as_bytes()) || app.pairing.accepts(k))
+}
+
+/// Marks the emulated connection reset, which must reach hyper untouched.
+#[derive(Clone, Copy)]
+struct Reset;
+
+/// The outer layer, around routing: a request id for every answer, the admin API's key check, and every
+/// error rendered in the envelope of the API the path belongs to, with the rate-limit headers.
+pub(crate) async fn envelope(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let request_id = format!("req_{}", random_alnum(16).to_ascii_lowercase());
-    let path = req.uri().path().to_string();
+    let path = req.uri().path();
     let is_v1 = path.starts_with("/api/v1/") || path == "/api/v1";
     let is_admin = path.starts_with("/_emulator");
-    let key_ok = bearer(&req)
-        .map(|k| constant_time_eq(k.as_bytes(), app.api_key.as_bytes()) || app.pairing.accepts(k));
-    let mut rate: Option<RateInfo> = None;
+    let key = if is_admin { key_ok(&app, &req) } else { None };
+    let resp = if is_admin && key != Some(true) {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            if key.is_none() {
+                "AUTH_MISSING_API_KEY"
+            } else {
+                "AUTH_INVALID_API_KEY"
+            },
+            "The admin API needs the emulator's API key",
+        )
+        .into_response()
+    } else {
+        next.run(req).await
+    };
+    if resp.extensions().get::<Reset>().is_some() {
+        return resp;
+    }
+    let mut rate = resp.extensions().get::<RateInfo>().cloned();
+    if rate.is_none() && !is_admin {
+        rate = app.limiter.check(&app.api_key, false);
+    }
+    finish(resp, &request_id, is_v1, rate)
+}
 
-    let resp = 'handled: {
-        if is_admin {
-            if key_ok != Some(true) {
-                break 'handled ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    if key_ok.is_none() {
-                        "AUTH_MISSING_API_KEY"
-                    } else {
-                        "AUTH_INVALID_API_KEY"
-                    },
-                    "The admin API needs the emulator's API key",
-                )
-                .into_response();
-            }
-            break 'handled next.run(req).await;
-        }
-        let op = match match_route(req.method().as_str(), &path, is_multipart(&req)) {
-            RouteMatch::Found(op) => op,
-            RouteMatch::MethodNotAllowed => {
-                break 'handled ApiError::new(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "METHOD_NOT_ALLOWED",
-                    format!("{} is not allowed on {path}", req.method()),
-                )
-                .into_response();
-            }
-            RouteMatch::NotFound => {
-                break 'handled ApiError::not_found(
-                    "RESOURCE_NOT_FOUND",
-                    format!("No route for {} {path}", req.method()),
-                )
-                .into_response();
-            }
-        };
-        // Pairing is how a client without a key gets one.
-        if !matches!(op, "getHealth" | "createCliPairing" | "exchangeCliPairing") {
-            match key_ok {
+/// The inner layer of every API route, after routing: the key (unless the operation needs none), the rate
+/// limit, injected faults for the operation, and the body check. The budget it counted travels to
+/// [`envelope`] in the response's extensions.
+pub(crate) async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(op) = req.extensions().get::<RouteOp>().copied() else {
+        return ApiError::internal("a route has no operation tag").into_response();
+    };
+    let mut rate: Option<RateInfo> = None;
+    let mut resp = 'handled: {
+        if op.needs_key() {
+            match key_ok(&app, &req) {
                 None => {
                     break 'handled ApiError::new(
                         StatusCode::UNAUTHORIZED,
@@ -118,6 +120,7 @@ pub(crate) async fn gateway(State(app): State<AppState>, req: Request, next: Nex
                 break 'handled ApiError::for_status(StatusCode::TOO_MANY_REQUESTS).into_response();
             }
         }
+        let name = op.name();
         let faults = app.faults();
         if !faults.is_empty() {
             if faults.latency_ms > 0 {
@@ -126,14 +129,16 @@ pub(crate) async fn gateway(State(app): State<AppState>, req: Request, next: Nex
             if faults
                 .resets
                 .iter()
-                .any(|f| op_targets(&f.operation, op) && fastrand::f64() < f.rate)
+                .any(|f| op_targets(&f.operation, name) && fastrand::f64() < f.rate)
             {
-                return connection_reset();
+                let mut resp = connection_reset();
+                resp.extensions_mut().insert(Reset);
+                return resp;
             }
             if let Some(f) = faults
                 .errors
                 .iter()
-                .find(|f| op_targets(&f.operation, op) && fastrand::f64() < f.rate)
+                .find(|f| op_targets(&f.operation, name) && fastrand::f64() < f.rate)
             {
                 let status =
                     StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -146,26 +151,25 @@ pub(crate) async fn gateway(State(app): State<AppState>, req: Request, next: Nex
                 break 'handled resp;
             }
         }
-        let req = match checked_body(&app, if is_v1 { "v1" } else { "v2" }, op, req).await {
-            Ok(req) => req,
-            Err(e) => break 'handled e.into_response(),
+        let req = match op {
+            RouteOp::Api(id) => match checked_body(&app, id, req).await {
+                Ok(req) => req,
+                Err(e) => break 'handled e.into_response(),
+            },
+            RouteOp::Unpublished(_) => req,
         };
         next.run(req).await
     };
-    if rate.is_none() && !is_admin {
-        rate = app.limiter.check(&app.api_key, false);
+    if let Some(r) = rate {
+        resp.extensions_mut().insert(r);
     }
-    finish(resp, &request_id, is_v1, rate)
+    resp
 }
 
 /// Holds a JSON body to the operation's request schema in `openapi/` (see `spec`): the
 /// handler gets the body with undeclared keys removed, or the client gets a 400/413.
-async fn checked_body(
-    app: &App,
-    version: &str,
-    op: &str,
-    req: Request,
-) -> Result<Request, ApiError> {
+async fn checked_body(app: &App, id: OperationId, req: Request) -> Result<Request, ApiError> {
+    let (version, op) = (id.version().as_str(), id.operation_id());
     if is_multipart(&req) {
         return Ok(req);
     }

@@ -1,7 +1,10 @@
 //! `chatbase-emulator`: a local, stateful Chatbase API server (v1 under `/api/v1`, v2 under
 //! `/api/v2`, files-host uploads on the v2 source paths) for offline use, tests and
-//! benchmarks. This module owns the public entry points (builder, [`bind`]); HTTP
-//! plumbing is in `server`, resources in `v1`/`v2`, storage in `store`.
+//! benchmarks. This module owns the public entry points (builder, [`bind`]). Layers, each using only
+//! those below it: `store`, `search`, `spec` and `util` at the bottom; `resources` (stored documents);
+//! `state` (what handlers share); `extract` (axum extractors); the handlers in `v1`, `v2`, `admin` and
+//! `pairing`; `gateway` (middleware); `server` (the router, built from `chatbase_api`'s operation
+//! registry, with `ops` naming each routed request's operation).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), chatbase_emulator::Error> {
@@ -16,10 +19,10 @@ mod config;
 mod error;
 mod extract;
 mod gateway;
+mod ops;
 mod paced;
 mod pairing;
 mod resources;
-pub mod routes;
 mod search;
 mod seed;
 mod server;
@@ -44,7 +47,6 @@ pub use config::{
     default_data_dir,
 };
 pub use error::Error;
-pub use routes::ROUTES;
 
 /// Id of the seeded demo agent (also a v1 chatbot id).
 pub const DEMO_AGENT_ID: &str = "demo-agent";

@@ -1,162 +1,188 @@
-//! The router: every operation's path and method mapped to its handler, plus the emulator's admin API,
-//! under the gateway middleware (`gateway`). Handlers live in `v1`, `v2`, `admin` and `pairing`.
+//! The router. Every operation of `chatbase_api`'s generated registry (`OPERATIONS`: method and path) is
+//! routed to its handler through an exhaustive `match` on `OperationId`, so an operation added to the spec
+//! does not compile until it has a handler; each route tags its requests with their operation
+//! (`ops::RouteOp`) for the gateway. The unpublished pairing routes and the emulator's admin API are listed
+//! by hand. Handlers live in `v1`, `v2`, `admin` and `pairing`.
+
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::middleware;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post, put};
+use axum::routing::{MethodFilter, MethodRouter, get, on, post};
+use chatbase_api::operations::{Method, OPERATIONS, OperationId};
 
 use crate::error::ApiError;
-use crate::gateway::gateway;
+use crate::gateway::{envelope, guard};
+use crate::ops::{RouteOp, Unpublished};
 use crate::state::AppState;
-use crate::{admin, v1, v2};
+use crate::util::is_multipart;
+use crate::{admin, pairing, v1, v2};
 
-async fn not_found() -> Response {
-    ApiError::not_found("RESOURCE_NOT_FOUND", "No such route").into_response()
+/// The handler of a published operation, answering `filter`.
+fn endpoint(id: OperationId, filter: MethodFilter) -> MethodRouter<AppState> {
+    use OperationId as O;
+    use v2::{agents, chat, conversations, helpdesk, misc, sources};
+    match id {
+        O::V1Chat => on(filter, v1::chat),
+        O::V1CreateChatbot => on(filter, v1::create_chatbot),
+        O::V1ListChatbots => on(filter, v1::list_chatbots),
+        O::V1ListConversations => on(filter, v1::list_conversations),
+        O::V1ListLeads => on(filter, v1::list_leads),
+        O::V1DeleteChatbot => on(filter, v1::delete_chatbot),
+        O::V1UpdateChatbotData => on(filter, v1::update_chatbot_data),
+        O::V1UpdateChatbotSettings => on(filter, v1::update_chatbot_settings),
+        O::V1UploadChatbotIcon => on(filter, v1::upload_icon),
+        O::V1UploadChatbotProfilePicture => on(filter, v1::upload_profile_picture),
+        O::V1DeleteChatbotIcon => on(filter, v1::delete_icon),
+        O::V1DeleteChatbotProfilePicture => on(filter, v1::delete_profile_picture),
+        O::V1ListContacts => on(filter, v1::list_contacts),
+        O::V1CreateContacts => on(filter, v1::create_contacts),
+        O::V1GetContact => on(filter, v1::get_contact),
+        O::V1UpdateContact => on(filter, v1::update_contact),
+        O::V1DeleteContact => on(filter, v1::delete_contact),
+        O::V1ListCustomAttributes => on(filter, v1::list_custom_attributes),
+        O::V1CreateCustomAttribute => on(filter, v1::create_custom_attribute),
+        O::V1UpdateCustomAttribute => on(filter, v1::update_custom_attribute),
+        O::V2GetHealth => on(filter, misc::health),
+        O::V2ListAgents => on(filter, agents::list),
+        O::V2CreateAgent => on(filter, agents::create),
+        O::V2GetAgent => on(filter, agents::get),
+        O::V2UpdateAgent => on(filter, agents::update),
+        O::V2DeleteAgent => on(filter, agents::delete),
+        O::V2UpdateAgentStyles => on(filter, agents::update_styles),
+        O::V2UpdateAgentAutoRetrain => on(filter, agents::update_auto_retrain),
+        O::V2CloneAgent => on(filter, agents::clone),
+        O::V2TrainAgent => on(filter, agents::train),
+        O::V2ChatWithAgent => on(filter, chat::chat),
+        O::V2RetryMessage => on(filter, chat::retry),
+        O::V2SubmitToolResult => on(filter, chat::tool_result),
+        O::V2CreateVoiceSession => on(filter, misc::create_voice_session),
+        O::V2ListConversations => on(filter, conversations::list),
+        O::V2ExportConversations => on(filter, conversations::export),
+        O::V2GetConversation => on(filter, conversations::get),
+        O::V2UpdateConversation => on(filter, conversations::update),
+        O::V2ListConversationMessages => on(filter, conversations::messages),
+        O::V2ListUserConversations => on(filter, conversations::user_conversations),
+        O::V2UpdateMessageFeedback => on(filter, conversations::feedback),
+        O::V2GetSourcesSummary => on(filter, sources::summary),
+        O::V2ListSources => on(filter, sources::list),
+        // One handler takes both bodies of a shared path: JSON, or multipart as on the files host.
+        O::V2CreateSource | O::V2CreateFileSource => on(filter, sources::create),
+        O::V2GetSource => on(filter, sources::get),
+        O::V2UpdateSource | O::V2UpdateFileSource => on(filter, sources::update),
+        O::V2DeleteSource => on(filter, sources::delete),
+        O::V2RestoreSource => on(filter, sources::restore),
+        O::V2ListWhatsAppTemplates => on(filter, misc::list_whatsapp_templates),
+        O::V2SendWhatsAppTemplateMessage => on(filter, misc::send_whatsapp_template),
+        O::V2ListTicketStatuses => on(filter, helpdesk::list_statuses),
+        O::V2ListHelpdeskTeams => on(filter, helpdesk::list_teams),
+        O::V2ListTickets => on(filter, helpdesk::list),
+        O::V2CreateTicket => on(filter, helpdesk::create),
+        O::V2SearchTickets => on(filter, helpdesk::search),
+        O::V2GetTicket => on(filter, helpdesk::get),
+        O::V2UpdateTicket => on(filter, helpdesk::update),
+        O::V2ListTicketMessages => on(filter, helpdesk::messages),
+        O::V2CreateTicketMessage => on(filter, helpdesk::create_message),
+    }
 }
 
-pub(crate) fn router(app: AppState) -> Router {
-    use v2::{agents, chat, conversations, helpdesk, misc, sources};
-    let a = "/api/v2/agents/{agentId}";
-    let v2 = Router::new()
-        .route("/api/cli-pairing/me", get(misc::cli_pairing_me))
-        .route("/api/cli-pairing/create", post(crate::pairing::create))
-        .route("/api/cli-pairing/exchange", post(crate::pairing::exchange))
-        .route("/api/cli-pairing/revoke", post(crate::pairing::revoke))
-        .route("/api/v2/health", get(misc::health))
-        .route("/api/v2/agents", get(agents::list).post(agents::create))
-        .route(
-            a,
-            get(agents::get).put(agents::update).delete(agents::delete),
-        )
-        .route(&format!("{a}/styles"), put(agents::update_styles))
-        .route(
-            &format!("{a}/auto-retrain"),
-            put(agents::update_auto_retrain),
-        )
-        .route(&format!("{a}/clone"), post(agents::clone))
-        .route(&format!("{a}/train"), post(agents::train))
-        .route(&format!("{a}/chat"), post(chat::chat))
-        .route(
-            &format!("{a}/conversations/{{conversationId}}/retry"),
-            post(chat::retry),
-        )
-        .route(
-            &format!("{a}/conversations/{{conversationId}}/tool-result"),
-            post(chat::tool_result),
-        )
-        .route(
-            &format!("{a}/voice/sessions"),
-            post(misc::create_voice_session),
-        )
-        .route(&format!("{a}/conversations"), get(conversations::list))
-        .route(
-            &format!("{a}/conversations/export"),
-            get(conversations::export),
-        )
-        .route(
-            &format!("{a}/conversations/{{conversationId}}"),
-            get(conversations::get).patch(conversations::update),
-        )
-        .route(
-            &format!("{a}/conversations/{{conversationId}}/messages"),
-            get(conversations::messages),
-        )
-        .route(
-            &format!("{a}/conversations/{{conversationId}}/messages/{{messageId}}/feedback"),
-            patch(conversations::feedback),
-        )
-        .route(
-            &format!("{a}/users/{{userId}}/conversations"),
-            get(conversations::user_conversations),
-        )
-        .route(&format!("{a}/sources/summary"), get(sources::summary))
-        .route(
-            &format!("{a}/sources"),
-            get(sources::list).post(sources::create),
-        )
-        .route(
-            &format!("{a}/sources/{{sourceId}}"),
-            get(sources::get)
-                .put(sources::update)
-                .delete(sources::delete),
-        )
-        .route(
-            &format!("{a}/sources/{{sourceId}}/restore"),
-            post(sources::restore),
-        )
-        .route(
-            &format!("{a}/whatsapp/templates"),
-            get(misc::list_whatsapp_templates),
-        )
-        .route(
-            &format!("{a}/whatsapp/messages/template"),
-            post(misc::send_whatsapp_template),
-        )
-        .route(
-            &format!("{a}/helpdesk/ticket-statuses"),
-            get(helpdesk::list_statuses),
-        )
-        .route(&format!("{a}/helpdesk/teams"), get(helpdesk::list_teams))
-        .route(
-            &format!("{a}/helpdesk/tickets"),
-            get(helpdesk::list).post(helpdesk::create),
-        )
-        .route(
-            &format!("{a}/helpdesk/tickets/search"),
-            post(helpdesk::search),
-        )
-        .route(
-            &format!("{a}/helpdesk/tickets/{{ticketNumber}}"),
-            get(helpdesk::get).patch(helpdesk::update),
-        )
-        .route(
-            &format!("{a}/helpdesk/tickets/{{ticketNumber}}/messages"),
-            get(helpdesk::messages).post(helpdesk::create_message),
-        );
-    let c = "/api/v1/chatbots/{chatbotId}";
-    let v1 = Router::new()
-        .route("/api/v1/chat", post(v1::chat))
-        .route("/api/v1/create-chatbot", post(v1::create_chatbot))
-        .route("/api/v1/get-chatbots", get(v1::list_chatbots))
-        .route("/api/v1/get-conversations", get(v1::list_conversations))
-        .route("/api/v1/get-leads", get(v1::list_leads))
-        .route("/api/v1/delete-chatbot", delete(v1::delete_chatbot))
-        .route("/api/v1/update-chatbot-data", post(v1::update_chatbot_data))
-        .route(
-            "/api/v1/update-chatbot-settings",
-            post(v1::update_chatbot_settings),
-        )
-        .route("/api/v1/upload-chatbot-icon", post(v1::upload_icon))
-        .route(
-            "/api/v1/upload-chatbot-profile-picture",
-            post(v1::upload_profile_picture),
-        )
-        .route("/api/v1/delete-chatbot-icon", delete(v1::delete_icon))
-        .route(
-            "/api/v1/delete-chatbot-profile-picture",
-            delete(v1::delete_profile_picture),
-        )
-        .route(
-            &format!("{c}/contacts"),
-            get(v1::list_contacts).post(v1::create_contacts),
-        )
-        .route(
-            &format!("{c}/contacts/{{contactId}}"),
-            get(v1::get_contact)
-                .patch(v1::update_contact)
-                .delete(v1::delete_contact),
-        )
-        .route(
-            &format!("{c}/custom-attributes"),
-            get(v1::list_custom_attributes).post(v1::create_custom_attribute),
-        )
-        .route(
-            &format!("{c}/custom-attributes/{{name}}"),
-            put(v1::update_custom_attribute),
-        );
-    let admin = Router::new()
+/// The handler of an unpublished route, answering `filter`.
+fn unpublished_endpoint(op: Unpublished, filter: MethodFilter) -> MethodRouter<AppState> {
+    match op {
+        Unpublished::CliPairingMe => on(filter, v2::misc::cli_pairing_me),
+        Unpublished::CreateCliPairing => on(filter, pairing::create),
+        Unpublished::ExchangeCliPairing => on(filter, pairing::exchange),
+        Unpublished::RevokeCliPairing => on(filter, pairing::revoke),
+    }
+}
+
+fn filter(m: Method) -> MethodFilter {
+    match m {
+        Method::Get => MethodFilter::GET,
+        Method::Post => MethodFilter::POST,
+        Method::Put => MethodFilter::PUT,
+        Method::Patch => MethodFilter::PATCH,
+        Method::Delete => MethodFilter::DELETE,
+    }
+}
+
+fn method_not_allowed(req: &Request) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("{} is not allowed on {}", req.method(), req.uri().path()),
+    )
+    .into_response()
+}
+
+/// The operations one route serves and whether each takes a multipart body.
+type Shared = Arc<[(RouteOp, bool)]>;
+
+/// Tags a request with the operation of its route. Operations sharing a method and path (the files-host
+/// uploads) are told apart by a multipart body. A route answers only its operation's method: HEAD, which
+/// axum would otherwise send to a GET handler, is not an operation.
+async fn tag(method: Method, shared: Shared, mut req: Request, next: Next) -> Response {
+    if req.method().as_str() != method.as_str() {
+        return method_not_allowed(&req);
+    }
+    let multipart = is_multipart(&req);
+    let Some(&(op, _)) = shared
+        .iter()
+        .find(|(_, m)| *m == multipart)
+        .or(shared.first())
+    else {
+        return ApiError::internal("a route has no operation").into_response();
+    };
+    req.extensions_mut().insert(op);
+    next.run(req).await
+}
+
+/// Every published operation, grouped by method and path (the first operation names the handler), in the
+/// registry's order.
+fn published_routes() -> Vec<(Method, &'static str, OperationId, Shared)> {
+    let mut routes: Vec<(Method, &'static str, OperationId, Vec<(RouteOp, bool)>)> = Vec::new();
+    for info in OPERATIONS {
+        let op = (RouteOp::Api(info.id), info.multipart);
+        match routes
+            .iter_mut()
+            .find(|(m, p, _, _)| *m == info.method && *p == info.full_path)
+        {
+            Some((_, _, _, ops)) => ops.push(op),
+            None => routes.push((info.method, info.full_path, info.id, vec![op])),
+        }
+    }
+    routes
+        .into_iter()
+        .map(|(m, p, id, ops)| (m, p, id, Shared::from(ops)))
+        .collect()
+}
+
+/// Unknown paths; the admin API keeps its own message.
+async fn no_route(req: Request) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/_emulator") {
+        return ApiError::not_found("RESOURCE_NOT_FOUND", "No such route").into_response();
+    }
+    ApiError::not_found(
+        "RESOURCE_NOT_FOUND",
+        format!("No route for {} {path}", req.method()),
+    )
+    .into_response()
+}
+
+/// A known path with a method it does not serve (404 in the admin API, as for unknown paths there).
+async fn no_method(req: Request) -> Response {
+    if req.uri().path().starts_with("/_emulator") {
+        return ApiError::not_found("RESOURCE_NOT_FOUND", "No such route").into_response();
+    }
+    method_not_allowed(&req)
+}
+
+fn admin_routes() -> Router<AppState> {
+    Router::new()
         .route(
             "/_emulator/faults",
             get(admin::get_faults)
@@ -165,22 +191,54 @@ pub(crate) fn router(app: AppState) -> Router {
         )
         .route("/_emulator/reset", post(admin::reset))
         .route("/_emulator/info", get(admin::info))
-        .route("/_emulator/pairing", get(crate::pairing::admin_list))
+        .route("/_emulator/pairing", get(pairing::admin_list))
         .route(
             "/_emulator/pairing/{userCode}/{action}",
-            post(crate::pairing::admin_act),
+            post(pairing::admin_act),
         )
         .route("/_emulator/agents/{agentId}/leads", post(admin::add_lead))
         .route(
             "/_emulator/agents/{agentId}/conversations",
             post(admin::seed_conversations),
+        )
+}
+
+/// `route` under the guard, its requests tagged with their operation first.
+fn guarded(
+    route: MethodRouter<AppState>,
+    app: &AppState,
+    method: Method,
+    shared: Shared,
+) -> MethodRouter<AppState> {
+    // The later layer runs first: tag, then guard, then the handler.
+    route
+        .route_layer(middleware::from_fn_with_state(app.clone(), guard))
+        .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+            tag(method, shared.clone(), req, next)
+        }))
+}
+
+pub(crate) fn router(app: AppState) -> Router {
+    let mut api = Router::new();
+    for (method, path, id, shared) in published_routes() {
+        let route = guarded(endpoint(id, filter(method)), &app, method, shared);
+        api = api.route(path, route);
+    }
+    for &(op, method, path) in Unpublished::ALL {
+        let shared: Shared = Arc::new([(RouteOp::Unpublished(op), false)]);
+        let route = guarded(
+            unpublished_endpoint(op, filter(method)),
+            &app,
+            method,
+            shared,
         );
+        api = api.route(path, route);
+    }
     let body_limit = app.max_upload.max(app.max_body) + 64 * 1024;
-    v2.merge(v1)
-        .merge(admin)
-        .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
+    api.merge(admin_routes())
+        .fallback(no_route)
+        .method_not_allowed_fallback(no_method)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn_with_state(app.clone(), gateway))
+        .layer(middleware::from_fn_with_state(app.clone(), envelope))
         .with_state(app)
 }

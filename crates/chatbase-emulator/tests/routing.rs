@@ -153,3 +153,36 @@ async fn bodies_that_are_not_json_objects_are_refused_in_the_api_words() {
     assert_eq!(s, 200, "{b}");
     assert!(b["device_code"].is_string());
 }
+
+#[tokio::test]
+async fn faults_target_the_operation_a_request_was_routed_to() {
+    let (_emu, api) = start().await;
+    // The files-host upload shares its method and path with the JSON source operation; the body decides.
+    let faults = json!({"errors": [
+        {"operation": "createFileSource", "rate": 1.0, "status": 502},
+        {"operation": "listConversations", "rate": 1.0, "status": 503},
+    ]});
+    assert_eq!(api.put("/_emulator/faults", faults).await.status, 200);
+    let sources = "/api/v2/agents/demo-agent/sources";
+    let form = reqwest::multipart::Form::new().text("name", "notes").part(
+        "file",
+        reqwest::multipart::Part::bytes(b"some notes".to_vec()).file_name("notes.txt"),
+    );
+    let r = api.multipart("POST", sources, form).await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    let r = api
+        .post(
+            sources,
+            json!({"type": "text", "name": "Notes", "content": "Some notes."}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    // v1 and v2 share the operationId `listConversations`; a rule naming it hits both.
+    let r = api.get("/api/v2/agents/demo-agent/conversations").await;
+    assert_eq!(r.status, 503);
+    let r = api
+        .get("/api/v1/get-conversations?chatbotId=demo-agent")
+        .await;
+    assert_eq!(r.status, 503);
+    assert_eq!(api.get("/api/v2/agents").await.status, 200);
+}

@@ -21,6 +21,7 @@ struct Bucket {
     used: u32,
 }
 
+#[derive(Clone)]
 pub(crate) struct RateInfo {
     pub limit: u32,
     pub remaining: u32,

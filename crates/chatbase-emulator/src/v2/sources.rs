@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -17,7 +17,7 @@ use crate::resources::sources::{
     load_source, load_source_for_update, qna_size, refresh_training,
 };
 use crate::state::AppState;
-use crate::util::{self, V, json_body, paginate_seq, public, query_limit, str_field};
+use crate::util::{self, V, is_multipart, json_body, paginate_seq, public, query_limit, str_field};
 
 /// The wire form of a source, with the status it had when the write was accepted.
 fn respond_as(doc: &Value, status: &str) -> Value {
@@ -57,13 +57,6 @@ pub(crate) async fn list(
         .collect();
     let (data, pagination) = paginate_seq(rows, &q, limit, "sources", true)?;
     Ok(Json(json!({"data": data, "pagination": pagination})))
-}
-
-fn is_multipart(req: &Request) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
 struct Upload {
