@@ -269,3 +269,39 @@ pub(crate) async fn admin_act(
         json!({"userCode": req.user_code, "status": req.decision.as_str()}),
     ))
 }
+
+/// Every scope a Chatbase API key can hold (`x-mcp.scopes` in the v2 spec); the emulator's
+/// key holds them all.
+const KEY_PERMISSIONS: &[&str] = &[
+    "agents:read",
+    "agents:write",
+    "agents:delete",
+    "sources:read",
+    "sources:write",
+    "sources:delete",
+    "chatlogs:write",
+    "chatlogs:export",
+    "helpdesk_tickets:read",
+    "helpdesk_tickets:write",
+];
+
+/// `GET /api/cli-pairing/me` (outside the published v2 spec, at the host root): who the key
+/// belongs to, as the official CLI's `auth status` reads it. The emulator's own key is a pasted
+/// API key that does not expire; a key minted by browser pairing is scoped and expires.
+pub(crate) async fn cli_pairing_me(
+    State(app): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Json<Value> {
+    let credential = paired_credential(&app, &headers).unwrap_or_else(|| {
+        json!({
+            "source": "api_key",
+            "expiresAt": null,
+            "permissions": KEY_PERMISSIONS,
+        })
+    });
+    Json(json!({
+        "workspace": {"id": "emulator-workspace", "name": "Chatbase emulator"},
+        "plan": "standard",
+        "credential": credential,
+    }))
+}

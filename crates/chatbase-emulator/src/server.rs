@@ -92,7 +92,7 @@ fn endpoint(id: OperationId, filter: MethodFilter) -> MethodRouter<AppState> {
 /// The handler of an unpublished route, answering `filter`.
 fn unpublished_endpoint(op: Unpublished, filter: MethodFilter) -> MethodRouter<AppState> {
     match op {
-        Unpublished::CliPairingMe => on(filter, v2::misc::cli_pairing_me),
+        Unpublished::CliPairingMe => on(filter, pairing::cli_pairing_me),
         Unpublished::CreateCliPairing => on(filter, pairing::create),
         Unpublished::ExchangeCliPairing => on(filter, pairing::exchange),
         Unpublished::RevokeCliPairing => on(filter, pairing::revoke),
@@ -122,12 +122,9 @@ fn method_not_allowed(req: &Request) -> Response {
 type Shared = Arc<[(RouteOp, bool)]>;
 
 /// Tags a request with the operation of its route. Operations sharing a method and path (the files-host
-/// uploads) are told apart by a multipart body. A route answers only its operation's method: HEAD, which
-/// axum would otherwise send to a GET handler, is not an operation.
-async fn tag(method: Method, shared: Shared, mut req: Request, next: Next) -> Response {
-    if req.method().as_str() != method.as_str() {
-        return method_not_allowed(&req);
-    }
+/// uploads) are told apart by a multipart body. (axum answers HEAD with a GET route, as its 405s' `Allow`
+/// header says, so a HEAD request is its GET operation.)
+async fn tag(shared: Shared, mut req: Request, next: Next) -> Response {
     let multipart = is_multipart(&req);
     let Some(&(op, _)) = shared
         .iter()
@@ -207,31 +204,25 @@ fn admin_routes() -> Router<AppState> {
 fn guarded(
     route: MethodRouter<AppState>,
     app: &AppState,
-    method: Method,
     shared: Shared,
 ) -> MethodRouter<AppState> {
     // The later layer runs first: tag, then guard, then the handler.
     route
         .route_layer(middleware::from_fn_with_state(app.clone(), guard))
         .route_layer(middleware::from_fn(move |req: Request, next: Next| {
-            tag(method, shared.clone(), req, next)
+            tag(shared.clone(), req, next)
         }))
 }
 
 pub(crate) fn router(app: AppState) -> Router {
     let mut api = Router::new();
     for (method, path, id, shared) in published_routes() {
-        let route = guarded(endpoint(id, filter(method)), &app, method, shared);
+        let route = guarded(endpoint(id, filter(method)), &app, shared);
         api = api.route(path, route);
     }
     for &(op, method, path) in Unpublished::ALL {
         let shared: Shared = Arc::new([(RouteOp::Unpublished(op), false)]);
-        let route = guarded(
-            unpublished_endpoint(op, filter(method)),
-            &app,
-            method,
-            shared,
-        );
+        let route = guarded(unpublished_endpoint(op, filter(method)), &app, shared);
         api = api.route(path, route);
     }
     let body_limit = app.max_upload.max(app.max_body) + 64 * 1024;

@@ -70,10 +70,24 @@ async fn unknown_paths_and_methods_name_the_request_before_auth() {
         .await;
         assert_eq!(s, 405);
     }
+    // A route's own path with a trailing slash is not that route.
+    let (s, b) = raw(&api, "GET", "/api/v2/agents/", false, None).await;
+    assert_eq!(s, 404);
+    assert_eq!(b["error"]["message"], "No route for GET /api/v2/agents/");
+    // A 405 names the methods of the path's operations.
+    let r = api
+        .http
+        .delete(format!("{}/api/v2/agents", api.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    let allow = r.headers().get("allow").and_then(|v| v.to_str().ok());
+    assert_eq!(allow, Some("GET,HEAD,POST"));
     let (s, b) = raw(&api, "GET", "/api/v1/nothing", true, None).await;
     assert_eq!(s, 404);
     assert_eq!(b, json!({"message": "No route for GET /api/v1/nothing"}));
-    // HEAD is not an operation of any route.
+    // HEAD is answered by a GET route, as the 405's `Allow` says.
     let r = api
         .http
         .head(format!("{}/api/v2/agents", api.base))
@@ -81,7 +95,7 @@ async fn unknown_paths_and_methods_name_the_request_before_auth() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 405);
+    assert_eq!(r.status(), 200);
 }
 
 #[tokio::test]

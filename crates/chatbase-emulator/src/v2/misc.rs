@@ -1,5 +1,4 @@
-//! Health, voice sessions, WhatsApp templates/sends, and the per-agent workspace
-//! (helpdesk statuses and teams, WhatsApp sender and templates) every agent starts with.
+//! Health, voice sessions and WhatsApp templates and template sends.
 
 use std::sync::LazyLock;
 
@@ -276,40 +275,4 @@ pub(crate) async fn send_whatsapp_template(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(out)).into_response())
-}
-
-/// Every scope a Chatbase API key can hold (`x-mcp.scopes` in the v2 spec); the emulator's
-/// key holds them all.
-const KEY_PERMISSIONS: &[&str] = &[
-    "agents:read",
-    "agents:write",
-    "agents:delete",
-    "sources:read",
-    "sources:write",
-    "sources:delete",
-    "chatlogs:write",
-    "chatlogs:export",
-    "helpdesk_tickets:read",
-    "helpdesk_tickets:write",
-];
-
-/// `GET /api/cli-pairing/me` (outside the published v2 spec, at the host root): who the key
-/// belongs to, as the official CLI's `auth status` reads it. The emulator's own key is a pasted
-/// API key that does not expire; a key minted by browser pairing is scoped and expires.
-pub(crate) async fn cli_pairing_me(
-    State(app): State<AppState>,
-    headers: axum::http::HeaderMap,
-) -> Json<Value> {
-    let credential = crate::pairing::paired_credential(&app, &headers).unwrap_or_else(|| {
-        json!({
-            "source": "api_key",
-            "expiresAt": null,
-            "permissions": KEY_PERMISSIONS,
-        })
-    });
-    Json(json!({
-        "workspace": {"id": "emulator-workspace", "name": "Chatbase emulator"},
-        "plan": "standard",
-        "credential": credential,
-    }))
 }
