@@ -52,7 +52,7 @@ fn key_ok(app: &App, req: &Request) -> Option<bool> {
 #[derive(Clone, Copy)]
 struct Reset;
 
-/// The outer layer, around routing: a request id for every answer, the admin API's key check, and every
+/// The outer layer, on every route and on the fallbacks: a request id for every answer, the admin API's key check, and every
 /// error rendered in the envelope of the API the path belongs to, with the rate-limit headers.
 pub(crate) async fn envelope(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let request_id = format!("req_{}", random_alnum(16).to_ascii_lowercase());

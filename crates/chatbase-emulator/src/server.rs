@@ -137,24 +137,34 @@ async fn tag(shared: Shared, mut req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Every published operation, grouped by method and path (the first operation names the handler), in the
-/// registry's order.
-fn published_routes() -> Vec<(Method, &'static str, OperationId, Shared)> {
-    let mut routes: Vec<(Method, &'static str, OperationId, Vec<(RouteOp, bool)>)> = Vec::new();
+/// One route of published operations: a method and path, and the operations sharing them.
+struct Published {
+    method: Method,
+    path: &'static str,
+    /// The first operation; it names the handler.
+    id: OperationId,
+    ops: Vec<(RouteOp, bool)>,
+}
+
+/// Every published operation, grouped by method and path, in the registry's order.
+fn published_routes() -> Vec<Published> {
+    let mut routes: Vec<Published> = Vec::new();
     for info in OPERATIONS {
         let op = (RouteOp::Api(info.id), info.multipart);
         match routes
             .iter_mut()
-            .find(|(m, p, _, _)| *m == info.method && *p == info.full_path)
+            .find(|r| r.method == info.method && r.path == info.full_path)
         {
-            Some((_, _, _, ops)) => ops.push(op),
-            None => routes.push((info.method, info.full_path, info.id, vec![op])),
+            Some(r) => r.ops.push(op),
+            None => routes.push(Published {
+                method: info.method,
+                path: info.full_path,
+                id: info.id,
+                ops: vec![op],
+            }),
         }
     }
     routes
-        .into_iter()
-        .map(|(m, p, id, ops)| (m, p, id, Shared::from(ops)))
-        .collect()
 }
 
 /// Unknown paths; the admin API keeps its own message.
@@ -216,9 +226,9 @@ fn guarded(
 
 pub(crate) fn router(app: AppState) -> Router {
     let mut api = Router::new();
-    for (method, path, id, shared) in published_routes() {
-        let route = guarded(endpoint(id, filter(method)), &app, shared);
-        api = api.route(path, route);
+    for r in published_routes() {
+        let route = guarded(endpoint(r.id, filter(r.method)), &app, r.ops.into());
+        api = api.route(r.path, route);
     }
     for &(op, method, path) in Unpublished::ALL {
         let shared: Shared = Arc::new([(RouteOp::Unpublished(op), false)]);
