@@ -1,6 +1,7 @@
 //! v1 handlers (`/api/v1`): chat (JSON or raw text stream), chatbots (agents seen through
 //! the v1 model), conversations, leads, icons, contacts and custom attributes. Errors use
 //! the v1 `{message}` body (the gateway renders it).
+
 mod attributes;
 mod chat;
 mod chatbots;
