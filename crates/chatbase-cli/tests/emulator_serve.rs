@@ -57,7 +57,9 @@ fn serve_prints_address_storage_generated_key_and_demo_agent() {
     assert_ne!(port, 0);
     assert_eq!(
         lines[1],
-        format!("  v2 API:  http://127.0.0.1:{port}/api/v2   v1 API: http://127.0.0.1:{port}/api/v1")
+        format!(
+            "  v2 API:  http://127.0.0.1:{port}/api/v2   v1 API: http://127.0.0.1:{port}/api/v1"
+        )
     );
     assert_eq!(lines[2], format!("  storage: {}", dir.display()));
     let key = std::fs::read_to_string(dir.join("api-key")).expect("key file written");
@@ -79,6 +81,9 @@ fn serve_in_memory_names_a_key_from_the_environment_without_showing_it() {
     port_of(&lines[0]);
     assert_eq!(lines[2], "  storage: in memory");
     assert_eq!(lines[3], "  API key: from $CHATBASE_EMULATOR_API_KEY");
-    assert!(lines.iter().all(|l| !l.contains("sk-from-env")), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| !l.contains("sk-from-env")),
+        "{lines:?}"
+    );
     assert_eq!(lines[4], "  demo agent: demo-agent");
 }

@@ -73,7 +73,10 @@ fn banner(info: &chatbase_emulator::ServeInfo) -> String {
         KeySource::Env => format!("  API key: from ${}\n", chatbase_emulator::API_KEY_ENV),
         KeySource::File(path) => format!("  API key: {key} (from {})\n", path.display()),
         KeySource::Generated(Some(path)) => {
-            format!("  API key: {key} (generated, saved to {})\n", path.display())
+            format!(
+                "  API key: {key} (generated, saved to {})\n",
+                path.display()
+            )
         }
         KeySource::Generated(None) => format!("  API key: {key} (generated)\n"),
         // `KeySource` is non-exhaustive; a future source still shows the key.
