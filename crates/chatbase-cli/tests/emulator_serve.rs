@@ -1,5 +1,7 @@
 //! `chatbase emulator serve`: the banner it prints once listening (address, storage, the key and where it
-//! came from, the demo agent). The emulator library prints nothing; this pins the CLI's text.
+//! came from, the demo agent). The emulator library prints nothing; this pins the CLI's text. Only a binary
+//! built with the `emulator` feature has the command.
+#![cfg(feature = "emulator")]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
