@@ -10,7 +10,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use chatbase_emulator::{EmulatorConfig, Storage, serve};
+use chatbase_emulator::{EmulatorConfig, Storage, bind};
 
 #[tokio::main]
 async fn main() -> Result<(), chatbase_emulator::Error> {
@@ -29,5 +29,9 @@ async fn main() -> Result<(), chatbase_emulator::Error> {
         config.rate_limit = None;
         config.stream_delay = Duration::ZERO;
     }
-    serve(config).await
+    let emulator = bind(config).await?;
+    let info = emulator.info();
+    println!("Chatbase emulator listening on http://{}", info.addr);
+    println!("  API key: {}", info.api_key);
+    emulator.serve().await
 }

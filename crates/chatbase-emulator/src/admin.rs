@@ -10,9 +10,10 @@ use serde_json::{Value, json};
 
 use crate::config::Faults;
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
-use crate::util::{V, json_body, new_uuid, now_iso};
-use crate::v2::{PathParams, load_agent, param};
+use crate::extract::{AgentId, JsonObject};
+use crate::resources::agents::load_agent;
+use crate::state::AppState;
+use crate::util::{V, new_uuid, now_iso};
 
 pub(crate) async fn get_faults(State(app): State<AppState>) -> Json<Faults> {
     Json(app.faults())
@@ -81,11 +82,9 @@ pub(crate) async fn info(State(app): State<AppState>) -> Json<Value> {
 /// Adds a lead (what the widget's lead form would collect) so `GET /api/v1/get-leads` has data.
 pub(crate) async fn add_lead(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let name = v.str("name", false, 0, 255);
     let email = v.str("email", false, 0, 320);
@@ -111,11 +110,9 @@ pub(crate) async fn add_lead(
 /// pagination and export against a large history.
 pub(crate) async fn seed_conversations(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let count = v.int("count", true, 1, 10_000).unwrap_or(0);
     let turns = v.int("turns", false, 1, 50).unwrap_or(1);
@@ -129,13 +126,17 @@ pub(crate) async fn seed_conversations(
             for i in 0..count {
                 let cid = new_uuid();
                 let title = format!("Seeded conversation {}", i + 1);
-                let doc =
-                    crate::v2::chat::new_conversation_doc(&cid, &title, user_id.as_deref(), "API");
+                let doc = crate::resources::conversations::new_conversation_doc(
+                    &cid,
+                    &title,
+                    user_id.as_deref(),
+                    "API",
+                );
                 db.insert("conversation", &cid, &agent, &agent, &doc)?;
                 for t in 0..turns {
                     let q = json!([{"type": "text", "text": format!("Seeded question {}", t + 1)}]);
                     let a = json!([{"type": "text", "text": format!("Seeded answer {}", t + 1)}]);
-                    crate::v2::chat::insert_message(
+                    crate::resources::conversations::insert_message(
                         db,
                         &agent,
                         &cid,
@@ -143,7 +144,7 @@ pub(crate) async fn seed_conversations(
                         q.as_array().cloned().unwrap_or_default(),
                         None,
                     )?;
-                    crate::v2::chat::insert_message(
+                    crate::resources::conversations::insert_message(
                         db,
                         &agent,
                         &cid,

@@ -73,6 +73,14 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
+    /// v1's wording for a request body that failed validation: "Invalid request body".
+    pub fn in_v1_words(mut self) -> Self {
+        if self.code == "VALIDATION_INVALID_BODY" {
+            self.message = "Invalid request body".into();
+        }
+        self
+    }
+
     pub fn agent_not_found() -> Self {
         Self::not_found("AGENT_NOT_FOUND", "Agent not found")
     }

@@ -1,7 +1,10 @@
 //! `chatbase-emulator`: a local, stateful Chatbase API server (v1 under `/api/v1`, v2 under
 //! `/api/v2`, files-host uploads on the v2 source paths) for offline use, tests and
-//! benchmarks. This module owns the public entry points (builder, [`serve`]); HTTP
-//! plumbing is in `server`, resources in `v1`/`v2`, storage in `store`.
+//! benchmarks. This module owns the public entry points (builder, [`bind`]). Layers, each using only
+//! those below it: `store`, `search`, `spec` and `util` at the bottom; `resources` (stored documents);
+//! `state` (what handlers share); `extract` (axum extractors); the handlers in `v1`, `v2`, `admin` and
+//! `pairing`; `gateway` (middleware); `server` (the router, built from `chatbase_api`'s operation
+//! registry, with `ops` naming each routed request's operation).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), chatbase_emulator::Error> {
@@ -14,12 +17,17 @@
 mod admin;
 mod config;
 mod error;
+mod extract;
+mod gateway;
+mod ops;
+mod paced;
 mod pairing;
-pub mod routes;
+mod resources;
 mod search;
 mod seed;
 mod server;
 mod spec;
+mod state;
 mod store;
 mod util;
 mod v1;
@@ -39,7 +47,6 @@ pub use config::{
     default_data_dir,
 };
 pub use error::Error;
-pub use routes::ROUTES;
 
 /// Id of the seeded demo agent (also a v1 chatbot id).
 pub const DEMO_AGENT_ID: &str = "demo-agent";
@@ -249,16 +256,52 @@ fn resolve_api_key(cfg: &EmulatorConfig) -> Result<(String, KeySource), Error> {
     }
 }
 
-enum KeySource {
+/// Where the emulator's API key came from (see [`ServeInfo`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeySource {
+    /// Set in the configuration ([`EmulatorBuilder::api_key`], [`EmulatorConfig::api_key`]).
     Configured,
+    /// Read from [`API_KEY_ENV`].
     Env,
+    /// Read from the key file in the data directory.
     File(PathBuf),
+    /// Generated for this run; saved to the path when there is a data directory.
     Generated(Option<PathBuf>),
+}
+
+/// What a caller needs to tell the user about a bound emulator: the library prints nothing, the CLI shows
+/// this (address, storage and the key, which the user has no other way to learn when it was generated).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ServeInfo {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The key clients must send.
+    pub api_key: String,
+    /// Where the key came from.
+    pub key_source: KeySource,
+    /// Where state is kept.
+    pub storage: Storage,
+    /// The seeded demo agent, when seeding is on.
+    pub demo_agent_id: Option<&'static str>,
+}
+
+impl std::fmt::Debug for ServeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeInfo")
+            .field("addr", &self.addr)
+            .field("api_key", &"<redacted>")
+            .field("key_source", &self.key_source)
+            .field("storage", &self.storage)
+            .field("demo_agent_id", &self.demo_agent_id)
+            .finish()
+    }
 }
 
 struct Prepared {
     listener: tokio::net::TcpListener,
-    app: server::AppState,
+    app: state::AppState,
     key_source: KeySource,
 }
 
@@ -273,7 +316,7 @@ async fn prepare(config: EmulatorConfig) -> Result<Prepared, Error> {
     let store = tokio::task::spawn_blocking(move || store::Store::open(dir.as_deref()))
         .await
         .map_err(|e| Error::Config(format!("storage task failed: {e}")))??;
-    let app = Arc::new(server::App::new(store, api_key, &config));
+    let app = Arc::new(state::App::new(store, api_key, &config));
     if config.seed_demo {
         seed::seed_if_needed(&app).await.map_err(|e| {
             Error::Config(format!("seeding the demo workspace failed: {}", e.message))
@@ -309,49 +352,63 @@ async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
     })
 }
 
-/// Runs an emulator in the foreground until Ctrl-C, printing its address and key (the CLI's
-/// `chatbase emulator serve`).
-pub async fn serve(config: EmulatorConfig) -> Result<(), Error> {
-    serve_with_shutdown(config, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-}
-
-/// Like [`serve`], stopping when `shutdown` completes.
-pub async fn serve_with_shutdown(
-    config: EmulatorConfig,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), Error> {
+/// Binds an emulator for running in the foreground (the CLI's `chatbase emulator serve`). Nothing is
+/// printed: show [`BoundEmulator::info`] to the user, then call [`BoundEmulator::serve`].
+pub async fn bind(config: EmulatorConfig) -> Result<BoundEmulator, Error> {
     let storage = config.storage.clone();
     let p = prepare(config).await?;
-    let addr = p.listener.local_addr()?;
-    println!("Chatbase emulator listening on http://{addr}");
-    println!("  v2 API:  http://{addr}/api/v2   v1 API: http://{addr}/api/v1");
-    match &storage {
-        Storage::InMemory => println!("  storage: in memory"),
-        Storage::Dir(d) => println!("  storage: {}", d.display()),
+    let info = ServeInfo {
+        addr: p.listener.local_addr()?,
+        api_key: p.app.api_key.clone(),
+        key_source: p.key_source,
+        storage,
+        demo_agent_id: p.app.seed_demo.then_some(DEMO_AGENT_ID),
+    };
+    Ok(BoundEmulator {
+        listener: p.listener,
+        app: p.app,
+        info,
+    })
+}
+
+/// An emulator bound to its address and ready to serve in the foreground (see [`bind`]).
+pub struct BoundEmulator {
+    listener: tokio::net::TcpListener,
+    app: state::AppState,
+    info: ServeInfo,
+}
+
+impl std::fmt::Debug for BoundEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundEmulator")
+            .field("info", &self.info)
+            .finish()
     }
-    match &p.key_source {
-        KeySource::Configured => println!("  API key: (as configured)"),
-        KeySource::Env => println!("  API key: from ${API_KEY_ENV}"),
-        // The user has no other way to learn a generated key, so it is shown here.
-        KeySource::File(path) => println!("  API key: {} (from {})", p.app.api_key, path.display()),
-        KeySource::Generated(Some(path)) => {
-            println!(
-                "  API key: {} (generated, saved to {})",
-                p.app.api_key,
-                path.display()
-            )
-        }
-        KeySource::Generated(None) => println!("  API key: {} (generated)", p.app.api_key),
+}
+
+impl BoundEmulator {
+    /// Address, key and storage, for the caller to show.
+    pub fn info(&self) -> &ServeInfo {
+        &self.info
     }
-    if p.app.seed_demo {
-        println!("  demo agent: {DEMO_AGENT_ID}");
+
+    /// Serves until Ctrl-C.
+    pub async fn serve(self) -> Result<(), Error> {
+        self.serve_with_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
     }
-    let router = server::router(p.app);
-    axum::serve(p.listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    Ok(())
+
+    /// Serves until `shutdown` completes.
+    pub async fn serve_with_shutdown(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let router = server::router(self.app);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        Ok(())
+    }
 }

@@ -4,19 +4,17 @@
 //! user in the browser (approve, deny, ask the client to slow down) and show how the client polled.
 //! Create and exchange need no key; revoke and me take the key being asked about.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use bytes::Bytes;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
-use crate::util::{V, json_body, random_alnum};
+use crate::extract::JsonObject;
+use crate::state::{AppState, Decision, PairedKey, PairingRequest};
+use crate::util::{V, random_alnum};
 
 /// Permissions a paired key carries: scoped, unlike the emulator's full key.
 const PAIRED_PERMISSIONS: &[&str] = &[
@@ -30,89 +28,6 @@ const PAIRED_PERMISSIONS: &[&str] = &[
 /// A poll that arrives sooner than this share of the current interval is answered `PAIRING_SLOW_DOWN`
 /// (RFC 8628 §3.5); the slack keeps scheduling jitter from counting as impatience.
 const TOO_FAST_SHARE: f64 = 0.8;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decision {
-    Pending,
-    Approved,
-    Denied,
-    /// Approved and its key handed out; kept so the admin view still shows how the client polled.
-    Exchanged,
-}
-
-impl Decision {
-    fn as_str(self) -> &'static str {
-        match self {
-            Decision::Pending => "pending",
-            Decision::Approved => "approved",
-            Decision::Denied => "denied",
-            Decision::Exchanged => "exchanged",
-        }
-    }
-}
-
-struct Request {
-    user_code: String,
-    device_name: String,
-    created: Instant,
-    expires: Instant,
-    decision: Decision,
-    /// The interval the client must keep now (doubled by every slow-down).
-    interval: Duration,
-    /// Answer the next poll with `PAIRING_SLOW_DOWN` (set through the admin route).
-    slow_down_next: bool,
-    last_poll: Option<Instant>,
-    /// Each poll: milliseconds since creation and the code it was answered with.
-    polls: Vec<(u128, &'static str)>,
-}
-
-struct PairedKey {
-    workspace_id: String,
-    expires_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// Pending requests (by device code) and the keys they minted.
-pub(crate) struct Pairing {
-    interval: Duration,
-    expires_in: Duration,
-    key_lifetime: chrono::Duration,
-    inner: Mutex<Inner>,
-}
-
-#[derive(Default)]
-struct Inner {
-    requests: HashMap<String, Request>,
-    keys: HashMap<String, PairedKey>,
-}
-
-impl Pairing {
-    pub fn new(interval: Duration, expires_in: Duration, key_lifetime: Duration) -> Self {
-        Self {
-            interval,
-            expires_in,
-            // Out of chrono's range only for absurd lifetimes; those never expire.
-            key_lifetime: chrono::Duration::from_std(key_lifetime).unwrap_or(chrono::Duration::MAX),
-            inner: Mutex::new(Inner::default()),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A poisoned lock only means a handler panicked between two plain map updates.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Whether `key` is a paired key that is neither revoked nor expired.
-    pub fn accepts(&self, key: &str) -> bool {
-        self.lock()
-            .keys
-            .get(key)
-            .is_some_and(|k| k.expires_at > chrono::Utc::now())
-    }
-
-    pub fn clear(&self) {
-        *self.lock() = Inner::default();
-    }
-}
 
 fn secs(d: Duration) -> Value {
     // Whole seconds stay integers, as the service sends them; a test emulator may hand out fractions.
@@ -133,13 +48,8 @@ fn user_code() -> String {
 pub(crate) async fn create(
     State(app): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let b = if body.is_empty() {
-        serde_json::Map::new()
-    } else {
-        json_body(&body, app.max_body)?
-    };
     let mut v = V::new(&b);
     let device_name = v.str("device_name", false, 0, 255).unwrap_or_default();
     v.finish()?;
@@ -149,7 +59,7 @@ pub(crate) async fn create(
     let now = Instant::now();
     p.lock().requests.insert(
         device_code.clone(),
-        Request {
+        PairingRequest {
             user_code: code.clone(),
             device_name,
             created: now,
@@ -181,8 +91,10 @@ fn pairing_error(status: StatusCode, code: &str, message: &str) -> ApiError {
 }
 
 /// `POST /api/cli-pairing/exchange {device_code}`: pending, slow down, denied, expired, or the minted key.
-pub(crate) async fn exchange(State(app): State<AppState>, body: Bytes) -> ApiResult<Json<Value>> {
-    let b = json_body(&body, app.max_body)?;
+pub(crate) async fn exchange(
+    State(app): State<AppState>,
+    JsonObject(b): JsonObject,
+) -> ApiResult<Json<Value>> {
     let mut v = V::new(&b);
     let device_code = v.str("device_code", true, 1, 200).unwrap_or_default();
     v.finish()?;
@@ -356,4 +268,40 @@ pub(crate) async fn admin_act(
     Ok(Json(
         json!({"userCode": req.user_code, "status": req.decision.as_str()}),
     ))
+}
+
+/// Every scope a Chatbase API key can hold (`x-mcp.scopes` in the v2 spec); the emulator's
+/// key holds them all.
+const KEY_PERMISSIONS: &[&str] = &[
+    "agents:read",
+    "agents:write",
+    "agents:delete",
+    "sources:read",
+    "sources:write",
+    "sources:delete",
+    "chatlogs:write",
+    "chatlogs:export",
+    "helpdesk_tickets:read",
+    "helpdesk_tickets:write",
+];
+
+/// `GET /api/cli-pairing/me` (outside the published v2 spec, at the host root): who the key
+/// belongs to, as the official CLI's `auth status` reads it. The emulator's own key is a pasted
+/// API key that does not expire; a key minted by browser pairing is scoped and expires.
+pub(crate) async fn cli_pairing_me(
+    State(app): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Json<Value> {
+    let credential = paired_credential(&app, &headers).unwrap_or_else(|| {
+        json!({
+            "source": "api_key",
+            "expiresAt": null,
+            "permissions": KEY_PERMISSIONS,
+        })
+    });
+    Json(json!({
+        "workspace": {"id": "emulator-workspace", "name": "Chatbase emulator"},
+        "plan": "standard",
+        "credential": credential,
+    }))
 }

@@ -6,9 +6,9 @@ use serde_json::{Map, json};
 
 use crate::DEMO_AGENT_ID;
 use crate::error::ApiResult;
-use crate::server::App;
+use crate::resources::{agents, sources};
+use crate::state::App;
 use crate::util::{new_uuid, now_iso};
-use crate::v2::{agents, sources};
 
 /// (title, markdown) of every demo article.
 pub(crate) const ARTICLES: &[(&str, &str)] = &[

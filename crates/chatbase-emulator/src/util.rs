@@ -73,6 +73,14 @@ pub(crate) fn public(doc: &Value) -> Value {
     }
 }
 
+/// Whether a request's body is a multipart form (the files-host operations, icon uploads).
+pub(crate) fn is_multipart(req: &axum::extract::Request) -> bool {
+    req.headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
 /// Parses a JSON object body. An empty body counts as `{}` so that missing required
 /// fields are reported field by field.
 pub(crate) fn json_body(body: &Bytes, max: usize) -> ApiResult<Map<String, Value>> {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use chatbase_emulator::ROUTES;
+use chatbase_api::operations::OPERATIONS;
 use common::start;
 use serde_json::{Value, json};
 
@@ -90,7 +90,8 @@ async fn no_input_causes_a_server_error() {
         )
         .await;
     let mut checked = 0;
-    for (op, method, template) in ROUTES {
+    for info in OPERATIONS {
+        let (op, method, template) = (info.operation_id, info.method.as_str(), info.full_path);
         for agent in ["demo-agent", "missing-agent"] {
             let path = fill(template, agent);
             for body in weird_bodies() {

@@ -5,92 +5,14 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::{PathParams, load_agent, param};
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
-use crate::store::Db;
-use crate::util::{self, V, json_body, new_agent_id, now_iso, paginate_seq, public, query_limit};
-
-pub(crate) const DEFAULT_MODEL: &str = "gpt-4o-mini";
-pub(crate) const DEFAULT_GREETING: &str = "Hi! What can I help you with?";
-
-/// A new agent document with Chatbase's defaults.
-pub(crate) fn new_agent_doc(id: &str, name: &str) -> Value {
-    let now = now_iso();
-    json!({
-        "id": id,
-        "name": name,
-        "instructions": "You are a helpful support agent. Answer only from the knowledge base.",
-        "channelInstructions": null,
-        "model": DEFAULT_MODEL,
-        "autoRetrain": false,
-        "temp": 0,
-        "visibility": "private",
-        "allowedDomains": null,
-        "suggestedMessages": null,
-        "initialMessages": [DEFAULT_GREETING],
-        "creditLimit": null,
-        "creditsUsed": 0,
-        "notificationsSettings": null,
-        "ipRateLimits": {"limit": 20, "timeframe": 240, "message": "Too many messages in a row"},
-        "spamSettings": null,
-        "blockedCountries": null,
-        "voiceSettings": null,
-        "styles": {
-            "chat": {
-                "theme": "light",
-                "buttonColor": "#3B82F6",
-                "headerColor": "#FFFFFF",
-                "userMessageColor": "#3B82F6",
-                "displayName": name,
-                "autoOpenChatWindowAfter": null,
-                "alignChatButton": "right",
-                "messagePlaceholder": "Message...",
-                "footer": null,
-                "showFeedback": true,
-                "showCopyButton": false,
-                "dismissableNotice": null,
-                "showDictation": false,
-                "showAttachments": false,
-                "showVoiceMode": false
-            },
-            "centerStage": {
-                "enabled": false,
-                "theme": "light",
-                "displayName": null,
-                "welcomeMessage": null,
-                "messagePlaceholder": null,
-                "footer": null,
-                "dismissableNotice": null,
-                "suggestedMessages": null
-            }
-        },
-        "createdAt": now,
-        "lastMessageAt": null,
-        "lastTrainedAt": null,
-        "status": "untrained",
-        "size": 0,
-        "_updatedAt": now,
-    })
-}
-
-pub(crate) fn create_agent_in(
-    db: &Db<'_>,
-    id: &str,
-    name: &str,
-    extra: &Map<String, Value>,
-) -> ApiResult<Value> {
-    let mut doc = new_agent_doc(id, name);
-    for (k, v) in extra {
-        doc[k] = v.clone();
-    }
-    db.insert("agent", id, id, "", &doc)?;
-    super::misc::provision_workspace(db, id)?;
-    Ok(doc)
-}
+use crate::extract::{AgentId, JsonObject};
+use crate::resources::agents::create_agent_in;
+use crate::resources::agents::load_agent;
+use crate::state::AppState;
+use crate::util::{self, V, new_agent_id, now_iso, paginate_seq, public, query_limit};
 
 pub(crate) async fn list(
     State(app): State<AppState>,
@@ -107,8 +29,10 @@ pub(crate) async fn list(
     Ok(Json(json!({"data": data, "pagination": pagination})))
 }
 
-pub(crate) async fn create(State(app): State<AppState>, body: Bytes) -> ApiResult<Response> {
-    let b = json_body(&body, app.max_body)?;
+pub(crate) async fn create(
+    State(app): State<AppState>,
+    JsonObject(b): JsonObject,
+) -> ApiResult<Response> {
     let mut v = V::new(&b);
     let name = v.str("name", true, 1, 100);
     let url = v.str("url", false, 1, 2048);
@@ -142,8 +66,8 @@ pub(crate) async fn create(State(app): State<AppState>, body: Bytes) -> ApiResul
             }
             create_agent_in(db, &id, &name, &extra)?;
             let pending = if let Some(u) = url {
-                super::sources::insert_link(db, &id, &u, "crawl", &[], &[], false)?;
-                super::sources::refresh_training(db, &id)?;
+                crate::resources::sources::insert_link(db, &id, &u, "crawl", &[], &[], false)?;
+                crate::resources::sources::refresh_training(db, &id)?;
                 json!(["TRAIN_AGENT"])
             } else {
                 json!(["ADD_SOURCE", "TRAIN_AGENT"])
@@ -156,9 +80,8 @@ pub(crate) async fn create(State(app): State<AppState>, body: Bytes) -> ApiResul
 
 pub(crate) async fn get(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(id): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
     let doc = app.store.run(move |db| load_agent(db, &id)).await?;
     Ok(Json(public(&doc)))
 }
@@ -198,11 +121,9 @@ fn merge(target: &mut Value, patch: Value, defaults: Option<&Value>) {
 
 pub(crate) async fn update(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(id): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     app.store
         .run(move |db| {
             let mut doc = load_agent(db, &id)?;
@@ -224,9 +145,8 @@ pub(crate) async fn update(
 
 pub(crate) async fn delete(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(id): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
     let agent = id.clone();
     app.store
         .run(move |db| {
@@ -240,11 +160,9 @@ pub(crate) async fn delete(
 
 pub(crate) async fn update_styles(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(id): AgentId,
+    JsonObject(mut b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
-    let mut b = json_body(&body, app.max_body)?;
     let styles = b.remove("styles").unwrap_or_else(|| json!({}));
     app.store
         .run(move |db| {
@@ -265,11 +183,9 @@ pub(crate) async fn update_styles(
 
 pub(crate) async fn update_auto_retrain(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(id): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let enabled = v.bool("enabled", true);
     v.finish()?;
@@ -292,9 +208,8 @@ pub(crate) async fn update_auto_retrain(
 
 pub(crate) async fn clone(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(id): AgentId,
 ) -> ApiResult<Response> {
-    let id = param(&p, "agentId").to_string();
     let out = app
         .store
         .run(move |db| {
@@ -314,9 +229,9 @@ pub(crate) async fn clone(
             doc["creditsUsed"] = json!(0);
             doc["lastMessageAt"] = Value::Null;
             db.insert("agent", &new_id, &new_id, "", &doc)?;
-            super::misc::provision_workspace(db, &new_id)?;
-            super::sources::copy_sources(db, &id, &new_id)?;
-            super::sources::refresh_training(db, &new_id)?;
+            crate::resources::agents::provision_workspace(db, &new_id)?;
+            crate::resources::sources::copy_sources(db, &id, &new_id)?;
+            crate::resources::sources::refresh_training(db, &new_id)?;
             let trained = db.count("source", &new_id)? > 0;
             let pending = if trained {
                 json!([])
@@ -331,15 +246,14 @@ pub(crate) async fn clone(
 
 pub(crate) async fn train(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(id): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let id = param(&p, "agentId").to_string();
     let agent = id.clone();
     app.store
         .run(move |db| {
             load_agent(db, &agent)?;
-            super::sources::purge_pending_deletions(db, &agent)?;
-            super::sources::refresh_training(db, &agent)
+            crate::resources::sources::purge_pending_deletions(db, &agent)?;
+            crate::resources::sources::refresh_training(db, &agent)
         })
         .await?;
     app.invalidate_index(&id);

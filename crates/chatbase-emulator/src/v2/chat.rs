@@ -2,25 +2,26 @@
 //! the shared reply engine and paced stream bodies that v1 chat also uses.
 
 use std::sync::{Arc, LazyLock};
-use std::time::Duration;
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::{PathParams, load_agent, param};
-use crate::config::Faults;
 use crate::error::{ApiError, ApiResult};
-use crate::search::{AgentIndex, answer, deltas};
-use crate::server::AppState;
-use crate::store::Db;
-use crate::util::{
-    V, json_body, new_message_id, new_uuid, now_iso, now_unix, random_alnum, str_field,
+use crate::extract::{AgentId, ConversationId, JsonObject};
+use crate::paced::{Event, paced_body};
+use crate::resources::agents::load_agent;
+use crate::resources::conversations::{
+    charge, greeting, insert_message, load_conversation, new_conversation_doc, text_of,
+    touch_conversation,
 };
+use crate::search::{AgentIndex, answer, deltas};
+use crate::state::AppState;
+use crate::store::Db;
+use crate::util::{V, new_uuid, random_alnum, str_field};
 
 static USER_ID: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^[a-zA-Z0-9._-]+$").expect("static regex is valid"));
@@ -60,94 +61,6 @@ impl Outcome {
             "metadata": self.metadata(),
         }})
     }
-}
-
-pub(crate) fn new_conversation_doc(
-    id: &str,
-    title: &str,
-    user_id: Option<&str>,
-    source: &str,
-) -> Value {
-    let now = now_unix();
-    let title: String = title.chars().take(100).collect();
-    json!({
-        "id": id,
-        "title": if title.is_empty() { Value::Null } else { json!(title) },
-        "createdAt": now,
-        "updatedAt": now,
-        "userId": user_id,
-        "status": "ongoing",
-        "source": source,
-    })
-}
-
-pub(crate) fn insert_message(
-    db: &Db<'_>,
-    agent: &str,
-    conversation: &str,
-    role: &str,
-    parts: Vec<Value>,
-    score: Option<f64>,
-) -> ApiResult<Value> {
-    let id = new_message_id();
-    let mut doc = json!({
-        "id": id,
-        "role": role,
-        "parts": parts,
-        "createdAt": now_unix(),
-        "feedback": null,
-    });
-    if role == "assistant" {
-        doc["metadata"] = json!({"score": score});
-    }
-    db.insert("message", &id, agent, conversation, &doc)?;
-    Ok(doc)
-}
-
-pub(crate) fn text_of(msg: &Value) -> String {
-    msg["parts"]
-        .as_array()
-        .map(|parts| {
-            parts
-                .iter()
-                .filter(|p| p["type"] == json!("text"))
-                .filter_map(|p| p["text"].as_str())
-                .collect::<Vec<_>>()
-                .join("")
-        })
-        .unwrap_or_default()
-}
-
-fn touch_conversation(db: &Db<'_>, conv: &mut Value) -> ApiResult<()> {
-    conv["updatedAt"] = json!(now_unix());
-    let id = str_field(conv, "id").to_string();
-    db.update("conversation", &id, conv)
-}
-
-/// Charges one credit, or fails when the agent's credit limit is used up.
-pub(crate) fn charge(db: &Db<'_>, agent: &mut Value) -> ApiResult<()> {
-    let used = agent["creditsUsed"].as_i64().unwrap_or(0);
-    if let Some(limit) = agent["creditLimit"].as_i64()
-        && used >= limit
-    {
-        return Err(ApiError::new(
-            axum::http::StatusCode::PAYMENT_REQUIRED,
-            "CHAT_CREDITS_EXHAUSTED",
-            "Message limit reached",
-        ));
-    }
-    agent["creditsUsed"] = json!(used + 1);
-    agent["lastMessageAt"] = json!(now_iso());
-    let id = str_field(agent, "id").to_string();
-    db.update("agent", &id, agent)
-}
-
-pub(crate) fn greeting(agent: &Value) -> Option<String> {
-    agent["initialMessages"]
-        .as_array()
-        .and_then(|a| a.first())
-        .and_then(Value::as_str)
-        .map(String::from)
 }
 
 /// `/tool <name> [json]` asks the emulator to answer with a tool call, so clients can
@@ -313,12 +226,6 @@ fn chat_turn(db: &Db<'_>, idx: &AgentIndex, input: ChatInput) -> ApiResult<Outco
     })
 }
 
-/// One event of a paced stream; `paced` events wait for the stream delay first.
-pub(crate) struct Event {
-    pub bytes: Bytes,
-    pub paced: bool,
-}
-
 /// One SSE event whose JSON keeps the field order given, as the real service writes it (`type` first); a
 /// `json!` map would sort the keys.
 fn sse(fields: &[(&str, Value)]) -> Event {
@@ -336,65 +243,6 @@ fn sse(fields: &[(&str, Value)]) -> Event {
         bytes: Bytes::from(s),
         paced: false,
     }
-}
-
-struct Pacer {
-    events: std::vec::IntoIter<Event>,
-    index: usize,
-    delay: Duration,
-    cut: Option<usize>,
-    stall: Option<(usize, Duration)>,
-    cut_done: bool,
-    error_sent: bool,
-}
-
-/// A response body that sends `events` with the configured pacing and stream faults.
-pub(crate) fn paced_body(events: Vec<Event>, delay: Duration, faults: &Faults) -> Body {
-    let state = Pacer {
-        events: events.into_iter(),
-        index: 0,
-        delay,
-        cut: faults.stream_cut_after_events,
-        stall: faults
-            .stall
-            .as_ref()
-            .map(|s| (s.after_events, Duration::from_millis(s.duration_ms))),
-        cut_done: false,
-        error_sent: false,
-    };
-    let stream = futures::stream::unfold(state, |mut s| async move {
-        if s.cut_done {
-            // An error ends the body so hyper aborts the connection instead of
-            // finishing the response cleanly.
-            if s.error_sent {
-                return None;
-            }
-            s.error_sent = true;
-            // Let hyper flush the partial event first, so the client really receives a
-            // stream that stops mid-event rather than no response at all.
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            return Some((Err(std::io::Error::other("emulated stream cut")), s));
-        }
-        let ev = s.events.next()?;
-        let i = s.index;
-        s.index += 1;
-        if let Some((at, dur)) = s.stall
-            && at == i
-        {
-            tokio::time::sleep(dur).await;
-        }
-        if ev.paced && !s.delay.is_zero() {
-            tokio::time::sleep(s.delay).await;
-        }
-        if s.cut == Some(i) {
-            s.cut_done = true;
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            let half = ev.bytes.slice(..ev.bytes.len() / 2);
-            return Some((Ok::<Bytes, std::io::Error>(half), s));
-        }
-        Some((Ok(ev.bytes), s))
-    });
-    Body::from_stream(stream)
 }
 
 /// The SSE event sequence for one assistant turn.
@@ -492,11 +340,9 @@ pub(crate) fn respond(app: &AppState, o: &Outcome, stream: bool) -> Response {
 
 pub(crate) async fn chat(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let message = v.str("message", false, 1, 100_000);
     let conversation_id = v.str("conversationId", false, 1, 200);
@@ -516,12 +362,10 @@ pub(crate) async fn chat(
 
 pub(crate) async fn retry(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    ConversationId(cid): ConversationId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let cid = param(&p, "conversationId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let message_id = v.str("messageId", true, 1, 200);
     let stream = v.bool("stream", false).unwrap_or(true);
@@ -580,25 +424,12 @@ pub(crate) async fn retry(
     Ok(respond(&app, &outcome, stream))
 }
 
-/// Loads a conversation of `agent` or fails with `RESOURCE_NOT_FOUND`.
-pub(crate) fn load_conversation(db: &Db<'_>, agent: &str, cid: &str) -> ApiResult<Value> {
-    load_agent(db, agent)?;
-    match db.owner("conversation", cid)? {
-        Some((owner, _)) if owner == agent => db
-            .get("conversation", cid)?
-            .ok_or_else(ApiError::resource_not_found),
-        _ => Err(ApiError::resource_not_found()),
-    }
-}
-
 pub(crate) async fn tool_result(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    ConversationId(cid): ConversationId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let cid = param(&p, "conversationId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let call_id = v.str("toolCallId", true, 1, 200);
     v.finish()?;

@@ -4,15 +4,17 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::chat::{load_conversation, user_id_regex};
-use super::{PathParams, agent_docs, load_agent, param};
+use super::agent_docs;
+use super::chat::user_id_regex;
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::extract::{AgentId, ConversationId, EndUserId, JsonObject, MessageId};
+use crate::resources::agents::load_agent;
+use crate::resources::conversations::load_conversation;
+use crate::state::AppState;
 use crate::util::{
-    self, V, json_body, paginate, paginate_seq, parse_date_bound, public, query_limit, str_field,
+    self, V, paginate, paginate_seq, parse_date_bound, public, query_limit, str_field,
 };
 
 /// The `ConversationMetadata` view of a stored conversation.
@@ -78,10 +80,9 @@ pub(crate) fn in_range(doc: &Value, (start, end): Range) -> bool {
 
 pub(crate) async fn list(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
     Query(q): Query<util::Query>,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let limit = query_limit(&q, 20, 100)?;
     let range = date_range(&q)?;
     let rows = agent_docs(&app, &agent, "conversation").await?;
@@ -111,10 +112,9 @@ fn export_message(m: &Value) -> Value {
 
 pub(crate) async fn export(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
     Query(q): Query<util::Query>,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let limit = query_limit(&q, 20, 20)?;
     let range = date_range(&q)?;
     let include_messages = match q.get("include").map(String::as_str) {
@@ -192,10 +192,9 @@ fn message_page(
 
 pub(crate) async fn get(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    ConversationId(cid): ConversationId,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let cid = param(&p, "conversationId").to_string();
     let out = app
         .store
         .run(move |db| {
@@ -211,11 +210,10 @@ pub(crate) async fn get(
 
 pub(crate) async fn messages(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    ConversationId(cid): ConversationId,
     Query(q): Query<util::Query>,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let cid = param(&p, "conversationId").to_string();
     let limit = query_limit(&q, 20, 100)?;
     let out = app
         .store
@@ -230,12 +228,10 @@ pub(crate) async fn messages(
 
 pub(crate) async fn update(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    ConversationId(cid): ConversationId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let cid = param(&p, "conversationId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let paused = v.bool("paused", true);
     v.finish()?;
@@ -255,13 +251,11 @@ pub(crate) async fn update(
 
 pub(crate) async fn feedback(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    ConversationId(cid): ConversationId,
+    MessageId(mid): MessageId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let cid = param(&p, "conversationId").to_string();
-    let mid = param(&p, "messageId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     if !b.contains_key("feedback") {
         v.fail("feedback", "Required");
@@ -297,11 +291,10 @@ pub(crate) async fn feedback(
 
 pub(crate) async fn user_conversations(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    EndUserId(user): EndUserId,
     Query(q): Query<util::Query>,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let user = param(&p, "userId").to_string();
     if user.is_empty() || user.chars().count() > 128 || !user_id_regex().is_match(&user) {
         return Err(ApiError::invalid_field(
             "userId",

@@ -1,5 +1,4 @@
-//! Health, voice sessions, WhatsApp templates/sends, and the per-agent workspace
-//! (helpdesk statuses and teams, WhatsApp sender and templates) every agent starts with.
+//! Health, voice sessions and WhatsApp templates and template sends.
 
 use std::sync::LazyLock;
 
@@ -7,92 +6,19 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::chat::{insert_message, load_conversation, new_conversation_doc, user_id_regex};
-use super::{PathParams, load_agent, param};
+use super::chat::user_id_regex;
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::extract::{AgentId, JsonObject};
+use crate::resources::agents::load_agent;
+use crate::resources::conversations::{insert_message, load_conversation, new_conversation_doc};
+use crate::state::AppState;
 use crate::store::Db;
-use crate::util::{V, json_body, new_uuid, now_unix, random_alnum, str_field};
+use crate::util::{V, new_uuid, now_unix, random_alnum, str_field};
 
 static PHONE: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^\+?[1-9][0-9]{6,14}$").expect("static regex is valid"));
-
-/// Creates an agent's helpdesk statuses and teams and its WhatsApp connection.
-pub(crate) fn provision_workspace(db: &Db<'_>, agent: &str) -> ApiResult<()> {
-    let labels = [
-        ("new", "New", "#3B82F6"),
-        ("on_you", "Open", "#F59E0B"),
-        ("on_customer", "Waiting on customer", "#8B5CF6"),
-        ("on_hold", "On hold", "#6B7280"),
-        ("closed", "Closed", "#10B981"),
-        ("cancelled", "Cancelled", "#EF4444"),
-    ];
-    for (pos, (cat, label, color)) in labels.iter().enumerate() {
-        let id = new_uuid();
-        let doc = json!({
-            "id": id, "category": cat, "externalLabel": label, "internalLabel": label,
-            "color": color, "isDefault": true, "position": pos,
-        });
-        db.insert("ticket_status", &id, agent, agent, &doc)?;
-    }
-    let teams = [
-        (
-            "Support",
-            true,
-            vec![
-                ("Alex Rivera", "alex@example.com"),
-                ("Sam Lee", "sam@example.com"),
-            ],
-        ),
-        ("Billing", false, vec![("Bo Chen", "bo@example.com")]),
-    ];
-    for (name, default, members) in teams {
-        let id = new_uuid();
-        let members: Vec<Value> = members
-            .into_iter()
-            .map(|(n, e)| json!({"id": new_uuid(), "name": n, "email": e}))
-            .collect();
-        let doc = json!({
-            "id": id, "name": name, "isDefault": default, "memberCount": members.len(), "_members": members,
-        });
-        db.insert("team", &id, agent, agent, &doc)?;
-    }
-    let waba = format!("waba_{}", random_alnum(10));
-    let wa = json!({
-        "senders": [{"from": "+15550100100", "wabaId": waba, "verifiedName": "Demo Support"}],
-        "templates": [
-            {
-                "id": new_uuid(), "name": "order_update", "language": "en_US", "category": "UTILITY",
-                "status": "APPROVED", "parameterFormat": "POSITIONAL", "wabaId": waba,
-                "variables": {"body": ["1", "2"]},
-                "components": [{"type": "BODY", "text": "Hi {{1}}, your order {{2}} has shipped."}],
-            },
-            {
-                "id": new_uuid(), "name": "welcome", "language": "en_US", "category": "MARKETING",
-                "status": "APPROVED", "parameterFormat": "NAMED", "wabaId": waba,
-                "variables": {"body": ["name"]},
-                "components": [{"type": "BODY", "text": "Welcome aboard, {{name}}! Reply to this message any time."}],
-            },
-            {
-                "id": new_uuid(), "name": "welcome", "language": "es", "category": "MARKETING",
-                "status": "APPROVED", "parameterFormat": "NAMED", "wabaId": waba,
-                "variables": {"body": ["name"]},
-                "components": [{"type": "BODY", "text": "¡Bienvenido, {{name}}! Responde cuando quieras."}],
-            },
-            {
-                "id": new_uuid(), "name": "spring_promo", "language": "en_US", "category": "MARKETING",
-                "status": "PENDING", "parameterFormat": "POSITIONAL", "wabaId": waba,
-                "variables": {},
-                "components": [{"type": "BODY", "text": "Spring sale: 20% off this week."}],
-            }
-        ],
-    });
-    db.insert("whatsapp", agent, agent, agent, &wa)?;
-    Ok(())
-}
 
 pub(crate) async fn health() -> Json<Value> {
     Json(json!({"status": "ok", "timestamp": chrono::Utc::now().timestamp()}))
@@ -100,11 +26,9 @@ pub(crate) async fn health() -> Json<Value> {
 
 pub(crate) async fn create_voice_session(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let cid = v.str("conversationId", false, 1, 64);
     if let Some(c) = &cid
@@ -179,9 +103,8 @@ fn whatsapp(db: &Db<'_>, agent: &str) -> ApiResult<Value> {
 
 pub(crate) async fn list_whatsapp_templates(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let wa = app.store.run(move |db| whatsapp(db, &agent)).await?;
     Ok(Json(json!({
         "templates": wa["templates"],
@@ -193,11 +116,9 @@ pub(crate) async fn list_whatsapp_templates(
 
 pub(crate) async fn send_whatsapp_template(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let to = v.str("to", true, 1, usize::MAX);
     let from = v.str("from", false, 1, usize::MAX);
@@ -354,40 +275,4 @@ pub(crate) async fn send_whatsapp_template(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(out)).into_response())
-}
-
-/// Every scope a Chatbase API key can hold (`x-mcp.scopes` in the v2 spec); the emulator's
-/// key holds them all.
-const KEY_PERMISSIONS: &[&str] = &[
-    "agents:read",
-    "agents:write",
-    "agents:delete",
-    "sources:read",
-    "sources:write",
-    "sources:delete",
-    "chatlogs:write",
-    "chatlogs:export",
-    "helpdesk_tickets:read",
-    "helpdesk_tickets:write",
-];
-
-/// `GET /api/cli-pairing/me` (outside the published v2 spec, at the host root): who the key
-/// belongs to, as the official CLI's `auth status` reads it. The emulator's own key is a pasted
-/// API key that does not expire; a key minted by browser pairing is scoped and expires.
-pub(crate) async fn cli_pairing_me(
-    State(app): State<AppState>,
-    headers: axum::http::HeaderMap,
-) -> Json<Value> {
-    let credential = crate::pairing::paired_credential(&app, &headers).unwrap_or_else(|| {
-        json!({
-            "source": "api_key",
-            "expiresAt": null,
-            "permissions": KEY_PERMISSIONS,
-        })
-    });
-    Json(json!({
-        "workspace": {"id": "emulator-workspace", "name": "Chatbase emulator"},
-        "plan": "standard",
-        "credential": credential,
-    }))
 }

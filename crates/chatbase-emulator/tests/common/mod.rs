@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use chatbase_emulator::{Emulator, EmulatorBuilder, ROUTES, RunningEmulator};
+use chatbase_api::operations::{Host, OPERATIONS};
+use chatbase_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
 use reqwest::header::HeaderMap;
 use serde_json::{Map, Value, json};
 
@@ -269,10 +270,10 @@ fn literal_score(template: &str, path: &str) -> Option<usize> {
 /// The operationId and route template for a request (JSON flavour of shared paths).
 pub fn operation(method: &str, path: &str) -> Option<(&'static str, &'static str)> {
     let path = path.split('?').next().unwrap_or(path);
-    ROUTES
+    OPERATIONS
         .iter()
-        .filter(|(op, m, _)| *m == method && !op.ends_with("FileSource"))
-        .filter_map(|(op, _, t)| literal_score(t, path).map(|s| (s, *op, *t)))
+        .filter(|o| o.method.as_str() == method && o.host != Host::Files)
+        .filter_map(|o| literal_score(o.full_path, path).map(|s| (s, o.operation_id, o.full_path)))
         .max_by_key(|(s, _, _)| *s)
         .map(|(_, op, t)| (op, t))
 }

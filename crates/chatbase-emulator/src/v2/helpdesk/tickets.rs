@@ -1,189 +1,24 @@
-//! Helpdesk: ticket statuses, teams, tickets (create, list with filters and sort-bound
-//! cursors, search, get, update) and ticket messages (replies, notes, status events).
-
-use std::sync::LazyLock;
+//! Helpdesk tickets: create, list with filters and sort-bound cursors, search, get, update (status,
+//! assignee and team changes leave event messages).
 
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::{PathParams, agent_docs, load_agent, param};
+use super::super::agent_docs;
 use crate::error::{ApiError, ApiResult};
-use crate::server::AppState;
+use crate::resources::agents::load_agent;
+use crate::state::AppState;
 use crate::store::Db;
-use crate::util::{
-    self, V, json_body, new_uuid, now_iso, paginate, paginate_seq, public, query_limit, str_field,
+use crate::util::{self, V, new_uuid, now_iso, paginate, public, query_limit, str_field};
+
+use super::{
+    CHANNELS, EMAIL, PRIORITIES, event_doc, find_member, insert_ticket_message, list_item,
+    load_ticket, reply_doc, statuses, teams, ticket_key,
 };
-
-const PRIORITIES: &[&str] = &["none", "low", "normal", "high", "urgent"];
-const CHANNELS: &[&str] = &[
-    "helpdesk",
-    "iframe",
-    "email",
-    "whatsapp",
-    "api",
-    "messenger",
-    "instagram",
-    "center_stage",
-    "phone",
-    "instagram_comment",
-    "facebook_comment",
-];
-
-static EMAIL: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"^[^@\s]+@[^@\s]+\.[^@\s]+$").expect("static regex is valid")
-});
-
-fn ticket_key(agent: &str, n: i64) -> String {
-    format!("{agent}#{n}")
-}
-
-fn ticket_number(p: &std::collections::HashMap<String, String>) -> ApiResult<i64> {
-    match param(p, "ticketNumber").parse::<i64>() {
-        Ok(n) if n > 0 && n <= 2_147_483_647 => Ok(n),
-        _ => Err(ApiError::invalid_field(
-            "ticketNumber",
-            "Expected a positive integer",
-        )),
-    }
-}
-
-fn load_ticket(db: &Db<'_>, agent: &str, n: i64) -> ApiResult<Value> {
-    load_agent(db, agent)?;
-    db.get("ticket", &ticket_key(agent, n))?
-        .ok_or_else(|| ApiError::not_found("TICKET_NOT_FOUND", "Ticket not found"))
-}
-
-fn list_item(t: &Value) -> Value {
-    let mut out = public(t);
-    if let Some(o) = out.as_object_mut() {
-        o.remove("description");
-        o.remove("metadata");
-    }
-    out
-}
-
-fn statuses(db: &Db<'_>, agent: &str) -> ApiResult<Vec<Value>> {
-    Ok(db
-        .list("ticket_status", agent)?
-        .into_iter()
-        .map(|r| r.data)
-        .collect())
-}
-
-fn teams(db: &Db<'_>, agent: &str) -> ApiResult<Vec<Value>> {
-    Ok(db
-        .list("team", agent)?
-        .into_iter()
-        .map(|r| r.data)
-        .collect())
-}
-
-/// A member `(id, name, email, teamId)` found by id or email.
-fn find_member(
-    teams: &[Value],
-    id: Option<&str>,
-    email: Option<&str>,
-) -> Option<(String, String, String, String)> {
-    for t in teams {
-        for m in t["_members"].as_array().into_iter().flatten() {
-            let hit = id.is_some_and(|i| str_field(m, "id") == i)
-                || email.is_some_and(|e| str_field(m, "email").eq_ignore_ascii_case(e));
-            if hit {
-                return Some((
-                    str_field(m, "id").to_string(),
-                    str_field(m, "name").to_string(),
-                    str_field(m, "email").to_string(),
-                    str_field(t, "id").to_string(),
-                ));
-            }
-        }
-    }
-    None
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn insert_ticket_message(db: &Db<'_>, agent: &str, ticket: &str, doc: Value) -> ApiResult<Value> {
-    let id = str_field(&doc, "id").to_string();
-    db.insert("ticket_message", &id, agent, ticket, &doc)?;
-    Ok(doc)
-}
-
-fn reply_doc(sender: Value, content: &str) -> Value {
-    json!({
-        "id": new_uuid(),
-        "type": "reply",
-        "sender": sender,
-        "content": format!("<p>{}</p>", html_escape(content)),
-        "contentText": content,
-        "attachments": [],
-        "createdAt": now_iso(),
-    })
-}
-
-fn event_doc(
-    event: &str,
-    from: Option<&str>,
-    to: Option<&str>,
-    assigned_to: Value,
-    assigned_from: Value,
-) -> Value {
-    json!({
-        "id": new_uuid(),
-        "type": "event",
-        "sender": {"type": "system", "id": null, "name": null, "email": null},
-        "content": null,
-        "contentText": null,
-        "attachments": [],
-        "createdAt": now_iso(),
-        "metadata": {
-            "eventType": event,
-            "statusFrom": from,
-            "statusTo": to,
-            "doneBy": null,
-            "assignedTo": assigned_to,
-            "assignedFrom": assigned_from,
-        },
-    })
-}
-
-pub(crate) async fn list_statuses(
-    State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let list = app
-        .store
-        .run(move |db| {
-            load_agent(db, &agent)?;
-            statuses(db, &agent)
-        })
-        .await?;
-    Ok(Json(json!(list)))
-}
-
-pub(crate) async fn list_teams(
-    State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let list = app
-        .store
-        .run(move |db| {
-            load_agent(db, &agent)?;
-            teams(db, &agent)
-        })
-        .await?;
-    Ok(Json(json!(list.iter().map(public).collect::<Vec<_>>())))
-}
+use crate::extract::{AgentId, JsonObject, TicketNumber};
 
 struct Assignment {
     status: Option<Value>,
@@ -286,11 +121,9 @@ fn check_common(v: &mut V<'_>, b: &serde_json::Map<String, Value>) {
 
 pub(crate) async fn create(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let subject = v.str("subject", true, 1, 500);
     let description = v.str("description", true, 1, 10_000);
@@ -374,10 +207,9 @@ fn parse_time(s: &str, field: &str) -> ApiResult<f64> {
 
 pub(crate) async fn list(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
     Query(q): Query<util::Query>,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
     let limit = query_limit(&q, 20, 100)?;
     let sort_by = q
         .get("sortBy")
@@ -499,11 +331,9 @@ pub(crate) async fn list(
 
 pub(crate) async fn search(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     let query = v.str("query", true, 1, 512);
     let limit = v.int("limit", false, 1, 50).unwrap_or(20) as usize;
@@ -537,22 +367,19 @@ pub(crate) async fn search(
 
 pub(crate) async fn get(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
+    AgentId(agent): AgentId,
+    TicketNumber(n): TicketNumber,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let n = ticket_number(&p)?;
     let t = app.store.run(move |db| load_ticket(db, &agent, n)).await?;
     Ok(Json(public(&t)))
 }
 
 pub(crate) async fn update(
     State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
+    AgentId(agent): AgentId,
+    TicketNumber(n): TicketNumber,
+    JsonObject(b): JsonObject,
 ) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let n = ticket_number(&p)?;
-    let b = json_body(&body, app.max_body)?;
     let mut v = V::new(&b);
     check_common(&mut v, &b);
     v.finish()?;
@@ -601,146 +428,4 @@ pub(crate) async fn update(
         })
         .await?;
     Ok(Json(out))
-}
-
-pub(crate) async fn messages(
-    State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    Query(q): Query<util::Query>,
-) -> ApiResult<Json<Value>> {
-    let agent = param(&p, "agentId").to_string();
-    let n = ticket_number(&p)?;
-    let limit = query_limit(&q, 20, 100)?;
-    let types: Vec<String> = q
-        .get("types")
-        .map(String::as_str)
-        .unwrap_or("reply,note")
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    if let Some(bad) = types
-        .iter()
-        .find(|t| !["reply", "note", "event"].contains(&t.as_str()))
-    {
-        return Err(ApiError::invalid_field(
-            "types",
-            format!("Unknown message type '{bad}'"),
-        ));
-    }
-    let order = q
-        .get("order")
-        .map(String::as_str)
-        .unwrap_or("asc")
-        .to_string();
-    if !["asc", "desc"].contains(&order.as_str()) {
-        return Err(ApiError::invalid_field("order", "Expected 'asc' | 'desc'"));
-    }
-    let rows = app
-        .store
-        .run(move |db| {
-            load_ticket(db, &agent, n)?;
-            db.list("ticket_message", &ticket_key(&agent, n))
-        })
-        .await?;
-    let mut rows: Vec<(i64, Value)> = rows
-        .into_iter()
-        .filter(|r| types.iter().any(|t| t == str_field(&r.data, "type")))
-        .map(|r| (r.seq, public(&r.data)))
-        .collect();
-    if order == "desc" {
-        rows.reverse();
-    }
-    let (data, pagination) = paginate_seq(
-        rows,
-        &q,
-        limit,
-        &format!("ticket-messages:{n}:{order}"),
-        order == "desc",
-    )?;
-    Ok(Json(json!({"data": data, "pagination": pagination})))
-}
-
-pub(crate) async fn create_message(
-    State(app): State<AppState>,
-    axum::extract::Path(p): PathParams,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let agent = param(&p, "agentId").to_string();
-    let n = ticket_number(&p)?;
-    let b = json_body(&body, app.max_body)?;
-    let mut v = V::new(&b);
-    v.enum_str("type", true);
-    let content = v.str("content", true, 1, 10_000);
-    let author_id = v.str("authorId", false, 1, 64);
-    if let Some(a) = &author_id
-        && uuid::Uuid::parse_str(a).is_err()
-    {
-        v.fail("authorId", "Invalid uuid");
-    }
-    let author_email = if b.contains_key("authorEmail") {
-        v.pattern("authorEmail", false, 320, &EMAIL)
-    } else {
-        None
-    };
-    v.finish()?;
-    let content = content.unwrap_or_default();
-    let out = app
-        .store
-        .run(move |db| {
-            let mut t = load_ticket(db, &agent, n)?;
-            if let Some(cid) = t["conversationId"].as_str()
-                && db
-                    .get("conversation", cid)?
-                    .is_some_and(|c| c["status"] != json!("taken_over"))
-            {
-                return Err(ApiError::conflict(
-                    "CONVERSATION_NOT_TAKEN_OVER",
-                    "Take over the linked conversation before replying",
-                ));
-            }
-            let tms = teams(db, &agent)?;
-            let member = if author_id.is_some() || author_email.is_some() {
-                find_member(&tms, author_id.as_deref(), author_email.as_deref()).ok_or_else(
-                    || {
-                        ApiError::unprocessable(
-                            "TEAM_MEMBER_NOT_FOUND",
-                            "Author is not a helpdesk team member",
-                        )
-                    },
-                )?
-            } else {
-                let default = tms
-                    .iter()
-                    .find(|t| t["isDefault"] == json!(true))
-                    .and_then(|t| t["_members"].as_array()?.first().cloned())
-                    .ok_or_else(|| {
-                        ApiError::unprocessable("TEAM_MEMBER_NOT_FOUND", "No helpdesk team member")
-                    })?;
-                (
-                    str_field(&default, "id").to_string(),
-                    str_field(&default, "name").to_string(),
-                    str_field(&default, "email").to_string(),
-                    String::new(),
-                )
-            };
-            let sender =
-                json!({"type": "agent", "id": member.0, "name": member.1, "email": member.2});
-            let key = ticket_key(&agent, n);
-            let msg = insert_ticket_message(db, &agent, &key, reply_doc(sender, &content))?;
-            let now = now_iso();
-            t["updatedAt"] = json!(now);
-            t["lastMessageAt"] = json!(now);
-            db.update("ticket", &key, &t)?;
-            Ok(json!({
-                "id": msg["id"],
-                "type": "reply",
-                "sender": msg["sender"],
-                "content": msg["content"],
-                "contentText": msg["contentText"],
-                "createdAt": msg["createdAt"],
-            }))
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(out)).into_response())
 }
