@@ -264,6 +264,8 @@ pub fn generate(version: ApiVersion, spec_bytes: &[u8]) -> Result<Generated> {
     let mut spec: Value = serde_yaml_ng::from_slice(spec_bytes)
         .with_context(|| format!("{} is not valid YAML", version.spec))?;
     let changes = prepare_for_progenitor(&mut spec)?;
+    crate::spec_docs::carry_descriptions(&mut spec)
+        .with_context(|| format!("{} is not fully described", version.spec))?;
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec)
         .with_context(|| format!("{} is not a valid OpenAPI 3.0 document", version.spec))?;
 

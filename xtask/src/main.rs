@@ -6,6 +6,7 @@ mod codegen;
 mod open_enums;
 mod raw_send;
 mod spec_diff;
+mod spec_docs;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
