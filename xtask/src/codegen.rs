@@ -307,6 +307,8 @@ pub fn generate(version: ApiVersion, spec_bytes: &[u8]) -> Result<Generated> {
     }
     let raw_sends = crate::raw_send::add_send_raw(&mut client)
         .context("cannot add send_raw() to the builders")?;
+    crate::builder_docs::document(&mut client, &serde_yaml_ng::from_slice(spec_bytes)?)
+        .with_context(|| format!("{}: cannot document the generated builders", version.spec))?;
     let mut changes = changes;
     changes.push(Change::SendRawAdded {
         builders: raw_sends,

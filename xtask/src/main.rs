@@ -2,6 +2,7 @@
 //! low-level crate from `openapi/`, and `cargo xtask spec-diff --upstream PATH` compares one
 //! of our specs with an upstream document. Nothing here is shipped to users.
 
+mod builder_docs;
 mod codegen;
 mod open_enums;
 mod raw_send;

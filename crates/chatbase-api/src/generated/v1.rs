@@ -226,7 +226,9 @@ pub mod types {
     #[serde(untagged)]
     #[non_exhaustive]
     pub enum AiModelValue {
+        ///The value in its [`AiModel`] form.
         AiModel(AiModel),
+        ///The value in its [`OtherAiModel`] form.
         OtherAiModel(OtherAiModel),
         /// A value the server sent that these bindings do not know yet, kept as it arrived.
         Unknown(::serde_json::Value),
@@ -317,6 +319,7 @@ pub mod types {
         pub type_: ::std::option::Option<ChatMessageType>,
     }
     impl ChatMessage {
+        ///Starts a [`builder::ChatMessage`], which checks each field as it is set.
         pub fn builder() -> builder::ChatMessage {
             Default::default()
         }
@@ -335,6 +338,7 @@ pub mod types {
     )]
     #[non_exhaustive]
     pub enum ChatMessageType {
+        ///`text`, the only value the spec defines here.
         #[serde(rename = "text")]
         Text,
         /// A value the server sent that these bindings do not know yet.
@@ -412,6 +416,7 @@ pub mod types {
         pub temperature: ::std::option::Option<f64>,
     }
     impl ChatRequest {
+        ///Starts a [`builder::ChatRequest`], which checks each field as it is set.
         pub fn builder() -> builder::ChatRequest {
             Default::default()
         }
@@ -425,6 +430,7 @@ pub mod types {
         pub role: MessageRole,
     }
     impl ChatRequestMessage {
+        ///Starts a [`builder::ChatRequestMessage`], which checks each field as it is set.
         pub fn builder() -> builder::ChatRequestMessage {
             Default::default()
         }
@@ -437,6 +443,7 @@ pub mod types {
         pub text: ::std::option::Option<::std::string::String>,
     }
     impl ChatResponse {
+        ///Starts a [`builder::ChatResponse`], which checks each field as it is set.
         pub fn builder() -> builder::ChatResponse {
             Default::default()
         }
@@ -511,6 +518,7 @@ pub mod types {
         pub visibility: ::std::option::Option<ChatbotVisibility>,
     }
     impl Chatbot {
+        ///Starts a [`builder::Chatbot`], which checks each field as it is set.
         pub fn builder() -> builder::Chatbot {
             Default::default()
         }
@@ -619,6 +627,7 @@ pub mod types {
         pub user_message_color: ::std::option::Option<::std::string::String>,
     }
     impl ChatbotStyles {
+        ///Starts a [`builder::ChatbotStyles`], which checks each field as it is set.
         pub fn builder() -> builder::ChatbotStyles {
             Default::default()
         }
@@ -762,6 +771,7 @@ pub mod types {
         pub title: ::std::option::Option<::std::string::String>,
     }
     impl CollectLeadsSettings {
+        ///Starts a [`builder::CollectLeadsSettings`], which checks each field as it is set.
         pub fn builder() -> builder::CollectLeadsSettings {
             Default::default()
         }
@@ -798,6 +808,7 @@ pub mod types {
         pub updated_at: ::std::option::Option<f64>,
     }
     impl Contact {
+        ///Starts a [`builder::Contact`], which checks each field as it is set.
         pub fn builder() -> builder::Contact {
             Default::default()
         }
@@ -825,6 +836,7 @@ pub mod types {
         pub stripe_accounts: ::std::vec::Vec<StripeAccount>,
     }
     impl ContactInput {
+        ///Starts a [`builder::ContactInput`], which checks each field as it is set.
         pub fn builder() -> builder::ContactInput {
             Default::default()
         }
@@ -860,6 +872,7 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ContactResponse {
+        ///Starts a [`builder::ContactResponse`], which checks each field as it is set.
         pub fn builder() -> builder::ContactResponse {
             Default::default()
         }
@@ -887,6 +900,7 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     impl Conversation {
+        ///Starts a [`builder::Conversation`], which checks each field as it is set.
         pub fn builder() -> builder::Conversation {
             Default::default()
         }
@@ -977,7 +991,9 @@ pub mod types {
     #[serde(untagged)]
     #[non_exhaustive]
     pub enum ConversationSourceValue {
+        ///The value in its [`ConversationSource`] form.
         ConversationSource(ConversationSource),
+        ///The value in its [`OtherConversationSource`] form.
         OtherConversationSource(OtherConversationSource),
         /// A value the server sent that these bindings do not know yet, kept as it arrived.
         Unknown(::serde_json::Value),
@@ -1006,6 +1022,7 @@ pub mod types {
         pub source_text: ::std::option::Option<::std::string::String>,
     }
     impl CreateChatbotRequest {
+        ///Starts a [`builder::CreateChatbotRequest`], which checks each field as it is set.
         pub fn builder() -> builder::CreateChatbotRequest {
             Default::default()
         }
@@ -1077,6 +1094,7 @@ pub mod types {
         pub chatbot_id: ::std::option::Option<::std::string::String>,
     }
     impl CreateChatbotResponse {
+        ///Starts a [`builder::CreateChatbotResponse`], which checks each field as it is set.
         pub fn builder() -> builder::CreateChatbotResponse {
             Default::default()
         }
@@ -1086,7 +1104,9 @@ pub mod types {
     #[serde(untagged)]
     #[non_exhaustive]
     pub enum CreateContactsData {
+        ///The value in its [`ContactList`] form.
         ContactList(ContactList),
+        ///The value in its [`CreatedContacts`] form.
         CreatedContacts(CreatedContacts),
         /// A value the server sent that these bindings do not know yet, kept as it arrived.
         Unknown(::serde_json::Value),
@@ -1108,6 +1128,7 @@ pub mod types {
         pub users: ::std::vec::Vec<ContactInput>,
     }
     impl CreateContactsRequest {
+        ///Starts a [`builder::CreateContactsRequest`], which checks each field as it is set.
         pub fn builder() -> builder::CreateContactsRequest {
             Default::default()
         }
@@ -1123,6 +1144,7 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl CreateContactsResponse {
+        ///Starts a [`builder::CreateContactsResponse`], which checks each field as it is set.
         pub fn builder() -> builder::CreateContactsResponse {
             Default::default()
         }
@@ -1146,6 +1168,7 @@ pub mod types {
         pub type_: CustomAttributeType,
     }
     impl CreateCustomAttributeRequest {
+        ///Starts a [`builder::CreateCustomAttributeRequest`], which checks each field as it is set.
         pub fn builder() -> builder::CreateCustomAttributeRequest {
             Default::default()
         }
@@ -1215,6 +1238,7 @@ pub mod types {
         pub created: ::std::vec::Vec<Contact>,
     }
     impl CreatedContacts {
+        ///Starts a [`builder::CreatedContacts`], which checks each field as it is set.
         pub fn builder() -> builder::CreatedContacts {
             Default::default()
         }
@@ -1239,6 +1263,7 @@ pub mod types {
         pub type_: ::std::option::Option<CustomAttributeType>,
     }
     impl CustomAttribute {
+        ///Starts a [`builder::CustomAttribute`], which checks each field as it is set.
         pub fn builder() -> builder::CustomAttribute {
             Default::default()
         }
@@ -1254,6 +1279,7 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl CustomAttributeResponse {
+        ///Starts a [`builder::CustomAttributeResponse`], which checks each field as it is set.
         pub fn builder() -> builder::CustomAttributeResponse {
             Default::default()
         }
@@ -1369,6 +1395,7 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ErrorMessage {
+        ///Starts a [`builder::ErrorMessage`], which checks each field as it is set.
         pub fn builder() -> builder::ErrorMessage {
             Default::default()
         }
@@ -1399,6 +1426,7 @@ pub mod types {
         pub phone: ::std::option::Option<::std::string::String>,
     }
     impl Lead {
+        ///Starts a [`builder::Lead`], which checks each field as it is set.
         pub fn builder() -> builder::Lead {
             Default::default()
         }
@@ -1414,6 +1442,7 @@ pub mod types {
         pub label: ::std::option::Option<::std::string::String>,
     }
     impl LeadFormField {
+        ///Starts a [`builder::LeadFormField`], which checks each field as it is set.
         pub fn builder() -> builder::LeadFormField {
             Default::default()
         }
@@ -1426,6 +1455,7 @@ pub mod types {
         pub chatbots: ::std::vec::Vec<Chatbot>,
     }
     impl ListChatbotsResponse {
+        ///Starts a [`builder::ListChatbotsResponse`], which checks each field as it is set.
         pub fn builder() -> builder::ListChatbotsResponse {
             Default::default()
         }
@@ -1447,6 +1477,7 @@ pub mod types {
         pub total: ::std::option::Option<i64>,
     }
     impl ListContactsResponse {
+        ///Starts a [`builder::ListContactsResponse`], which checks each field as it is set.
         pub fn builder() -> builder::ListContactsResponse {
             Default::default()
         }
@@ -1459,6 +1490,7 @@ pub mod types {
         pub data: ::std::vec::Vec<Conversation>,
     }
     impl ListConversationsResponse {
+        ///Starts a [`builder::ListConversationsResponse`], which checks each field as it is set.
         pub fn builder() -> builder::ListConversationsResponse {
             Default::default()
         }
@@ -1474,6 +1506,7 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ListCustomAttributesResponse {
+        ///Starts a [`builder::ListCustomAttributesResponse`], which checks each field as it is set.
         pub fn builder() -> builder::ListCustomAttributesResponse {
             Default::default()
         }
@@ -1490,6 +1523,7 @@ pub mod types {
         pub collected_customers: ::std::vec::Vec<Lead>,
     }
     impl ListLeadsResponse {
+        ///Starts a [`builder::ListLeadsResponse`], which checks each field as it is set.
         pub fn builder() -> builder::ListLeadsResponse {
             Default::default()
         }
@@ -1502,6 +1536,7 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl MessageResponse {
+        ///Starts a [`builder::MessageResponse`], which checks each field as it is set.
         pub fn builder() -> builder::MessageResponse {
             Default::default()
         }
@@ -1696,6 +1731,7 @@ pub mod types {
         pub total_pages: ::std::option::Option<i64>,
     }
     impl PageInfo {
+        ///Starts a [`builder::PageInfo`], which checks each field as it is set.
         pub fn builder() -> builder::PageInfo {
             Default::default()
         }
@@ -1714,6 +1750,7 @@ pub mod types {
         pub stripe_id: ::std::option::Option<::std::string::String>,
     }
     impl StripeAccount {
+        ///Starts a [`builder::StripeAccount`], which checks each field as it is set.
         pub fn builder() -> builder::StripeAccount {
             Default::default()
         }
@@ -1735,6 +1772,7 @@ pub mod types {
         pub source_text: ::std::option::Option<::std::string::String>,
     }
     impl UpdateChatbotDataRequest {
+        ///Starts a [`builder::UpdateChatbotDataRequest`], which checks each field as it is set.
         pub fn builder() -> builder::UpdateChatbotDataRequest {
             Default::default()
         }
@@ -1806,6 +1844,7 @@ pub mod types {
         pub chatbot_id: ::std::option::Option<::std::string::String>,
     }
     impl UpdateChatbotDataResponse {
+        ///Starts a [`builder::UpdateChatbotDataResponse`], which checks each field as it is set.
         pub fn builder() -> builder::UpdateChatbotDataResponse {
             Default::default()
         }
@@ -1883,6 +1922,7 @@ pub mod types {
         pub visibility: ::std::option::Option<ChatbotVisibility>,
     }
     impl UpdateChatbotSettingsRequest {
+        ///Starts a [`builder::UpdateChatbotSettingsRequest`], which checks each field as it is set.
         pub fn builder() -> builder::UpdateChatbotSettingsRequest {
             Default::default()
         }
@@ -1894,6 +1934,7 @@ pub mod types {
         pub data: ContactInput,
     }
     impl UpdateContactRequest {
+        ///Starts a [`builder::UpdateContactRequest`], which checks each field as it is set.
         pub fn builder() -> builder::UpdateContactRequest {
             Default::default()
         }
@@ -1912,6 +1953,7 @@ pub mod types {
         pub label: ::std::option::Option<::std::string::String>,
     }
     impl UpdateCustomAttributeRequest {
+        ///Starts a [`builder::UpdateCustomAttributeRequest`], which checks each field as it is set.
         pub fn builder() -> builder::UpdateCustomAttributeRequest {
             Default::default()
         }
@@ -1927,6 +1969,7 @@ pub mod types {
         pub chatbot_id: ::std::string::String,
     }
     impl UploadChatbotIconForm {
+        ///Starts a [`builder::UploadChatbotIconForm`], which checks each field as it is set.
         pub fn builder() -> builder::UploadChatbotIconForm {
             Default::default()
         }
@@ -1942,6 +1985,7 @@ pub mod types {
         pub profile_picture_file: ::std::string::String,
     }
     impl UploadChatbotProfilePictureForm {
+        ///Starts a [`builder::UploadChatbotProfilePictureForm`], which checks each field as it is set.
         pub fn builder() -> builder::UploadChatbotProfilePictureForm {
             Default::default()
         }
@@ -1957,12 +2001,14 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl ValidationIssue {
+        ///Starts a [`builder::ValidationIssue`], which checks each field as it is set.
         pub fn builder() -> builder::ValidationIssue {
             Default::default()
         }
     }
     /// Types for composing complex structures.
     pub mod builder {
+        ///Builder for [`super::ChatMessage`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ChatMessage {
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -1987,6 +2033,7 @@ pub mod types {
             }
         }
         impl ChatMessage {
+            ///Text of the message.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1999,6 +2046,7 @@ pub mod types {
                     });
                 self
             }
+            ///Message id.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2009,6 +2057,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Who wrote the message.
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MessageRole>,
@@ -2021,6 +2070,7 @@ pub mod types {
                     });
                 self
             }
+            ///Kind of content; plain text is the only documented kind.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2059,6 +2109,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ChatRequest`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ChatRequest {
             chatbot_id: ::std::result::Result<
@@ -2101,6 +2152,7 @@ pub mod types {
             }
         }
         impl ChatRequest {
+            ///Id of the chatbot that should answer.
             pub fn chatbot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2113,6 +2165,7 @@ pub mod types {
                     });
                 self
             }
+            ///The `external_id` of the contact (end user) on whose behalf the chat happens.
             pub fn contact_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2125,6 +2178,7 @@ pub mod types {
                     });
                 self
             }
+            ///An id chosen by the caller. When present, the last message and the reply are saved under this id in the chatbot's dashboard; reuse it for every call of the same conversation. When absent, nothing is saved.
             pub fn conversation_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2139,6 +2193,7 @@ pub mod types {
                     });
                 self
             }
+            ///The whole conversation so far, oldest first, ending with the user's newest message. The server does not remember earlier calls.
             pub fn messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ChatRequestMessage>>,
@@ -2151,6 +2206,7 @@ pub mod types {
                     });
                 self
             }
+            ///Language model to answer with, overriding the chatbot setting for this call.
             pub fn model<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::AiModelValue>>,
@@ -2163,6 +2219,7 @@ pub mod types {
                     });
                 self
             }
+            ///When true, the reply is streamed as `text/plain` instead of returned as a JSON `ChatResponse`.
             pub fn stream<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -2175,6 +2232,7 @@ pub mod types {
                     });
                 self
             }
+            ///Sampling temperature between 0 and 1; higher gives more varied answers. The guides state 0 as the default.
             pub fn temperature<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -2217,6 +2275,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ChatRequestMessage`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ChatRequestMessage {
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -2231,6 +2290,7 @@ pub mod types {
             }
         }
         impl ChatRequestMessage {
+            ///Text of the message.
             pub fn content<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2243,6 +2303,7 @@ pub mod types {
                     });
                 self
             }
+            ///Who wrote this turn: the visitor (`user`) or the chatbot (`assistant`).
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::MessageRole>,
@@ -2275,6 +2336,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ChatResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ChatResponse {
             text: ::std::result::Result<
@@ -2290,6 +2352,7 @@ pub mod types {
             }
         }
         impl ChatResponse {
+            ///The assistant's answer.
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2316,6 +2379,7 @@ pub mod types {
                 Self { text: Ok(value.text) }
             }
         }
+        ///Builder for [`super::Chatbot`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct Chatbot {
             created_at: ::std::result::Result<
@@ -2366,6 +2430,7 @@ pub mod types {
             }
         }
         impl Chatbot {
+            ///When the chatbot was created.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2380,6 +2445,7 @@ pub mod types {
                     });
                 self
             }
+            ///Chatbot id.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2390,6 +2456,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///The chatbot's system instructions.
             pub fn instructions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2402,6 +2469,7 @@ pub mod types {
                     });
                 self
             }
+            ///Name of the model the chatbot answers with.
             pub fn model<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2414,6 +2482,7 @@ pub mod types {
                     });
                 self
             }
+            ///Display name of the chatbot.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2426,6 +2495,7 @@ pub mod types {
                     });
                 self
             }
+            ///Where training stands.
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::ChatbotStatus>>,
@@ -2438,6 +2508,7 @@ pub mod types {
                     });
                 self
             }
+            ///When the chatbot was last changed.
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2452,6 +2523,7 @@ pub mod types {
                     });
                 self
             }
+            ///Whether people outside the account can chat with it.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2498,6 +2570,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ChatbotStyles`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ChatbotStyles {
             align_chat_button: ::std::result::Result<
@@ -2538,6 +2611,7 @@ pub mod types {
             }
         }
         impl ChatbotStyles {
+            ///Screen side of the chat bubble.
             pub fn align_chat_button<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2554,6 +2628,7 @@ pub mod types {
                     });
                 self
             }
+            ///Seconds after page load before the widget opens by itself; 0 turns this off.
             pub fn auto_open_chat_window_after<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2568,6 +2643,7 @@ pub mod types {
                     });
                 self
             }
+            ///Colour of the chat bubble, as a hex code.
             pub fn button_color<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2580,6 +2656,7 @@ pub mod types {
                     });
                 self
             }
+            ///Name shown in the widget header.
             pub fn display_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2592,6 +2669,7 @@ pub mod types {
                     });
                 self
             }
+            ///Light or dark widget colours.
             pub fn theme<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::ChatbotTheme>>,
@@ -2604,6 +2682,7 @@ pub mod types {
                     });
                 self
             }
+            ///Background colour of the user's messages, as a hex code.
             pub fn user_message_color<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2646,6 +2725,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::CollectLeadsSettings`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct CollectLeadsSettings {
             email: ::std::result::Result<
@@ -2676,6 +2756,7 @@ pub mod types {
             }
         }
         impl CollectLeadsSettings {
+            ///Whether and how the form asks for the visitor's email address.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::LeadFormField>>,
@@ -2688,6 +2769,7 @@ pub mod types {
                     });
                 self
             }
+            ///Whether and how the form asks for the visitor's name.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::LeadFormField>>,
@@ -2700,6 +2782,7 @@ pub mod types {
                     });
                 self
             }
+            ///Whether and how the form asks for the visitor's phone number.
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::LeadFormField>>,
@@ -2712,6 +2795,7 @@ pub mod types {
                     });
                 self
             }
+            ///Heading of the form.
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2749,6 +2833,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::Contact`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct Contact {
             created_at: ::std::result::Result<
@@ -2804,6 +2889,7 @@ pub mod types {
             }
         }
         impl Contact {
+            ///Creation time in Unix seconds. Documented as a number; every example is a whole number.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -2816,6 +2902,7 @@ pub mod types {
                     });
                 self
             }
+            ///Values of the custom attributes defined for the chatbot, keyed by attribute name.
             pub fn custom_attributes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -2832,6 +2919,7 @@ pub mod types {
                     });
                 self
             }
+            ///Contact's email address; unique among the chatbot's contacts.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2844,6 +2932,7 @@ pub mod types {
                     });
                 self
             }
+            ///The caller's own identifier for the contact.
             pub fn external_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2856,6 +2945,7 @@ pub mod types {
                     });
                 self
             }
+            ///Id that Chatbase assigned to the contact.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2866,6 +2956,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Contact's name.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2878,6 +2969,7 @@ pub mod types {
                     });
                 self
             }
+            ///Contact's phone number.
             pub fn phonenumber<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2890,6 +2982,7 @@ pub mod types {
                     });
                 self
             }
+            ///Linked Stripe customers; not present on every contact.
             pub fn stripe_accounts<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::StripeAccount>>,
@@ -2904,6 +2997,7 @@ pub mod types {
                     });
                 self
             }
+            ///Last change in Unix seconds (a whole number in every example).
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -2950,6 +3044,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ContactInput`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ContactInput {
             custom_attributes: ::std::result::Result<
@@ -2990,6 +3085,7 @@ pub mod types {
             }
         }
         impl ContactInput {
+            ///Custom attribute values to set, keyed by attribute name.
             pub fn custom_attributes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3006,6 +3102,7 @@ pub mod types {
                     });
                 self
             }
+            ///Email address; must not belong to another contact (409).
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3018,6 +3115,7 @@ pub mod types {
                     });
                 self
             }
+            ///The caller's own identifier for the contact.
             pub fn external_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3030,6 +3128,7 @@ pub mod types {
                     });
                 self
             }
+            ///Contact's name.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3042,6 +3141,7 @@ pub mod types {
                     });
                 self
             }
+            ///Phone number.
             pub fn phonenumber<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3054,6 +3154,7 @@ pub mod types {
                     });
                 self
             }
+            ///Stripe customers to link to the contact.
             pub fn stripe_accounts<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::StripeAccount>>,
@@ -3096,6 +3197,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ContactResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ContactResponse {
             data: ::std::result::Result<
@@ -3116,6 +3218,7 @@ pub mod types {
             }
         }
         impl ContactResponse {
+            ///The contact.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Contact>>,
@@ -3128,6 +3231,7 @@ pub mod types {
                     });
                 self
             }
+            ///Status text (`Success` in the examples).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3160,6 +3264,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::Conversation`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct Conversation {
             chatbot_id: ::std::result::Result<
@@ -3200,6 +3305,7 @@ pub mod types {
             }
         }
         impl Conversation {
+            ///Id of the chatbot that took part.
             pub fn chatbot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3212,6 +3318,7 @@ pub mod types {
                     });
                 self
             }
+            ///When the conversation started.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3226,6 +3333,7 @@ pub mod types {
                     });
                 self
             }
+            ///Conversation id.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3236,6 +3344,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Messages of the conversation, oldest first.
             pub fn messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ChatMessage>>,
@@ -3248,6 +3357,7 @@ pub mod types {
                     });
                 self
             }
+            ///Channel the conversation came in on.
             pub fn source<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3262,6 +3372,7 @@ pub mod types {
                     });
                 self
             }
+            ///When the last message was added.
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3304,6 +3415,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::CreateChatbotRequest`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct CreateChatbotRequest {
             chatbot_name: ::std::result::Result<
@@ -3324,6 +3436,7 @@ pub mod types {
             }
         }
         impl CreateChatbotRequest {
+            ///Display name for the new chatbot; 3 characters or more.
             pub fn chatbot_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CreateChatbotRequestChatbotName>,
@@ -3336,6 +3449,7 @@ pub mod types {
                     });
                 self
             }
+            ///Plain text to train the chatbot on. The allowed length depends on the account's plan.
             pub fn source_text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3369,6 +3483,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::CreateChatbotResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct CreateChatbotResponse {
             chatbot_id: ::std::result::Result<
@@ -3384,6 +3499,7 @@ pub mod types {
             }
         }
         impl CreateChatbotResponse {
+            ///Id of the chatbot that was created.
             pub fn chatbot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3416,6 +3532,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::CreateContactsRequest`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct CreateContactsRequest {
             users: ::std::result::Result<
@@ -3431,6 +3548,7 @@ pub mod types {
             }
         }
         impl CreateContactsRequest {
+            ///The contacts to create, 1 to 1000 per request.
             pub fn users<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ContactInput>>,
@@ -3459,6 +3577,7 @@ pub mod types {
                 Self { users: Ok(value.users) }
             }
         }
+        ///Builder for [`super::CreateContactsResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct CreateContactsResponse {
             data: ::std::result::Result<
@@ -3479,6 +3598,7 @@ pub mod types {
             }
         }
         impl CreateContactsResponse {
+            ///The contacts that were created.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3493,6 +3613,7 @@ pub mod types {
                     });
                 self
             }
+            ///Status text (`Success` in the examples).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3527,6 +3648,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::CreateCustomAttributeRequest`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct CreateCustomAttributeRequest {
             archived: ::std::result::Result<bool, ::std::string::String>,
@@ -3559,6 +3681,7 @@ pub mod types {
             }
         }
         impl CreateCustomAttributeRequest {
+            ///Create the attribute already archived.
             pub fn archived<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<bool>,
@@ -3571,6 +3694,7 @@ pub mod types {
                     });
                 self
             }
+            ///Free-text explanation of the attribute.
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3583,6 +3707,7 @@ pub mod types {
                     });
                 self
             }
+            ///Human-friendly name.
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3595,6 +3720,7 @@ pub mod types {
                     });
                 self
             }
+            ///Attribute key, unique per chatbot and permanent. The API reference allows a letter followed by letters, digits, `_` and `-` (the pattern here); a guide states the stricter rule of lowercase letters, digits and `_` only, starting with a letter. Names that satisfy the stricter rule are valid under both.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CreateCustomAttributeRequestName>,
@@ -3607,6 +3733,7 @@ pub mod types {
                     });
                 self
             }
+            ///Value type of the new attribute; it cannot be changed later.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::CustomAttributeType>,
@@ -3647,6 +3774,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::CreatedContacts`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct CreatedContacts {
             created: ::std::result::Result<
@@ -3662,6 +3790,7 @@ pub mod types {
             }
         }
         impl CreatedContacts {
+            ///The contacts that were created.
             pub fn created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Contact>>,
@@ -3688,6 +3817,7 @@ pub mod types {
                 Self { created: Ok(value.created) }
             }
         }
+        ///Builder for [`super::CustomAttribute`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct CustomAttribute {
             archived: ::std::result::Result<
@@ -3723,6 +3853,7 @@ pub mod types {
             }
         }
         impl CustomAttribute {
+            ///When true, contacts can no longer get new or changed values for this attribute (stored values are kept and still returned).
             pub fn archived<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -3735,6 +3866,7 @@ pub mod types {
                     });
                 self
             }
+            ///Free-text explanation of the attribute.
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3747,6 +3879,7 @@ pub mod types {
                     });
                 self
             }
+            ///Human-friendly name. Optional in the API reference; one guide lists it as always present, so clients should not rely on it.
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3759,6 +3892,7 @@ pub mod types {
                     });
                 self
             }
+            ///Key of the attribute in a contact's `custom_attributes`; permanent.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3771,6 +3905,7 @@ pub mod types {
                     });
                 self
             }
+            ///Value type; it cannot change once the attribute exists.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3811,6 +3946,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::CustomAttributeResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct CustomAttributeResponse {
             data: ::std::result::Result<
@@ -3831,6 +3967,7 @@ pub mod types {
             }
         }
         impl CustomAttributeResponse {
+            ///The custom attribute.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3845,6 +3982,7 @@ pub mod types {
                     });
                 self
             }
+            ///Status text (`Success` in the examples).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3879,6 +4017,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ErrorMessage`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ErrorMessage {
             issues: ::std::result::Result<
@@ -3899,6 +4038,7 @@ pub mod types {
             }
         }
         impl ErrorMessage {
+            ///Per-field validation problems. Only sent by the contacts and custom-attribute operations, and only on some 400 answers.
             pub fn issues<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::ValidationIssue>>,
@@ -3911,6 +4051,7 @@ pub mod types {
                     });
                 self
             }
+            ///Human-readable explanation of the failure.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3943,6 +4084,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::Lead`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct Lead {
             account_id: ::std::result::Result<
@@ -3988,6 +4130,7 @@ pub mod types {
             }
         }
         impl Lead {
+            ///Id of the account owning that chatbot.
             pub fn account_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4000,6 +4143,7 @@ pub mod types {
                     });
                 self
             }
+            ///Id of the chatbot that collected the lead.
             pub fn chatbot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4012,6 +4156,7 @@ pub mod types {
                     });
                 self
             }
+            ///When the details were collected.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4026,6 +4171,7 @@ pub mod types {
                     });
                 self
             }
+            ///Email address the visitor entered.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4038,6 +4184,7 @@ pub mod types {
                     });
                 self
             }
+            ///Lead id.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4048,6 +4195,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            ///Name the visitor entered.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4060,6 +4208,7 @@ pub mod types {
                     });
                 self
             }
+            ///Phone number the visitor entered.
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4102,6 +4251,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::LeadFormField`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct LeadFormField {
             active: ::std::result::Result<
@@ -4122,6 +4272,7 @@ pub mod types {
             }
         }
         impl LeadFormField {
+            ///Whether the form asks for this field.
             pub fn active<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -4134,6 +4285,7 @@ pub mod types {
                     });
                 self
             }
+            ///Label shown next to the field.
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4166,6 +4318,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ListChatbotsResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ListChatbotsResponse {
             chatbots: ::std::result::Result<
@@ -4181,6 +4334,7 @@ pub mod types {
             }
         }
         impl ListChatbotsResponse {
+            ///All chatbots of the account.
             pub fn chatbots<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Chatbot>>,
@@ -4210,6 +4364,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ListContactsResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ListContactsResponse {
             data: ::std::result::Result<
@@ -4240,6 +4395,7 @@ pub mod types {
             }
         }
         impl ListContactsResponse {
+            ///Contacts on this page.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Contact>>,
@@ -4252,6 +4408,7 @@ pub mod types {
                     });
                 self
             }
+            ///Status text (`Success` in the examples).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4264,6 +4421,7 @@ pub mod types {
                     });
                 self
             }
+            ///Where this page sits among all pages.
             pub fn pages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::PageInfo>>,
@@ -4276,6 +4434,7 @@ pub mod types {
                     });
                 self
             }
+            ///Number of contacts of the chatbot over all pages.
             pub fn total<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4313,6 +4472,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ListConversationsResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ListConversationsResponse {
             data: ::std::result::Result<
@@ -4328,6 +4488,7 @@ pub mod types {
             }
         }
         impl ListConversationsResponse {
+            ///Conversations on this page.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Conversation>>,
@@ -4356,6 +4517,7 @@ pub mod types {
                 Self { data: Ok(value.data) }
             }
         }
+        ///Builder for [`super::ListCustomAttributesResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ListCustomAttributesResponse {
             data: ::std::result::Result<
@@ -4376,6 +4538,7 @@ pub mod types {
             }
         }
         impl ListCustomAttributesResponse {
+            ///All attribute definitions of the chatbot, archived ones included.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CustomAttribute>>,
@@ -4388,6 +4551,7 @@ pub mod types {
                     });
                 self
             }
+            ///Status text (`Success` in the examples).
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4422,6 +4586,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ListLeadsResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ListLeadsResponse {
             collected_customers: ::std::result::Result<
@@ -4437,6 +4602,7 @@ pub mod types {
             }
         }
         impl ListLeadsResponse {
+            ///Leads on this page.
             pub fn collected_customers<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Lead>>,
@@ -4469,6 +4635,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::MessageResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct MessageResponse {
             message: ::std::result::Result<
@@ -4484,6 +4651,7 @@ pub mod types {
             }
         }
         impl MessageResponse {
+            ///Short confirmation text; do not match on its wording.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4510,6 +4678,7 @@ pub mod types {
                 Self { message: Ok(value.message) }
             }
         }
+        ///Builder for [`super::PageInfo`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct PageInfo {
             page: ::std::result::Result<
@@ -4535,6 +4704,7 @@ pub mod types {
             }
         }
         impl PageInfo {
+            ///Number of this page, starting at 1.
             pub fn page<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4547,6 +4717,7 @@ pub mod types {
                     });
                 self
             }
+            ///Page size used for this answer.
             pub fn per_page<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4559,6 +4730,7 @@ pub mod types {
                     });
                 self
             }
+            ///Number of pages available at this page size.
             pub fn total_pages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -4593,6 +4765,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::StripeAccount`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct StripeAccount {
             label: ::std::result::Result<
@@ -4618,6 +4791,7 @@ pub mod types {
             }
         }
         impl StripeAccount {
+            ///Caller's name for this Stripe account.
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4630,6 +4804,7 @@ pub mod types {
                     });
                 self
             }
+            ///Email address of the Stripe customer.
             pub fn stripe_email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4642,6 +4817,7 @@ pub mod types {
                     });
                 self
             }
+            ///The Stripe customer id.
             pub fn stripe_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4676,6 +4852,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::UpdateChatbotDataRequest`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct UpdateChatbotDataRequest {
             chatbot_id: ::std::result::Result<
@@ -4701,6 +4878,7 @@ pub mod types {
             }
         }
         impl UpdateChatbotDataRequest {
+            ///The chatbot whose data is replaced.
             pub fn chatbot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4713,6 +4891,7 @@ pub mod types {
                     });
                 self
             }
+            ///Name the chatbot should carry afterwards; 3 characters or more.
             pub fn chatbot_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::UpdateChatbotDataRequestChatbotName>,
@@ -4725,6 +4904,7 @@ pub mod types {
                     });
                 self
             }
+            ///Plain text that becomes the chatbot's new training data.
             pub fn source_text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4761,6 +4941,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::UpdateChatbotDataResponse`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct UpdateChatbotDataResponse {
             chatbot_id: ::std::result::Result<
@@ -4776,6 +4957,7 @@ pub mod types {
             }
         }
         impl UpdateChatbotDataResponse {
+            ///Id of the chatbot that was updated.
             pub fn chatbot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4808,6 +4990,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::UpdateChatbotSettingsRequest`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct UpdateChatbotSettingsRequest {
             chatbot_id: ::std::result::Result<
@@ -4893,6 +5076,7 @@ pub mod types {
             }
         }
         impl UpdateChatbotSettingsRequest {
+            ///The chatbot whose settings change.
             pub fn chatbot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4905,6 +5089,7 @@ pub mod types {
                     });
                 self
             }
+            ///New settings of the form that asks visitors for contact details.
             pub fn collect_customer_information<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4921,6 +5106,7 @@ pub mod types {
                     });
                 self
             }
+            ///Website domains the widget may be embedded on.
             pub fn domains<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -4933,6 +5119,7 @@ pub mod types {
                     });
                 self
             }
+            ///Messages the widget shows before the visitor writes.
             pub fn initial_messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -4947,6 +5134,7 @@ pub mod types {
                     });
                 self
             }
+            ///New system instructions.
             pub fn instructions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4959,6 +5147,7 @@ pub mod types {
                     });
                 self
             }
+            ///Maximum number of messages one IP address may send per timeframe, 1 to 200.
             pub fn ip_limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4973,6 +5162,7 @@ pub mod types {
                     });
                 self
             }
+            ///Text shown to a visitor who hits the rate limit.
             pub fn ip_limit_message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4987,6 +5177,7 @@ pub mod types {
                     });
                 self
             }
+            ///Length of the rate-limit window for `ipLimit`, in seconds (1 to 3600).
             pub fn ip_limit_timeframe<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5003,6 +5194,7 @@ pub mod types {
                     });
                 self
             }
+            ///New language model.
             pub fn model<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::AiModelValue>>,
@@ -5015,6 +5207,7 @@ pub mod types {
                     });
                 self
             }
+            ///New chatbot name.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5027,6 +5220,7 @@ pub mod types {
                     });
                 self
             }
+            ///When true, the widget only works on the listed `domains`.
             pub fn only_allow_on_added_domains<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -5041,6 +5235,7 @@ pub mod types {
                     });
                 self
             }
+            ///New widget look; fields left out keep their value.
             pub fn styles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::ChatbotStyles>>,
@@ -5053,6 +5248,7 @@ pub mod types {
                     });
                 self
             }
+            ///Ready-made questions offered to the visitor as buttons.
             pub fn suggested_messages<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -5067,6 +5263,7 @@ pub mod types {
                     });
                 self
             }
+            ///Sampling temperature between 0 and 1.
             pub fn temp<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -5079,6 +5276,7 @@ pub mod types {
                     });
                 self
             }
+            ///New visibility.
             pub fn visibility<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5141,6 +5339,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::UpdateContactRequest`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct UpdateContactRequest {
             data: ::std::result::Result<super::ContactInput, ::std::string::String>,
@@ -5153,6 +5352,7 @@ pub mod types {
             }
         }
         impl UpdateContactRequest {
+            ///The fields to change.
             pub fn data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactInput>,
@@ -5180,6 +5380,7 @@ pub mod types {
                 Self { data: Ok(value.data) }
             }
         }
+        ///Builder for [`super::UpdateCustomAttributeRequest`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct UpdateCustomAttributeRequest {
             archived: ::std::result::Result<
@@ -5205,6 +5406,7 @@ pub mod types {
             }
         }
         impl UpdateCustomAttributeRequest {
+            ///Archive (true) or restore (false) the attribute.
             pub fn archived<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -5217,6 +5419,7 @@ pub mod types {
                     });
                 self
             }
+            ///New free-text explanation.
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5229,6 +5432,7 @@ pub mod types {
                     });
                 self
             }
+            ///New human-friendly name.
             pub fn label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5265,6 +5469,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::UploadChatbotIconForm`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct UploadChatbotIconForm {
             chatbot_icon_file: ::std::result::Result<
@@ -5287,6 +5492,7 @@ pub mod types {
             }
         }
         impl UploadChatbotIconForm {
+            ///The image file (square, under 1 MB per the guides).
             pub fn chatbot_icon_file<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5301,6 +5507,7 @@ pub mod types {
                     });
                 self
             }
+            ///Id of the chatbot whose icon is set.
             pub fn chatbot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5335,6 +5542,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::UploadChatbotProfilePictureForm`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct UploadChatbotProfilePictureForm {
             chatbot_id: ::std::result::Result<
@@ -5357,6 +5565,7 @@ pub mod types {
             }
         }
         impl UploadChatbotProfilePictureForm {
+            ///Id of the chatbot whose profile picture is set.
             pub fn chatbot_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5369,6 +5578,7 @@ pub mod types {
                     });
                 self
             }
+            ///The image file (square, under 1 MB per the guides).
             pub fn profile_picture_file<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -5405,6 +5615,7 @@ pub mod types {
                 }
             }
         }
+        ///Builder for [`super::ValidationIssue`]: set the fields, then convert it with `try_into()`, which names the first field that is missing or invalid.
         #[derive(Clone, Debug)]
         pub struct ValidationIssue {
             field: ::std::result::Result<
@@ -5425,6 +5636,7 @@ pub mod types {
             }
         }
         impl ValidationIssue {
+            ///Path of the offending field, dotted for nested fields.
             pub fn field<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5437,6 +5649,7 @@ pub mod types {
                     });
                 self
             }
+            ///What is wrong with the field.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5932,12 +6145,14 @@ pub mod builder {
         body: Result<types::builder::ChatRequest, String>,
     }
     impl<'a> Chat<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body: the body type itself, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ChatRequest>,
@@ -5951,6 +6166,7 @@ pub mod builder {
                 });
             self
         }
+        ///Changes the request body through its builder, starting from the body set so far (or an empty one).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6032,6 +6248,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         per_page: Result<Option<i64>, String>,
     }
     impl<'a> ListContacts<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6040,6 +6257,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 per_page: Ok(None),
             }
         }
+        ///The `chatbotId` path parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6052,6 +6270,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `page` query parameter: Page to return, counting from 1.
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
@@ -6065,6 +6284,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `per_page` query parameter: Number of contacts per page.
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
@@ -6150,6 +6370,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         body: Result<types::builder::CreateContactsRequest, String>,
     }
     impl<'a> CreateContacts<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6157,6 +6378,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///The `chatbotId` path parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6169,6 +6391,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Sets the request body: the body type itself, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateContactsRequest>,
@@ -6186,6 +6409,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Changes the request body through its builder, starting from the body set so far (or an empty one).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6272,6 +6496,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         contact_id: Result<::std::string::String, String>,
     }
     impl<'a> GetContact<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6279,6 +6504,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 contact_id: Err("contact_id was not initialized".to_string()),
             }
         }
+        ///The `chatbotId` path parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6291,6 +6517,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `contactId` path parameter: Which contact to address. The API reference says this is the contact's `external_id` (the caller's own identifier); an older guide calls it the contact's id and shows a UUID. Treat it as an opaque string and pass the external id.
         pub fn contact_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6375,6 +6602,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         contact_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteContact<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6382,6 +6610,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 contact_id: Err("contact_id was not initialized".to_string()),
             }
         }
+        ///The `chatbotId` path parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6394,6 +6623,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `contactId` path parameter: Which contact to address. The API reference says this is the contact's `external_id` (the caller's own identifier); an older guide calls it the contact's id and shows a UUID. Treat it as an opaque string and pass the external id.
         pub fn contact_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6479,6 +6709,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         body: Result<types::builder::UpdateContactRequest, String>,
     }
     impl<'a> UpdateContact<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6487,6 +6718,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///The `chatbotId` path parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6499,6 +6731,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `contactId` path parameter: Which contact to address. The API reference says this is the contact's `external_id` (the caller's own identifier); an older guide calls it the contact's id and shows a UUID. Treat it as an opaque string and pass the external id.
         pub fn contact_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6511,6 +6744,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Sets the request body: the body type itself, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateContactRequest>,
@@ -6528,6 +6762,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Changes the request body through its builder, starting from the body set so far (or an empty one).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6614,12 +6849,14 @@ Returns the success body exactly as the server sent it (not decoded).*/
         chatbot_id: Result<::std::string::String, String>,
     }
     impl<'a> ListCustomAttributes<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chatbot_id: Err("chatbot_id was not initialized".to_string()),
             }
         }
+        ///The `chatbotId` path parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6703,6 +6940,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         body: Result<types::builder::CreateCustomAttributeRequest, String>,
     }
     impl<'a> CreateCustomAttribute<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6710,6 +6948,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///The `chatbotId` path parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6722,6 +6961,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Sets the request body: the body type itself, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateCustomAttributeRequest>,
@@ -6740,6 +6980,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Changes the request body through its builder, starting from the body set so far (or an empty one).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6828,6 +7069,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         body: Result<types::builder::UpdateCustomAttributeRequest, String>,
     }
     impl<'a> UpdateCustomAttribute<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -6836,6 +7078,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///The `chatbotId` path parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6848,6 +7091,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `name` path parameter: Name of the custom attribute to change.
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -6860,6 +7104,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Sets the request body: the body type itself, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateCustomAttributeRequest>,
@@ -6878,6 +7123,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Changes the request body through its builder, starting from the body set so far (or an empty one).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -6965,12 +7211,14 @@ Returns the success body exactly as the server sent it (not decoded).*/
         body: Result<types::builder::CreateChatbotRequest, String>,
     }
     impl<'a> CreateChatbot<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body: the body type itself, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateChatbotRequest>,
@@ -6988,6 +7236,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Changes the request body through its builder, starting from the body set so far (or an empty one).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7069,12 +7318,14 @@ Returns the success body exactly as the server sent it (not decoded).*/
         chatbot_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteChatbot<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chatbot_id: Err("chatbot_id was not initialized".to_string()),
             }
         }
+        ///The `chatbotId` query parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7155,12 +7406,14 @@ Returns the success body exactly as the server sent it (not decoded).*/
         chatbot_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteChatbotIcon<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chatbot_id: Err("chatbot_id was not initialized".to_string()),
             }
         }
+        ///The `chatbotId` query parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7241,12 +7494,14 @@ Returns the success body exactly as the server sent it (not decoded).*/
         chatbot_id: Result<::std::string::String, String>,
     }
     impl<'a> DeleteChatbotProfilePicture<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 chatbot_id: Err("chatbot_id was not initialized".to_string()),
             }
         }
+        ///The `chatbotId` query parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7326,6 +7581,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         client: &'a super::Client,
     }
     impl<'a> ListChatbots<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self { client: client }
         }
@@ -7400,6 +7656,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         start_date: Result<Option<::chrono::naive::NaiveDate>, String>,
     }
     impl<'a> ListConversations<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7411,6 +7668,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 start_date: Ok(None),
             }
         }
+        ///The `chatbotId` query parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7423,6 +7681,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `endDate` query parameter: Last day to include, as `YYYY-MM-DD` (zero-padded).
         pub fn end_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
@@ -7436,6 +7695,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `filteredSources` query parameter: Only return conversations from these channels, as one comma-separated string. Documented values include `API`, `Chatbase site`, `Playground`, `Widget or Iframe`, `Action preview`, `WhatsApp`, `Messenger`, `Instagram`, `Slack` and `Unspecified`.
         pub fn filtered_sources<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7449,6 +7709,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `page` query parameter: Page number, starting at 1 (the guides give 1 as the default). Sent as a string.
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7462,6 +7723,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `size` query parameter: Items per page (the guides give 10 as the default and 100 as the maximum). Sent as a string.
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7475,6 +7737,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `startDate` query parameter: Earliest day to include, as `YYYY-MM-DD` (zero-padded).
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
@@ -7583,6 +7846,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
         start_date: Result<Option<::chrono::naive::NaiveDate>, String>,
     }
     impl<'a> ListLeads<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -7593,6 +7857,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 start_date: Ok(None),
             }
         }
+        ///The `chatbotId` query parameter: Id of the chatbot the request is about.
         pub fn chatbot_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7605,6 +7870,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `endDate` query parameter: Last day to include, as `YYYY-MM-DD` (zero-padded).
         pub fn end_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
@@ -7618,6 +7884,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `page` query parameter: Page number, starting at 1 (the guides give 1 as the default). Sent as a string.
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7631,6 +7898,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `size` query parameter: Items per page (the guides give 10 as the default and 100 as the maximum). Sent as a string.
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -7644,6 +7912,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///The `startDate` query parameter: Earliest day to include, as `YYYY-MM-DD` (zero-padded).
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
@@ -7733,12 +8002,14 @@ Returns the success body exactly as the server sent it (not decoded).*/
         body: Result<types::builder::UpdateChatbotDataRequest, String>,
     }
     impl<'a> UpdateChatbotData<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body: the body type itself, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateChatbotDataRequest>,
@@ -7756,6 +8027,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Changes the request body through its builder, starting from the body set so far (or an empty one).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
@@ -7838,12 +8110,14 @@ Returns the success body exactly as the server sent it (not decoded).*/
         body: Result<types::builder::UpdateChatbotSettingsRequest, String>,
     }
     impl<'a> UpdateChatbotSettings<'a> {
+        ///A request with nothing set yet; the `Client` method of the same name starts one.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///Sets the request body: the body type itself, or its builder.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateChatbotSettingsRequest>,
@@ -7862,6 +8136,7 @@ Returns the success body exactly as the server sent it (not decoded).*/
                 });
             self
         }
+        ///Changes the request body through its builder, starting from the body set so far (or an empty one).
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
