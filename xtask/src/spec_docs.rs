@@ -13,7 +13,7 @@
 //!   complete by construction.
 //!
 //! Both rewrites act on the copy handed to progenitor only; `openapi/` and the copies shipped in
-//! `chatbase-api` keep the plain form the emulator and `spec-diff` read. [`document_builders`]
+//! `chatbase-api` keep the plain form the emulator and `spec-diff` read. `builder_docs`
 //! then documents what typify and progenitor emit without any words (builders and their setters).
 
 use anyhow::{Result, bail};
@@ -136,7 +136,7 @@ fn describe_enum(map: &mut Map<String, Value>, in_not: bool) -> Result<bool, Str
         return Err(format!("`{ENUM_DESCRIPTIONS}` without an `enum` list"));
     };
     // A one-value enum is a constant (often the tag of a union, which typify recognises only in
-    // this plain form); its one variant is documented by `document_builders`.
+    // this plain form); its one variant is documented by `builder_docs`.
     if values.len() < 2 {
         if map.contains_key(ENUM_DESCRIPTIONS) {
             return Err(format!(
