@@ -273,6 +273,8 @@ pub fn generate(version: ApiVersion, spec_bytes: &[u8]) -> Result<Generated> {
     let mut spec: Value = serde_yaml_ng::from_slice(spec_bytes)
         .with_context(|| format!("{} is not valid YAML", version.spec))?;
     let changes = prepare_for_progenitor(&mut spec)?;
+    crate::spec_docs::carry_descriptions(&mut spec)
+        .with_context(|| format!("{} is not fully described", version.spec))?;
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec)
         .with_context(|| format!("{} is not a valid OpenAPI 3.0 document", version.spec))?;
 
@@ -317,6 +319,8 @@ pub fn generate(version: ApiVersion, spec_bytes: &[u8]) -> Result<Generated> {
     let operations = crate::registry::read(version, spec_bytes)?;
     let builders = crate::registry::builders(&client)
         .with_context(|| format!("cannot list the builders generated from {}", version.spec))?;
+    crate::builder_docs::document(&mut client, &serde_yaml_ng::from_slice(spec_bytes)?)
+        .with_context(|| format!("{}: cannot document the generated builders", version.spec))?;
     let mut changes = changes;
     changes.push(Change::SendRawAdded {
         builders: raw_sends,

@@ -2,11 +2,13 @@
 //! low-level crate from `openapi/`, and `cargo xtask spec-diff --upstream PATH` compares one
 //! of our specs with an upstream document. Nothing here is shipped to users.
 
+mod builder_docs;
 mod codegen;
 mod open_enums;
 mod raw_send;
 mod registry;
 mod spec_diff;
+mod spec_docs;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

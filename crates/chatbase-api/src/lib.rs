@@ -54,7 +54,7 @@
 //!
 //! # Mocks
 //!
-//! With the `mock` feature, [`mock::v1`] and [`mock::v2`] hold progenitor's typed httpmock
+//! With the `mock` feature, `mock::v1` and `mock::v2` hold progenitor's typed httpmock
 //! helpers, one `When`/`Then` pair per operation.
 
 pub mod file_sources;

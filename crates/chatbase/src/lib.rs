@@ -199,3 +199,14 @@ pub use upload::{Progress, UploadSource};
 pub(crate) fn path(segment: &str) -> String {
     progenitor_client::encode_path(segment)
 }
+
+/// The Rust blocks of the workspace `README.md` and of this crate's `README.md`, compiled (and
+/// run, unless marked `no_run`) as doctests so the examples users copy first cannot rot.
+#[cfg(doctest)]
+mod readme_doctests {
+    #[doc = include_str!("../../../README.md")]
+    struct WorkspaceReadme;
+
+    #[doc = include_str!("../README.md")]
+    struct CrateReadme;
+}
