@@ -74,7 +74,7 @@ impl Ctx {
 
     /// The client for a streamed answer: [`client`](Self::client), or one with the command's stream flags over the
     /// settings when any was given.
-    pub fn stream_client(&self, flags: &crate::cli::StreamArgs) -> Result<chatbase::Client> {
+    pub fn stream_client(&self, flags: &crate::args::StreamArgs) -> Result<chatbase::Client> {
         let flags = flags.values();
         if flags.iter().all(Option::is_none) {
             return self.client().cloned();

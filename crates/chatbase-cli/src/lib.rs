@@ -1,6 +1,7 @@
 //! The `chatbase` command-line tool as a library: [`run`] parses arguments, resolves settings, dispatches to a
 //! command and renders any error at the edge with its exit code. `main.rs` only calls [`run`].
 
+pub mod args;
 pub mod argv;
 pub mod cli;
 pub mod config;

@@ -1,11 +1,13 @@
 //! `chatbase agents …`, agent selection by name, and the cheap call that checks a key.
 
+pub mod args;
+
 use super::util::{self, print_created, print_done, print_list, print_object};
-use crate::cli::AgentsCmd;
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::input::{Severity, build_body, confirm, put};
 use crate::output::{Column, col, time};
+use args::AgentsCmd;
 use futures::StreamExt;
 use serde_json::{Map, json};
 

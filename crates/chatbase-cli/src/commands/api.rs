@@ -1,10 +1,12 @@
 //! `chatbase api METHOD PATH`: any v2 request, for operations without a command. Query from `--query k=v`,
 //! body from `--data`/`--body-json` and `-f/-F` fields; the response is printed as JSON.
 
-use crate::cli::{ApiCmd, HttpMethod};
+pub mod args;
+
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::input::{build_body, read_value};
+use args::{ApiCmd, HttpMethod};
 use serde_json::Value;
 
 pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {

@@ -6,12 +6,14 @@
 //! format, output file) so `--resume` refuses to continue a different export, and every hint repeats the flags
 //! needed. A walk that stops before the server's last page is an error that keeps the resume state.
 
+pub mod args;
+
 use super::util::{self, print_done, print_list, print_object};
-use crate::cli::{ConversationsCmd, ExportInclude, MessagesCmd, Rating, UsersCmd};
 use crate::context::Ctx;
 use crate::error::{CliError, ExitKind, Result};
 use crate::input::read_value;
 use crate::output::{Column, col, time};
+use args::{ConversationsCmd, ExportInclude, MessagesCmd, Rating, UsersCmd};
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
 use std::io::Write;

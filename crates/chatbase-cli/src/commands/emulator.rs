@@ -2,9 +2,11 @@
 //! State lives in the emulator's default data dir (`$XDG_DATA_HOME/chatbase/emulator`) so successive
 //! `--emulator` commands see each other's changes; `CHATBASE_EMULATOR_DIR` overrides it (`:memory:` for none).
 
-use crate::cli::EmulatorCmd;
+pub mod args;
+
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
+use args::EmulatorCmd;
 use chatbase_emulator::{Emulator, EmulatorConfig, Storage};
 use std::path::PathBuf;
 

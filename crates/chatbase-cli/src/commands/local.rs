@@ -1,11 +1,14 @@
 //! Commands that mostly work on this machine: `auth`, `config`, `completions` and `man`. `auth login/status`
 //! check the key with one cheap API call through the SDK; nothing else here touches the network.
 
-use crate::cli::{AuthCmd, Cli, CompletionsCmd, ConfigCmd, ManCmd};
+pub mod args;
+
+use crate::cli::Cli;
 use crate::config::{self, ApiKey, ConfigFile, Origin, Resolved};
 use crate::context::{Ctx, build_client};
 use crate::error::{CliError, Result};
 use crate::output::{Column, col};
+use args::{AuthCmd, CompletionsCmd, ConfigCmd, ManCmd};
 use clap::CommandFactory;
 use serde_json::json;
 use std::io::{IsTerminal, Read, Write};

@@ -6,7 +6,7 @@
 //! The printers take [`ServerJson`], which only raw server answers implement, so a command cannot print a
 //! re-encoded typed value by mistake.
 
-use crate::cli::ListArgs;
+use crate::args::ListArgs;
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::output::Column;
