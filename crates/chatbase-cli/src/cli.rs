@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use crate::args::{BodyArgs, ConfirmArgs, ListArgs, StreamArgs};
 pub use crate::commands::agents::args::AgentsCmd;
 pub use crate::commands::api::args::{ApiCmd, HttpMethod};
+pub use crate::commands::auth::args::AuthCmd;
 pub use crate::commands::chat::args::{ChatArgs, ChatCmd, ChatSub};
 pub use crate::commands::conversations::args::{
     ConversationsCmd, ExportInclude, MessagesCmd, Rating, UsersCmd,
@@ -17,7 +18,7 @@ pub use crate::commands::eval::args::{EvalCmd, FailOn};
 pub use crate::commands::helpdesk::args::{
     HelpdeskCmd, Order, SortBy, TicketsCmd, VoiceCmd, WhatsappCmd,
 };
-pub use crate::commands::local::args::{AuthCmd, CompletionsCmd, ConfigCmd, ManCmd};
+pub use crate::commands::local::args::{CompletionsCmd, ConfigCmd, ManCmd};
 pub use crate::commands::sources::args::{LinkType, SourceType, SourcesCmd};
 pub use crate::commands::v1::args::{
     V1AttributesCmd, V1ChatbotsCmd, V1Cmd, V1ContactsCmd, V1PagedCmd,

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod api;
+pub mod auth;
 pub mod chat;
 pub mod conversations;
 pub mod docs;
@@ -55,7 +56,7 @@ async fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Eval(c) => eval::run(ctx, c).await,
         Command::V1(c) => v1::run(ctx, c).await,
         Command::Api(c) => api::run(ctx, c).await,
-        Command::Auth(c) => local::auth(ctx, c).await,
+        Command::Auth(c) => auth::run(ctx, c).await,
         Command::Config(c) => local::config(ctx, c),
         Command::Completions(c) => local::completions(c),
         Command::Man(m) => local::man(m),
