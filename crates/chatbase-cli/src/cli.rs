@@ -2,7 +2,7 @@
 //! arguments live beside it (`commands/<noun>/args.rs`), shared groups in `args`. Parsing only; behaviour lives
 //! in `commands`.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 pub use crate::args::{BodyArgs, ConfirmArgs, ListArgs, StreamArgs};
 pub use crate::commands::agents::args::AgentsCmd;
@@ -23,6 +23,7 @@ pub use crate::commands::sources::args::{LinkType, SourceType, SourcesCmd};
 pub use crate::commands::v1::args::{
     V1AttributesCmd, V1ChatbotsCmd, V1Cmd, V1ContactsCmd, V1PagedCmd,
 };
+pub use crate::output::Format;
 
 /// Chatbase from the shell: agents, sources, chat, conversations, helpdesk and more.
 #[derive(Debug, Parser)]
@@ -42,31 +43,6 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Aligned columns fitted to the terminal (default on a terminal).
-    Table,
-    /// The API's own JSON shape, pretty-printed.
-    Json,
-    /// One JSON object per line; lists stream item by item.
-    Ndjson,
-    /// Tab-separated with a header row, tabs and newlines escaped (default when piped).
-    Tsv,
-}
-
-impl Format {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Ndjson => "ndjson",
-            Format::Tsv => "tsv",
-        }
-    }
 }
 
 #[derive(Debug, Args, Clone, Default)]

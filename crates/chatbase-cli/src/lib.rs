@@ -1,6 +1,7 @@
 //! The `chatbase` command-line tool as a library: [`run`] parses arguments, resolves settings, dispatches to a
 //! command and renders any error at the edge with its exit code. `main.rs` only calls [`run`].
 
+pub mod api_key;
 pub mod args;
 pub mod argv;
 pub mod cli;
@@ -11,6 +12,8 @@ pub mod history;
 pub mod input;
 #[cfg(feature = "keyring")]
 pub mod keyring_store;
+#[cfg(feature = "emulator")]
+mod local_emulator;
 pub mod ops;
 pub mod output;
 pub mod project;

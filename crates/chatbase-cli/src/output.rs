@@ -9,12 +9,38 @@ mod values;
 pub use list::ListWriter;
 pub use values::{iso_time, lookup, parse_raw, plain, pretty, relayout, tsv_escape};
 
-use crate::cli::Format;
 use crate::sanitize::sanitize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::io::{IsTerminal, Write};
 use values::looks_like_time_key;
+
+/// How results are printed.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Aligned columns fitted to the terminal (default on a terminal).
+    Table,
+    /// The API's own JSON shape, pretty-printed.
+    Json,
+    /// One JSON object per line; lists stream item by item.
+    Ndjson,
+    /// Tab-separated with a header row, tabs and newlines escaped (default when piped).
+    Tsv,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Tsv => "tsv",
+        }
+    }
+}
 
 /// How a cell is shown in a table (tsv and json always keep the raw value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

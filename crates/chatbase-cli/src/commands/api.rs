@@ -77,8 +77,8 @@ pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
     let bytes = resp.into_inner();
     let mut stdout = std::io::stdout().lock();
     let format = match ctx.out.format {
-        crate::cli::Format::Ndjson => crate::cli::Format::Ndjson,
-        _ => crate::cli::Format::Json,
+        crate::output::Format::Ndjson => crate::output::Format::Ndjson,
+        _ => crate::output::Format::Json,
     };
     // A JSON answer is printed as the server sent it (re-laid out, never re-encoded); anything else as a string.
     if let Ok(raw) = serde_json::from_slice::<Box<serde_json::value::RawValue>>(&bytes) {

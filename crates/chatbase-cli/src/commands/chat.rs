@@ -4,9 +4,9 @@
 
 pub mod args;
 
-use crate::cli::Format;
 use crate::context::Ctx;
 use crate::error::{CliError, ExitKind, Result};
+use crate::output::Format;
 use crate::sanitize::sanitize;
 use crate::stream_out::{self, Ended, Next};
 use args::{ChatArgs, ChatCmd, ChatSub};

@@ -3,8 +3,8 @@
 
 use super::DEFAULT_PROFILE;
 use super::Origin;
-use crate::cli::Format;
 use crate::error::{CliError, Result};
+use crate::output::Format;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;

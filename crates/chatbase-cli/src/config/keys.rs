@@ -3,8 +3,8 @@
 
 use super::file::ConfigFile;
 use super::{Origin, STREAM_SETTINGS, Settings};
-use crate::cli::Format;
 use crate::error::{CliError, Result};
+use crate::output::Format;
 
 /// The settable keys, in `config list` order.
 pub const KEYS: &[&str] = &[

@@ -2,9 +2,11 @@
 //! of each value.
 
 use super::file::{ConfigFile, Profile, config_path};
-use super::{ApiKey, DEFAULT_API_URL, DEFAULT_PROFILE, DEFAULT_TIMEOUT_SECS, STREAM_SETTINGS};
-use crate::cli::{Format, GlobalArgs};
+use super::{DEFAULT_API_URL, DEFAULT_PROFILE, DEFAULT_TIMEOUT_SECS, STREAM_SETTINGS};
+use crate::api_key::ApiKey;
+use crate::cli::GlobalArgs;
 use crate::error::{CliError, Result};
+use crate::output::Format;
 use std::path::PathBuf;
 
 /// Where a resolved value came from; printed by `config list` and `auth status`.
