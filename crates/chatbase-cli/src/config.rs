@@ -2,7 +2,8 @@
 //! from flag > environment > profile > default with the origin of each value (`settings`), and the keys `config
 //! get`/`set` accept (`keys`). It never talks to the network.
 
-pub const DEFAULT_API_URL: &str = "https://www.chatbase.co";
+/// The public API host, as the SDK defines it (the one place the workspace spells it out).
+pub use chatbase::config::DEFAULT_API_URL;
 pub const DEFAULT_PROFILE: &str = "default";
 pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
 /// Stream bounds in seconds (0 is off): transport idle, event idle, overall deadline.

@@ -269,7 +269,7 @@ impl ExportSpec {
     /// The command that continues this export from its saved state, every defining flag included.
     fn resume_command(&self) -> String {
         let mut cmd = format!("chatbase -a {}", shell_quote(&self.agent));
-        if self.api_url.trim_end_matches('/') != "https://www.chatbase.co" {
+        if self.api_url.trim_end_matches('/') != crate::config::DEFAULT_API_URL {
             cmd.push_str(&format!(" --api-url {}", shell_quote(&self.api_url)));
         }
         cmd.push_str(&format!(
