@@ -1,4 +1,5 @@
-//! Argument groups shared by several commands: list paging, request bodies, confirmation, stream bounds.
+//! Argument groups shared by several commands: list paging, request bodies, confirmation, stream bounds, and the
+//! stand-in for a command this build was compiled without.
 
 use clap::Args;
 
@@ -68,4 +69,12 @@ impl StreamArgs {
             self.stream_deadline,
         ]
     }
+}
+
+/// The arguments of a command this build was compiled without (`eval`, `emulator`), taken as they come: the command
+/// then fails naming the missing cargo feature, not a flag it cannot know.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CompiledOut {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub args: Vec<std::ffi::OsString>,
 }

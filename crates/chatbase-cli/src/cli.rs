@@ -4,7 +4,7 @@
 
 use clap::{Args, Parser, Subcommand};
 
-pub use crate::args::{BodyArgs, ConfirmArgs, ListArgs, StreamArgs};
+pub use crate::args::{BodyArgs, CompiledOut, ConfirmArgs, ListArgs, StreamArgs};
 pub use crate::commands::agents::args::AgentsCmd;
 pub use crate::commands::api::args::{ApiCmd, HttpMethod};
 pub use crate::commands::auth::args::AuthCmd;
@@ -14,6 +14,7 @@ pub use crate::commands::conversations::args::{
 };
 #[cfg(feature = "emulator")]
 pub use crate::commands::emulator::args::EmulatorCmd;
+#[cfg(feature = "eval")]
 pub use crate::commands::eval::args::{EvalCmd, FailOn};
 pub use crate::commands::helpdesk::args::{
     HelpdeskCmd, Order, SortBy, TicketsCmd, VoiceCmd, WhatsappCmd,
@@ -136,7 +137,12 @@ pub enum Command {
     /// Check that the API is reachable
     Health,
     /// Check an agent's answers against a YAML suite (regression tests for CI)
+    #[cfg(feature = "eval")]
     Eval(EvalCmd),
+    /// Not in this build (cargo feature `eval`): says how to get it
+    #[cfg(not(feature = "eval"))]
+    #[command(hide = true)]
+    Eval(CompiledOut),
     /// The legacy v1 API (chatbots, contacts, custom attributes, leads)
     #[command(subcommand)]
     V1(V1Cmd),
@@ -161,6 +167,10 @@ pub enum Command {
     #[cfg(feature = "emulator")]
     #[command(subcommand)]
     Emulator(EmulatorCmd),
+    /// Not in this build (cargo feature `emulator`): says how to get it
+    #[cfg(not(feature = "emulator"))]
+    #[command(hide = true)]
+    Emulator(CompiledOut),
 }
 
 #[cfg(test)]

@@ -43,8 +43,9 @@ impl Ctx {
         };
         #[cfg(not(feature = "emulator"))]
         if global.emulator {
-            return Err(CliError::usage(
-                "this chatbase was built without the emulator (cargo feature `emulator`)",
+            return Err(CliError::compiled_out(
+                "the emulator (`--emulator`)",
+                "emulator",
             ));
         }
         Ok(Ctx {

@@ -54,6 +54,9 @@ pub fn run() -> ExitCode {
         Command::Man(m) => return finish(commands::local::man(m), None),
         _ => {}
     }
+    if let Some(e) = commands::compiled_out(&cli.command) {
+        return finish(Err(e), None);
+    }
 
     let settings = match config::Settings::resolve(&cli.global, sources) {
         Ok(s) => s,
