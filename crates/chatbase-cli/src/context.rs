@@ -44,7 +44,7 @@ impl Ctx {
         #[cfg(not(feature = "emulator"))]
         if global.emulator {
             return Err(CliError::compiled_out(
-                "the emulator (`--emulator`)",
+                "the emulator behind `--emulator`",
                 "emulator",
             ));
         }
