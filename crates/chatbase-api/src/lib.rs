@@ -86,13 +86,6 @@ pub mod v2;
 #[cfg(feature = "mock")]
 pub mod mock;
 
-/// Base URL of the main API host for v1.
-pub const V1_BASE_URL: &str = "https://www.chatbase.co/api/v1";
-/// Base URL of the main API host for v2.
-pub const V2_BASE_URL: &str = "https://www.chatbase.co/api/v2";
-/// Root of the files host; its paths already start with `/api/v2`.
-pub const FILES_BASE_URL: &str = "https://files.chatbase.co";
-
 /// Headers the generated clients add to each request they send, unless the request already has them.
 ///
 /// It is the generated clients' inner state (`Client::new_with_client(url, http, headers)`), applied by a

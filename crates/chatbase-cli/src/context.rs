@@ -5,6 +5,7 @@ use crate::cli::GlobalArgs;
 use crate::config::{ApiKey, Origin, Resolved, Settings};
 use crate::error::{CliError, Result};
 use crate::output::Output;
+use futures::StreamExt;
 use std::time::Duration;
 
 pub struct Ctx {
@@ -17,7 +18,7 @@ pub struct Ctx {
     /// With `--emulator`: the configured agent after the check that the emulator has it (checked once per run).
     emulator_agent: tokio::sync::OnceCell<String>,
     #[cfg(feature = "emulator")]
-    _emulator: Option<crate::commands::emulator::Running>,
+    _emulator: Option<crate::local_emulator::Running>,
 }
 
 impl Ctx {
@@ -26,7 +27,7 @@ impl Ctx {
         let mut default_agent = None;
         #[cfg(feature = "emulator")]
         let emulator = if global.emulator {
-            let running = crate::commands::emulator::start_in_process().await?;
+            let running = crate::local_emulator::start_in_process().await?;
             settings.api_url = Resolved {
                 value: running.base_url.clone(),
                 origin: Origin::Emulator,
@@ -42,8 +43,9 @@ impl Ctx {
         };
         #[cfg(not(feature = "emulator"))]
         if global.emulator {
-            return Err(CliError::usage(
-                "this chatbase was built without the emulator (cargo feature `emulator`)",
+            return Err(CliError::compiled_out(
+                "the emulator behind `--emulator`",
+                "emulator",
             ));
         }
         Ok(Ctx {
@@ -74,7 +76,7 @@ impl Ctx {
 
     /// The client for a streamed answer: [`client`](Self::client), or one with the command's stream flags over the
     /// settings when any was given.
-    pub fn stream_client(&self, flags: &crate::cli::StreamArgs) -> Result<chatbase::Client> {
+    pub fn stream_client(&self, flags: &crate::args::StreamArgs) -> Result<chatbase::Client> {
         let flags = flags.values();
         if flags.iter().all(Option::is_none) {
             return self.client().cloned();
@@ -105,7 +107,7 @@ impl Ctx {
     /// emulator's demo agent, else a usage error saying how to pick one.
     pub async fn agent_id(&self) -> Result<String> {
         if let Some(name) = &self.global.agent_name {
-            return crate::commands::agents::resolve_name(self, name).await;
+            return self.agent_named(name).await;
         }
         if let Some(a) = &self.settings.agent {
             // In emulator mode a configured agent (env or profile, not `-a`) the emulator lacks falls back to
@@ -136,6 +138,37 @@ impl Ctx {
         }
         Err(CliError::usage("no agent selected")
             .with_hint("pass --agent ID or --agent-name NAME, set CHATBASE_AGENT_ID, or run `chatbase config set agent ID`"))
+    }
+
+    /// Finds the one agent whose name is exactly `name` by walking every page (100 per request).
+    async fn agent_named(&self, name: &str) -> Result<String> {
+        let client = self.client()?;
+        let mut matches = Vec::new();
+        let mut items = std::pin::pin!(client.agents().list().limit(100).items());
+        while let Some(agent) = items.next().await {
+            let agent = serde_json::to_value(agent?)
+                .map_err(|e| CliError::runtime(format!("cannot encode the response: {e}")))?;
+            if agent.get("name").and_then(|n| n.as_str()) == Some(name)
+                && let Some(id) = agent.get("id").and_then(|i| i.as_str())
+            {
+                matches.push(id.to_owned());
+            }
+        }
+        match matches.len() {
+            1 => {
+                let id = matches.remove(0);
+                self.out
+                    .note(format!("→ {}", crate::sanitize::sanitize_cell(&id)));
+                Ok(id)
+            }
+            0 => Err(CliError::usage(format!("no agent is named {name:?}"))
+                .with_hint("names are matched exactly; `chatbase agents list` shows them")),
+            n => Err(CliError::usage(format!(
+                "{n} agents are named {name:?}: {}",
+                matches.join(", ")
+            ))
+            .with_hint("pick one with --agent ID")),
+        }
     }
 
     /// Whether the emulator answers 404 for this agent (any other outcome keeps the configured agent).

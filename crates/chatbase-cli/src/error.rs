@@ -62,6 +62,16 @@ impl CliError {
     pub fn runtime(message: impl Into<String>) -> Self {
         Self::new(ExitKind::Runtime, message)
     }
+    /// A usage error (exit 2) for `what` in a build without the cargo feature `feature`, saying how to get it.
+    pub fn compiled_out(what: &str, feature: &str) -> Self {
+        Self::usage(format!(
+            "this chatbase was built without {what} (cargo feature `{feature}`)"
+        ))
+        .with_hint(format!(
+            "install a build that has it: `cargo install chatbase-cli --locked` (default features include it), \
+             or add `--features {feature}` to the `cargo install` that left it out"
+        ))
+    }
     pub fn auth(message: impl Into<String>) -> Self {
         Self::new(ExitKind::Auth, message)
     }

@@ -1,7 +1,7 @@
 //! Everything read from the user besides flags: `@file`/`@-` values, request bodies built from `--data` and
 //! `-f/-F` fields, and confirmation prompts for destructive commands. No network.
 
-use crate::cli::{BodyArgs, ConfirmArgs};
+use crate::args::{BodyArgs, ConfirmArgs};
 use crate::error::{CliError, Result};
 use serde_json::{Map, Value};
 use std::io::{IsTerminal, Read, Write};

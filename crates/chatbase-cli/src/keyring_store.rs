@@ -1,7 +1,7 @@
 //! The optional OS keyring (cargo feature `keyring`): reads, writes and deletes one profile's API key under the
 //! service `chatbase-cli`, account = profile name. Precedence and the config file belong to `config`, not here.
 
-use crate::config::ApiKey;
+use crate::api_key::ApiKey;
 use crate::error::{CliError, Result};
 
 /// The keyring service every entry is filed under.

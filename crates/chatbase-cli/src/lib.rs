@@ -1,6 +1,8 @@
 //! The `chatbase` command-line tool as a library: [`run`] parses arguments, resolves settings, dispatches to a
 //! command and renders any error at the edge with its exit code. `main.rs` only calls [`run`].
 
+pub mod api_key;
+pub mod args;
 pub mod argv;
 pub mod cli;
 pub mod config;
@@ -10,6 +12,8 @@ pub mod history;
 pub mod input;
 #[cfg(feature = "keyring")]
 pub mod keyring_store;
+#[cfg(feature = "emulator")]
+mod local_emulator;
 pub mod ops;
 pub mod output;
 pub mod project;
@@ -49,6 +53,9 @@ pub fn run() -> ExitCode {
         Command::Completions(c) => return finish(commands::local::completions(c), None),
         Command::Man(m) => return finish(commands::local::man(m), None),
         _ => {}
+    }
+    if let Some(e) = commands::compiled_out(&cli.command) {
+        return finish(Err(e), None);
     }
 
     let settings = match config::Settings::resolve(&cli.global, sources) {

@@ -1,12 +1,13 @@
-//! `chatbase agents …`, agent selection by name, and the cheap call that checks a key.
+//! `chatbase agents …` and the cheap call that checks a key.
+
+pub mod args;
 
 use super::util::{self, print_created, print_done, print_list, print_object};
-use crate::cli::AgentsCmd;
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::input::{Severity, build_body, confirm, put};
 use crate::output::{Column, col, time};
-use futures::StreamExt;
+use args::AgentsCmd;
 use serde_json::{Map, json};
 
 pub const AGENT_COLUMNS: &[Column] = &[
@@ -154,36 +155,6 @@ pub async fn run(ctx: &Ctx, cmd: AgentsCmd) -> Result<()> {
                 .await?;
             print_object(ctx, &res)
         }
-    }
-}
-
-/// Finds the one agent whose name is exactly `name` by walking every page (100 per request).
-pub async fn resolve_name(ctx: &Ctx, name: &str) -> Result<String> {
-    let client = ctx.client()?;
-    let mut matches = Vec::new();
-    let mut items = std::pin::pin!(client.agents().list().limit(100).items());
-    while let Some(agent) = items.next().await {
-        let agent = util::to_json(&agent?)?;
-        if agent.get("name").and_then(|n| n.as_str()) == Some(name)
-            && let Some(id) = agent.get("id").and_then(|i| i.as_str())
-        {
-            matches.push(id.to_owned());
-        }
-    }
-    match matches.len() {
-        1 => {
-            let id = matches.remove(0);
-            ctx.out
-                .note(format!("→ {}", crate::sanitize::sanitize_cell(&id)));
-            Ok(id)
-        }
-        0 => Err(CliError::usage(format!("no agent is named {name:?}"))
-            .with_hint("names are matched exactly; `chatbase agents list` shows them")),
-        n => Err(CliError::usage(format!(
-            "{n} agents are named {name:?}: {}",
-            matches.join(", ")
-        ))
-        .with_hint("pick one with --agent ID")),
     }
 }
 

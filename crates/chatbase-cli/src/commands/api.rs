@@ -1,10 +1,12 @@
 //! `chatbase api METHOD PATH`: any v2 request, for operations without a command. Query from `--query k=v`,
 //! body from `--data`/`--body-json` and `-f/-F` fields; the response is printed as JSON.
 
-use crate::cli::{ApiCmd, HttpMethod};
+pub mod args;
+
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::input::{build_body, read_value};
+use args::{ApiCmd, HttpMethod};
 use serde_json::Value;
 
 pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
@@ -75,8 +77,8 @@ pub async fn run(ctx: &Ctx, cmd: ApiCmd) -> Result<()> {
     let bytes = resp.into_inner();
     let mut stdout = std::io::stdout().lock();
     let format = match ctx.out.format {
-        crate::cli::Format::Ndjson => crate::cli::Format::Ndjson,
-        _ => crate::cli::Format::Json,
+        crate::output::Format::Ndjson => crate::output::Format::Ndjson,
+        _ => crate::output::Format::Json,
     };
     // A JSON answer is printed as the server sent it (re-laid out, never re-encoded); anything else as a string.
     if let Ok(raw) = serde_json::from_slice::<Box<serde_json::value::RawValue>>(&bytes) {

@@ -2,11 +2,14 @@
 //! as they arrive; Ctrl-C cancels the answer in progress (and, at an idle prompt, leaves). Tool calls are shown on
 //! stderr; `--format ndjson` prints every stream event as JSON instead of text.
 
-use crate::cli::{ChatArgs, ChatCmd, ChatSub, Format};
+pub mod args;
+
 use crate::context::Ctx;
 use crate::error::{CliError, ExitKind, Result};
+use crate::output::Format;
 use crate::sanitize::sanitize;
 use crate::stream_out::{self, Ended, Next};
+use args::{ChatArgs, ChatCmd, ChatSub};
 use chatbase::{ChatAnswer, ChatEvent, ChatStream, FinishReason};
 use serde_json::{Value, json};
 use std::io::{IsTerminal, Read, Write};

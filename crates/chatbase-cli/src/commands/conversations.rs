@@ -6,12 +6,14 @@
 //! format, output file) so `--resume` refuses to continue a different export, and every hint repeats the flags
 //! needed. A walk that stops before the server's last page is an error that keeps the resume state.
 
+pub mod args;
+
 use super::util::{self, print_done, print_list, print_object};
-use crate::cli::{ConversationsCmd, ExportInclude, MessagesCmd, Rating, UsersCmd};
 use crate::context::Ctx;
 use crate::error::{CliError, ExitKind, Result};
 use crate::input::read_value;
 use crate::output::{Column, col, time};
+use args::{ConversationsCmd, ExportInclude, MessagesCmd, Rating, UsersCmd};
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
 use std::io::Write;
@@ -267,7 +269,7 @@ impl ExportSpec {
     /// The command that continues this export from its saved state, every defining flag included.
     fn resume_command(&self) -> String {
         let mut cmd = format!("chatbase -a {}", shell_quote(&self.agent));
-        if self.api_url.trim_end_matches('/') != "https://www.chatbase.co" {
+        if self.api_url.trim_end_matches('/') != crate::config::DEFAULT_API_URL {
             cmd.push_str(&format!(" --api-url {}", shell_quote(&self.api_url)));
         }
         cmd.push_str(&format!(

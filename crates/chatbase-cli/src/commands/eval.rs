@@ -2,16 +2,18 @@
 //! guards the credits it spends, prints a verdict table and writes JSON, JUnit and Markdown reports. Exit 0 when
 //! every case passes, 1 when one fails, 2 for a bad suite or arguments, 130 after Ctrl-C (reports still written).
 
+pub mod args;
+
 use std::path::Path;
 
 use chatbase_eval::report::Verdict;
 use chatbase_eval::{Report, RunError, RunOptions, StopFlag, Suite};
 use serde_json::{Value, json};
 
-use crate::cli::{EvalCmd, FailOn};
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::output::{Column, col};
+use args::{EvalCmd, FailOn};
 
 /// Above this many messages a run against a real (non-local) host needs `--yes`.
 pub const COST_GUARD_MESSAGES: u64 = 20;

@@ -1,11 +1,13 @@
 //! `chatbase tickets …`, `helpdesk …`, `whatsapp …`, `voice …` and `health`.
 
+pub mod args;
+
 use super::util::{self, print_created, print_data_list, print_list, print_object};
-use crate::cli::{HelpdeskCmd, Order, SortBy, TicketsCmd, VoiceCmd, WhatsappCmd};
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::input::{build_body, put, read_value};
 use crate::output::{Column, col, time};
+use args::{HelpdeskCmd, Order, SortBy, TicketsCmd, VoiceCmd, WhatsappCmd};
 use chatbase::types::v2 as t2;
 use serde_json::{Map, Value, json};
 

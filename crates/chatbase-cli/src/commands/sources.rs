@@ -1,12 +1,14 @@
 //! `chatbase sources …`: list, get, create (text, Q&A, link, or a file upload with a progress bar), update,
 //! delete, restore, summary. `sources sync` lives in `sync`.
 
+pub mod args;
+
 use super::util::{self, print_created, print_done, print_list, print_object};
-use crate::cli::{LinkType, SourceType, SourcesCmd};
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::input::{Severity, build_body, confirm, put, read_value};
 use crate::output::{Column, col, time};
+use args::{LinkType, SourceType, SourcesCmd};
 use serde_json::{Map, Value, json};
 use std::path::Path;
 

@@ -6,7 +6,7 @@
 //! The printers take [`ServerJson`], which only raw server answers implement, so a command cannot print a
 //! re-encoded typed value by mistake.
 
-use crate::cli::ListArgs;
+use crate::args::ListArgs;
 use crate::context::Ctx;
 use crate::error::{CliError, Result};
 use crate::output::Column;
@@ -149,12 +149,12 @@ pub fn print_data_list(
     value: &(impl ServerJson + ?Sized),
     columns: &[Column],
 ) -> Result<()> {
-    if ctx.out.format == crate::cli::Format::Json {
+    if ctx.out.format == crate::output::Format::Json {
         let mut stdout = std::io::stdout().lock();
         ctx.out.object_raw(&mut stdout, value.server_json())?;
         return Ok(());
     }
-    if ctx.out.format == crate::cli::Format::Ndjson {
+    if ctx.out.format == crate::output::Format::Ndjson {
         return print_raw_items(ctx, value.server_json(), columns);
     }
     let v = value_of(value)?;
@@ -244,7 +244,7 @@ where
 {
     let mut stdout = std::io::stdout();
     if !args.all {
-        if ctx.out.format == crate::cli::Format::Json {
+        if ctx.out.format == crate::output::Format::Json {
             // One page in json is the server's answer itself, pagination and all.
             let page = call.send_raw().await?;
             ctx.out.object_raw(&mut stdout, page.json())?;

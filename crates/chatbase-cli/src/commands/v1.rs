@@ -1,12 +1,15 @@
 //! `chatbase v1 …`: the legacy API (chatbots, chat, conversations, leads, contacts, custom attributes, icons).
 
+pub mod args;
+
 use super::util::{self, print_created, print_data_list, print_done, print_object};
-use crate::cli::{ListArgs, V1AttributesCmd, V1ChatbotsCmd, V1Cmd, V1ContactsCmd, V1PagedCmd};
+use crate::args::ListArgs;
 use crate::context::Ctx;
 use crate::error::{CliError, ExitKind, Result};
 use crate::input::{Severity, body_value, build_body, confirm, put, read_value};
 use crate::output::{Column, col, time};
 use crate::stream_out;
+use args::{V1AttributesCmd, V1ChatbotsCmd, V1Cmd, V1ContactsCmd, V1PagedCmd};
 use serde_json::{Map, Value, json};
 use std::io::{IsTerminal, Read, Write};
 
