@@ -21,7 +21,7 @@ fn client(server: &MockServer) -> Client {
         .unwrap()
 }
 
-const CHAT_JSON: &str = r#"{"data":{"id":"m2","role":"assistant","parts":[{"type":"text","text":"Hello"}],"metadata":{"conversationId":"c1"}}}"#;
+const CHAT_JSON: &str = r#"{"data":{"id":"m2","role":"assistant","parts":[{"type":"text","text":"Hello"}],"metadata":{"userMessageId":"u1","conversationId":"c1","userId":null,"finishReason":"stop","usage":{"credits":1}}}}"#;
 
 #[tokio::test]
 async fn every_builder_takes_the_same_request_options() {
