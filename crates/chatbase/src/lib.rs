@@ -168,7 +168,7 @@ pub use reqwest::Method;
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;
 pub use retry::{Idempotency, RetryPolicy};
-pub use stream::{ChatEvent, ChatStream, FinishReason, MessageMetadata};
+pub use stream::{ChatEvent, ChatStream, FinishReason, MessageMetadata, RawChatStream, RawEvent};
 pub use upload::{Progress, UploadSource};
 
 /// Percent-encodes one path segment (ids come from users and must not inject `/` or `?`).

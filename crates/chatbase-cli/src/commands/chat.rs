@@ -1,14 +1,15 @@
 //! `chatbase chat`: one-shot (`-m` or piped stdin) and the interactive session. Deltas are sanitised and flushed
 //! as they arrive; Ctrl-C cancels the answer in progress (and, at an idle prompt, leaves). Tool calls are shown on
-//! stderr; `--format ndjson` prints every stream event as JSON instead of text.
+//! stderr; `--format ndjson` prints every stream event's JSON, as the server sent it, instead of text.
 
 use crate::cli::{ChatArgs, ChatCmd, ChatSub, Format};
 use crate::context::Ctx;
 use crate::error::{CliError, ExitKind, Result};
 use crate::sanitize::sanitize;
 use crate::stream_out::{self, Ended, Next};
-use chatbase::{ChatEvent, ChatResponse, ChatStream, FinishReason};
+use chatbase::{ChatEvent, ChatResponse, ChatStream, FinishReason, RawEvent};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::io::{IsTerminal, Read, Write};
 
 /// What one turn produced.
@@ -290,9 +291,9 @@ async fn consume(
             spinner.finish_and_clear();
         }
     };
-    let ended = stream_out::pump(stream, &mut stdout, ctrl_c, |ev, stdout| {
-        let ev = match ev {
-            Ok(ev) => ev,
+    let ended = stream_out::pump(stream.with_raw(), &mut stdout, ctrl_c, |ev, stdout| {
+        let raw = match ev {
+            Ok(raw) => raw,
             Err(e) => {
                 failure = Some(e.into());
                 return Ok(Next::Stop);
@@ -300,9 +301,9 @@ async fn consume(
         };
         if ndjson {
             stop_spinner();
-            writeln!(stdout, "{}", event_json(&ev))?;
+            write_ndjson_line(stdout, &raw)?;
         }
-        match &ev {
+        match raw.event() {
             ChatEvent::TextDelta { delta, .. } if !ndjson => {
                 stop_spinner();
                 let clean = sanitize(delta);
@@ -456,83 +457,43 @@ fn response_json(r: &ChatResponse) -> Value {
     })
 }
 
-fn meta_json(m: &chatbase::MessageMetadata) -> Value {
-    json!({
-        "messageId": m.message_id,
-        "userMessageId": m.user_message_id,
-        "conversationId": m.conversation_id,
-        "userId": m.user_id,
-        "finishReason": m.finish_reason.as_ref().map(|f| f.as_str().to_owned()),
-        "usage": {"credits": m.credits},
-    })
+/// One `--format ndjson` line: the event's JSON as the server sent it. A payload spread over several SSE `data:`
+/// lines holds the newlines that joined them, whitespace between tokens, so it is laid out on one line; an SSE
+/// `event:` name becomes the `type` of an object that has none, as the SDK read it.
+fn write_ndjson_line(out: &mut impl Write, raw: &RawEvent) -> std::io::Result<()> {
+    let json = raw.json();
+    let json = if json.contains(['\n', '\r']) {
+        Cow::Owned(crate::output::relayout(json, None, 0))
+    } else {
+        Cow::Borrowed(json)
+    };
+    let named = raw
+        .sse_event()
+        .filter(|name| !name.is_empty() && *name != "message");
+    if let (Some(name), Some(members)) = (named, json.strip_prefix('{'))
+        && !has_type(&json)
+    {
+        let sep = if members.trim_start().starts_with('}') {
+            ""
+        } else {
+            ","
+        };
+        let name = serde_json::to_string(name).map_err(std::io::Error::other)?;
+        write!(out, "{{\"type\":{name}{sep}{members}")?;
+    } else {
+        out.write_all(json.as_bytes())?;
+    }
+    out.write_all(b"\n")
 }
 
-/// A stream event in the AI SDK UI-message wire shape, for `--format ndjson`.
-pub fn event_json(ev: &ChatEvent) -> Value {
-    match ev {
-        ChatEvent::MessageStart {
-            message_id,
-            metadata,
-        } => {
-            json!({"type": "start", "messageId": message_id, "messageMetadata": metadata.as_ref().map(|m| meta_json(m))})
-        }
-        ChatEvent::StepStart => json!({"type": "start-step"}),
-        ChatEvent::StepFinish => json!({"type": "finish-step"}),
-        ChatEvent::TextStart { id } => json!({"type": "text-start", "id": id}),
-        ChatEvent::TextDelta { id, delta } => {
-            json!({"type": "text-delta", "id": id, "delta": delta})
-        }
-        ChatEvent::TextEnd { id } => json!({"type": "text-end", "id": id}),
-        ChatEvent::ReasoningStart { id } => json!({"type": "reasoning-start", "id": id}),
-        ChatEvent::ReasoningDelta { id, delta } => {
-            json!({"type": "reasoning-delta", "id": id, "delta": delta})
-        }
-        ChatEvent::ReasoningEnd { id } => json!({"type": "reasoning-end", "id": id}),
-        ChatEvent::ToolInputStart {
-            tool_call_id,
-            tool_name,
-        } => {
-            json!({"type": "tool-input-start", "toolCallId": tool_call_id, "toolName": tool_name})
-        }
-        ChatEvent::ToolInputDelta {
-            tool_call_id,
-            input_text_delta,
-        } => {
-            json!({"type": "tool-input-delta", "toolCallId": tool_call_id, "inputTextDelta": input_text_delta})
-        }
-        ChatEvent::ToolInputAvailable {
-            tool_call_id,
-            tool_name,
-            input,
-        } => {
-            json!({"type": "tool-input-available", "toolCallId": tool_call_id, "toolName": tool_name, "input": input})
-        }
-        ChatEvent::ToolOutputAvailable {
-            tool_call_id,
-            output,
-        } => {
-            json!({"type": "tool-output-available", "toolCallId": tool_call_id, "output": output})
-        }
-        ChatEvent::ToolOutputError {
-            tool_call_id,
-            error_text,
-        } => {
-            json!({"type": "tool-output-error", "toolCallId": tool_call_id, "errorText": error_text})
-        }
-        ChatEvent::MessageMetadata(m) => {
-            json!({"type": "message-metadata", "messageMetadata": meta_json(m)})
-        }
-        ChatEvent::Finish {
-            finish_reason,
-            metadata,
-        } => json!({
-            "type": "finish",
-            "finishReason": finish_reason.as_ref().map(|f| f.as_str().to_owned()),
-            "messageMetadata": metadata.as_ref().map(|m| meta_json(m)),
-        }),
-        ChatEvent::Unknown { raw, .. } => raw.clone(),
-        other => json!({"type": "unknown", "debug": format!("{other:?}")}),
+/// Whether a JSON object has a top-level `type` member.
+fn has_type(json: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Typed<'a> {
+        #[serde(rename = "type", borrow)]
+        ty: Option<&'a serde_json::value::RawValue>,
     }
+    serde_json::from_str::<Typed<'_>>(json).is_ok_and(|t| t.ty.is_some())
 }
 
 /// "Thinking…" on stderr until the first token, on a terminal only, after a short delay to avoid flicker.

@@ -25,6 +25,7 @@ mod accumulate;
 pub(crate) mod decode;
 mod events;
 pub(crate) mod frame;
+mod raw;
 
 pub use accumulate::{ChatResponse, ToolCall};
 pub(crate) use decode::{Decoded, decode_payload};
@@ -32,6 +33,7 @@ pub(crate) use events::metadata_from_value;
 pub use events::{ChatEvent, FinishReason, MessageMetadata};
 use frame::Framer;
 pub(crate) use frame::sse_error;
+pub use raw::{RawChatStream, RawEvent};
 
 /// A live v2 chat stream. Implements `Stream<Item = Result<ChatEvent, Error>>`.
 ///
@@ -127,7 +129,23 @@ impl Stream for ChatStream {
     type Item = Result<ChatEvent>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
+        self.poll_event(cx)
+            .map(|item| item.map(|res| res.map(|(event, _)| event)))
+    }
+}
+
+impl ChatStream {
+    /// Every event together with the JSON text it was decoded from (see [`RawEvent`]).
+    pub fn with_raw(self) -> RawChatStream {
+        RawChatStream(self)
+    }
+
+    /// The next event and the frame it was decoded from.
+    fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<(ChatEvent, frame::Frame)>>> {
+        let this = self;
         loop {
             if this.done {
                 return Poll::Ready(None);
@@ -194,7 +212,7 @@ impl Stream for ChatStream {
                                 ChatEvent::Finish { .. } => this.finished = true,
                                 _ => {}
                             }
-                            return Poll::Ready(Some(Ok(ev)));
+                            return Poll::Ready(Some(Ok((ev, frame))));
                         }
                     }
                 }
