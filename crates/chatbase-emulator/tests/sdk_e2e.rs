@@ -96,7 +96,7 @@ async fn sdk_sources_conversations_and_tickets() {
         .await
         .unwrap();
     assert!(reply.text.contains("hold hands"), "{}", reply.text);
-    let cid = reply.conversation_id.clone().unwrap();
+    let cid = reply.metadata.conversation_id.clone().unwrap();
     let streamed = agent
         .chat("Why do otters hold hands?")
         .conversation(cid.clone())
@@ -107,7 +107,10 @@ async fn sdk_sources_conversations_and_tickets() {
         .await
         .unwrap();
     assert_eq!(streamed.text, reply.text);
-    assert_eq!(streamed.conversation_id.as_deref(), Some(cid.as_str()));
+    assert_eq!(
+        streamed.metadata.conversation_id.as_deref(),
+        Some(cid.as_str())
+    );
     let msgs: Vec<_> = agent
         .conversation(cid.clone())
         .messages()
@@ -187,7 +190,7 @@ async fn sdk_v1_chat_and_contacts() {
         .send()
         .await
         .unwrap();
-    assert_eq!(json.text.as_deref(), Some(text.as_str()));
+    assert_eq!(json.text, text);
     let bot = c.v1().chatbot("demo-agent");
     bot.create_contacts(body(
         json!({"users": [{"external_id": "e1", "name": "Eve", "email": "eve@example.com"}]}),
@@ -304,4 +307,69 @@ async fn sdk_sees_each_fault_kind() {
     assert!(t.elapsed() >= Duration::from_millis(300));
     assert!(r.text.contains("Forgot password?"));
     let _ = Api::new(&emu);
+}
+
+/// Drops `null` object members (the SDK leaves absent fields out where the server may send `null`).
+fn without_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+/// The SDK's `ChatEvent` and `ChatAnswer` serialize back to the JSON the emulator sent (its `data:` payloads
+/// and its non-streamed `data` object), so writing them out loses nothing.
+#[tokio::test]
+async fn sdk_events_and_answers_serialize_in_the_wire_shape() {
+    let (_emu, api) = start().await;
+    for message in [
+        "How do I reset my password?",
+        "/tool lookupOrder {\"orderId\": \"A1\"}",
+    ] {
+        let resp = api
+            .http
+            .post(format!("{}/api/v2/agents/demo-agent/chat", api.base))
+            .bearer_auth(KEY)
+            .json(&json!({ "message": message }))
+            .send()
+            .await
+            .unwrap();
+        let headers = resp.headers().clone();
+        let raw = resp.bytes().await.unwrap();
+        let text = String::from_utf8(raw.to_vec()).unwrap();
+        let wire = common::sse_data(&text);
+        let stream = chatbase::ChatStream::from_bytes(
+            futures::stream::iter([Ok::<_, std::io::Error>(raw)]),
+            headers,
+        );
+        let events: Vec<chatbase::ChatEvent> = stream.try_collect().await.unwrap();
+        assert_eq!(events.len(), wire.len() - 1, "{text}");
+        for (ev, data) in events.iter().zip(&wire) {
+            let sent: Value = serde_json::from_str(data).unwrap();
+            let expected = if sent["type"] == "message-metadata" {
+                // Sent flat and nested at once; the SDK writes the nested form (the same values).
+                json!({"type": "message-metadata", "messageMetadata": sent["messageMetadata"]})
+            } else {
+                sent
+            };
+            assert_eq!(val(ev), without_nulls(expected), "{data}");
+        }
+
+        let r = api
+            .post(
+                "/api/v2/agents/demo-agent/chat",
+                json!({ "message": message, "stream": false }),
+            )
+            .await;
+        let data = r.body["data"].clone();
+        let wire: chatbase::types::v2::ChatResponse = body(data.clone());
+        let answer = chatbase::ChatAnswer::from(wire);
+        assert_eq!(val(&answer), without_nulls(data));
+    }
 }

@@ -190,57 +190,24 @@ async fn send_turn(
         if first && a.first_token_ms.is_none() {
             a.first_token_ms = Some(ms(start));
         }
-        match ev {
-            ChatEvent::TextDelta { delta, .. } => a.text.push_str(&delta),
-            ChatEvent::ToolInputAvailable {
-                tool_name, input, ..
-            } => a.tool_calls.push(ToolCallSeen {
-                name: tool_name,
-                input,
-            }),
-            ChatEvent::MessageStart {
-                message_id,
-                metadata,
-            } => {
-                if a.message_id.is_none() {
-                    a.message_id = message_id;
-                }
-                if let Some(m) = metadata {
-                    absorb(&mut a, &m);
-                }
-            }
-            ChatEvent::MessageMetadata(m) => absorb(&mut a, &m),
-            ChatEvent::Finish {
-                finish_reason,
-                metadata,
-            } => {
-                if let Some(m) = metadata {
-                    absorb(&mut a, &m);
-                }
-                if let Some(r) = finish_reason {
-                    a.finish_reason = Some(r.as_str().to_owned());
-                }
-            }
-            _ => {}
-        }
     }
+    // The stream accumulated the answer as the events went by.
+    let r = stream.final_response().await?;
+    a.text = r.text;
+    a.tool_calls = r
+        .tool_calls
+        .into_iter()
+        .map(|t| ToolCallSeen {
+            name: t.tool_name,
+            input: t.input,
+        })
+        .collect();
+    a.finish_reason = r.metadata.finish_reason.map(|f| f.as_str().to_owned());
+    a.credits = r.metadata.credits.filter(|c| c.is_finite());
+    a.conversation_id = r.metadata.conversation_id;
+    a.message_id = r.metadata.message_id;
     a.total_ms = ms(start);
     Ok(a)
-}
-
-fn absorb(a: &mut Answer, m: &chatbase::MessageMetadata) {
-    if let Some(c) = &m.conversation_id {
-        a.conversation_id = Some(c.clone());
-    }
-    if let Some(id) = &m.message_id {
-        a.message_id = Some(id.clone());
-    }
-    if let Some(r) = &m.finish_reason {
-        a.finish_reason = Some(r.as_str().to_owned());
-    }
-    if let Some(c) = m.credits.filter(|c| c.is_finite()) {
-        a.credits = Some(c);
-    }
 }
 
 /// Asks the judge agent about one answer. `Ok(Err(_))` is a judge request that failed for this answer only.

@@ -1,4 +1,4 @@
-//! Streams an agent's answer to stdout.
+//! Streams an agent's answer to stdout, then prints the conversation id and the credits it cost.
 //!
 //! ```sh
 //! CHATBASE_API_KEY=... cargo run -p chatbase --example stream_chat -- <agent-id> "Hello!"
@@ -6,8 +6,7 @@
 
 use std::io::Write;
 
-use chatbase::{ChatEvent, Client};
-use futures::StreamExt;
+use chatbase::Client;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,20 +18,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::from_env()?;
     let mut stream = client.agent(agent).chat(message).stream().await?;
     let mut stdout = std::io::stdout();
-    while let Some(event) = stream.next().await {
-        match event? {
-            ChatEvent::TextDelta { delta, .. } => {
-                stdout.write_all(delta.as_bytes())?;
-                stdout.flush()?;
-            }
-            ChatEvent::MessageMetadata(meta) => {
-                if let Some(id) = meta.conversation_id {
-                    eprintln!("\n[conversation {id}]");
-                }
-            }
-            _ => {}
-        }
+    // The text as it arrives; the stream keeps every other event for the answer.
+    while let Some(text) = stream.next_text().await? {
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()?;
     }
     println!();
+    let answer = stream.final_response().await?;
+    if let Some(id) = &answer.metadata.conversation_id {
+        eprintln!("[conversation {id}]");
+    }
+    if let Some(credits) = answer.metadata.credits {
+        eprintln!("[{credits} credits]");
+    }
     Ok(())
 }

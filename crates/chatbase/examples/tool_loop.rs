@@ -20,7 +20,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .chat(message)
         .run_tools(5, |call| async move {
             eprintln!("tool {} called with {}", call.tool_name, call.input);
-            Ok(json!({ "status": "shipped" }))
+            // The handler's error type is its own: anything a `chatbase::Error` converts into.
+            Ok::<_, Box<dyn std::error::Error>>(json!({ "status": "shipped" }))
         })
         .await?;
     println!("{}", answer.text);

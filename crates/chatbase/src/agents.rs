@@ -10,7 +10,7 @@ use chatbase_api::v2::types as t2;
 use serde_json::Value;
 
 use crate::call::Call;
-use crate::chat::{ChatRequest, RetryRequest};
+use crate::chat::{ChatCall, RetryCall};
 use crate::client::{Client, Op, RequestOptions, Response};
 use crate::error::Result;
 use crate::upload::{Kind, Progress, UploadSource, part};
@@ -142,14 +142,14 @@ impl<'c> Agent<'c> {
     }
 
     /// `chatWithAgent`: a new message. `.stream()` for events, `.send()` for the whole answer.
-    pub fn chat(&self, message: impl Into<String>) -> ChatRequest {
-        ChatRequest::new(self.client.clone(), self.id.clone(), Some(message.into()))
+    pub fn chat(&self, message: impl Into<String>) -> ChatCall {
+        ChatCall::new(self.client.clone(), self.id.clone(), Some(message.into()))
     }
 
     /// `chatWithAgent` without a message: lets the agent continue after tool results. Set the
     /// conversation with `.conversation(id)`.
-    pub fn continue_chat(&self) -> ChatRequest {
-        ChatRequest::new(self.client.clone(), self.id.clone(), None)
+    pub fn continue_chat(&self) -> ChatCall {
+        ChatCall::new(self.client.clone(), self.id.clone(), None)
     }
 
     /// `createVoiceSession`.
@@ -344,8 +344,8 @@ impl<'c> Conversation<'c> {
     }
 
     /// `chatWithAgent` in this conversation.
-    pub fn chat(&self, message: impl Into<String>) -> ChatRequest {
-        ChatRequest::new(
+    pub fn chat(&self, message: impl Into<String>) -> ChatCall {
+        ChatCall::new(
             self.client.clone(),
             self.agent_id.clone(),
             Some(message.into()),
@@ -354,8 +354,8 @@ impl<'c> Conversation<'c> {
     }
 
     /// `retryMessage`: regenerate the answer at `message_id`.
-    pub fn retry(&self, message_id: impl Into<String>) -> RetryRequest {
-        RetryRequest::new(
+    pub fn retry(&self, message_id: impl Into<String>) -> RetryCall {
+        RetryCall::new(
             self.client.clone(),
             self.agent_id.clone(),
             self.id.clone(),

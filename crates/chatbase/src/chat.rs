@@ -1,76 +1,18 @@
-//! v2 chat: the [`ChatRequest`] / [`RetryRequest`] builders (streaming and non-streaming),
-//! the accumulated [`ChatResponse`], tool results and the bounded client-action loop.
-//! Event decoding lives in [`crate::stream`]; v1 chat lives in [`crate::v1`].
+//! v2 chat: the [`ChatCall`] / [`RetryCall`] builders (streaming and non-streaming) and the bounded
+//! client-action loop. Request bodies are the generated wire types; the answer ([`ChatAnswer`]) and event
+//! decoding live in [`crate::stream`]; v1 chat lives in [`crate::v1`].
 
 use std::future::Future;
 
-use serde::{Deserialize, Serialize};
+use chatbase_api::v2::types as t2;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::client::{Client, Op, RequestOptions, Response};
 use crate::error::{Error, Result};
-pub use crate::stream::{ChatResponse, ToolCall};
-use crate::stream::{ChatStream, FinishReason};
-
-/// Wire shape of a non-streamed chat/retry answer: `{data:{id, role, parts, metadata}}`.
-#[derive(Deserialize)]
-struct ChatEnvelope {
-    data: ChatMessageWire,
-}
-
-#[derive(Deserialize)]
-struct ChatMessageWire {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    parts: Vec<Value>,
-    #[serde(default)]
-    metadata: Option<Value>,
-}
-
-impl From<ChatEnvelope> for ChatResponse {
-    fn from(env: ChatEnvelope) -> Self {
-        let msg = env.data;
-        let mut out = ChatResponse {
-            message_id: msg.id,
-            ..Default::default()
-        };
-        for part in msg.parts {
-            let s = |k: &str| {
-                part.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            match part.get("type").and_then(Value::as_str) {
-                Some("text") => out.text.push_str(&s("text")),
-                Some("tool-call") => out.tool_calls.push(ToolCall {
-                    tool_call_id: s("toolCallId"),
-                    tool_name: s("toolName"),
-                    input: part.get("input").cloned().unwrap_or(Value::Null),
-                }),
-                _ => {}
-            }
-        }
-        if let Some(meta) = msg.metadata {
-            let m = crate::stream::metadata_from_value(&meta);
-            out.absorb_meta(&m);
-        }
-        out
-    }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ChatBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    conversation_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_id: Option<&'a str>,
-    stream: bool,
-}
+pub use crate::stream::{ChatAnswer, ToolCall};
+use crate::stream::{ChatEvent, ChatStream};
+use futures::StreamExt;
 
 const CHAT: Op = Op::unsafe_("chatWithAgent");
 const RETRY: Op = Op::unsafe_("retryMessage");
@@ -78,7 +20,7 @@ const RETRY: Op = Op::unsafe_("retryMessage");
 /// Builder for `POST /agents/{agentId}/chat`. Obtain with [`crate::agents::Agent::chat`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` or `.stream()` is awaited"]
-pub struct ChatRequest {
+pub struct ChatCall {
     client: Client,
     agent_id: String,
     message: Option<String>,
@@ -87,9 +29,9 @@ pub struct ChatRequest {
     options: RequestOptions,
 }
 
-impl ChatRequest {
+impl ChatCall {
     pub(crate) fn new(client: Client, agent_id: String, message: Option<String>) -> Self {
-        ChatRequest {
+        ChatCall {
             client,
             agent_id,
             message,
@@ -155,13 +97,25 @@ impl ChatRequest {
         )
     }
 
-    fn body(&self, stream: bool) -> ChatBody<'_> {
-        ChatBody {
-            message: self.message.as_deref(),
-            conversation_id: self.conversation_id.as_deref(),
-            user_id: self.user_id.as_deref(),
+    /// The generated request body; call after [`validate`](Self::validate), whose messages are clearer than the
+    /// generated types' conversion errors.
+    fn body(&self, stream: bool) -> Result<t2::ChatRequest> {
+        Ok(t2::ChatRequest {
+            message: self
+                .message
+                .as_deref()
+                .map(t2::ChatRequestMessage::try_from)
+                .transpose()
+                .map_err(|e| Error::invalid(format!("invalid chat message: {e}")))?,
+            conversation_id: self.conversation_id.clone(),
+            user_id: self
+                .user_id
+                .as_deref()
+                .map(t2::ChatRequestUserId::try_from)
+                .transpose()
+                .map_err(|e| Error::invalid(format!("invalid user id: {e}")))?,
             stream,
-        }
+        })
     }
 
     /// Streams the answer as [`ChatEvent`]s. HTTP errors (401, 402, 429…) are returned here,
@@ -173,25 +127,25 @@ impl ChatRequest {
             CHAT,
             &self.options,
             &self.url(),
-            &self.body(true),
+            &self.body(true)?,
         )
         .await
     }
 
     /// Sends with `"stream": false` and returns the whole answer.
-    pub async fn send(self) -> Result<ChatResponse> {
+    pub async fn send(self) -> Result<ChatAnswer> {
         Ok(self.send_with_response().await?.into_inner())
     }
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
-    pub async fn send_with_response(self) -> Result<Response<ChatResponse>> {
+    pub async fn send_with_response(self) -> Result<Response<ChatAnswer>> {
         self.validate()?;
         post_json(
             &self.client,
             CHAT,
             &self.options,
             &self.url(),
-            &self.body(false),
+            &self.body(false)?,
         )
         .await
     }
@@ -200,37 +154,107 @@ impl ChatRequest {
     /// `tool-calls`, runs `handler` for each call, submits the results and continues the
     /// conversation, up to `max_rounds` tool rounds. Returns the final answer.
     ///
+    /// The handler returns its own error type `E`, which only needs `From<chatbase::Error>` (so the SDK's own
+    /// failures fit in it too): `chatbase::Error` itself, `anyhow::Error`, `Box<dyn Error + Send + Sync>` or an
+    /// enum of yours. A handler error stops the loop and is returned as is.
+    ///
     /// ```no_run
     /// # async fn demo(client: chatbase::Client) -> Result<(), chatbase::Error> {
     /// let answer = client
     ///     .agent("agent-id")
     ///     .chat("Where is order 42?")
     ///     .run_tools(5, |call| async move {
-    ///         Ok(serde_json::json!({ "status": "shipped", "tool": call.tool_name }))
+    ///         Ok::<_, chatbase::Error>(serde_json::json!({ "status": "shipped", "tool": call.tool_name }))
     ///     })
     ///     .await?;
     /// println!("{}", answer.text);
     /// # Ok(()) }
     /// ```
-    pub async fn run_tools<F, Fut>(self, max_rounds: usize, mut handler: F) -> Result<ChatResponse>
+    pub async fn run_tools<F, Fut, E>(
+        self,
+        max_rounds: usize,
+        handler: F,
+    ) -> std::result::Result<ChatAnswer, E>
     where
         F: FnMut(ToolCall) -> Fut,
-        Fut: Future<Output = Result<Value>>,
+        Fut: Future<Output = std::result::Result<Value, E>>,
+        E: From<Error>,
+    {
+        self.tool_loop(max_rounds, handler, None).await
+    }
+
+    /// [`run_tools`](Self::run_tools), streamed: every round's answer is streamed and each of its events is passed
+    /// to `on_event` as it arrives (to print text as it comes), while the loop runs the tools between rounds.
+    /// Returns the final answer.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: chatbase::Client) -> Result<(), chatbase::Error> {
+    /// let answer = client
+    ///     .agent("agent-id")
+    ///     .chat("Where is order 42?")
+    ///     .run_tools_streamed(
+    ///         5,
+    ///         |call| async move { Ok::<_, chatbase::Error>(serde_json::json!({ "status": "shipped" })) },
+    ///         |event| {
+    ///             if let chatbase::ChatEvent::TextDelta { delta, .. } = event {
+    ///                 print!("{delta}");
+    ///             }
+    ///         },
+    ///     )
+    ///     .await?;
+    /// println!("\n{:?} credits in the last round", answer.metadata.credits);
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_tools_streamed<F, Fut, E, O>(
+        self,
+        max_rounds: usize,
+        handler: F,
+        mut on_event: O,
+    ) -> std::result::Result<ChatAnswer, E>
+    where
+        F: FnMut(ToolCall) -> Fut,
+        Fut: Future<Output = std::result::Result<Value, E>>,
+        E: From<Error>,
+        O: FnMut(&ChatEvent),
+    {
+        self.tool_loop(max_rounds, handler, Some(&mut on_event))
+            .await
+    }
+
+    /// The one tool loop behind [`run_tools`](Self::run_tools) and [`run_tools_streamed`](Self::run_tools_streamed).
+    async fn tool_loop<F, Fut, E>(
+        self,
+        max_rounds: usize,
+        mut handler: F,
+        mut on_event: Option<&mut dyn FnMut(&ChatEvent)>,
+    ) -> std::result::Result<ChatAnswer, E>
+    where
+        F: FnMut(ToolCall) -> Fut,
+        Fut: Future<Output = std::result::Result<Value, E>>,
+        E: From<Error>,
     {
         let mut req = self;
         let mut rounds = 0usize;
         loop {
-            let answer = req.clone().send().await?;
-            let wants_tools = answer.finish_reason == Some(FinishReason::ToolCalls)
-                && !answer.tool_calls.is_empty();
-            if !wants_tools {
+            let answer = match on_event.as_deref_mut() {
+                None => req.clone().send().await?,
+                Some(on_event) => {
+                    let mut stream = req.clone().stream().await?;
+                    while let Some(ev) = stream.next().await {
+                        on_event(&ev?);
+                    }
+                    stream.final_response().await?
+                }
+            };
+            if !answer.wants_tools() {
                 return Ok(answer);
             }
             if rounds >= max_rounds {
-                return Err(Error::ToolRoundsExceeded { rounds });
+                return Err(Error::ToolRoundsExceeded { rounds }.into());
             }
             rounds += 1;
             let conversation_id = answer
+                .metadata
                 .conversation_id
                 .clone()
                 .or_else(|| req.conversation_id.clone())
@@ -257,7 +281,7 @@ impl ChatRequest {
 /// Builder for `POST /agents/{agentId}/conversations/{conversationId}/retry`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until `.send()` or `.stream()` is awaited"]
-pub struct RetryRequest {
+pub struct RetryCall {
     client: Client,
     agent_id: String,
     conversation_id: String,
@@ -265,14 +289,14 @@ pub struct RetryRequest {
     options: RequestOptions,
 }
 
-impl RetryRequest {
+impl RetryCall {
     pub(crate) fn new(
         client: Client,
         agent_id: String,
         conversation_id: String,
         message_id: String,
     ) -> Self {
-        RetryRequest {
+        RetryCall {
             client,
             agent_id,
             conversation_id,
@@ -302,8 +326,12 @@ impl RetryRequest {
         )
     }
 
-    fn body(&self, stream: bool) -> Value {
-        serde_json::json!({ "messageId": self.message_id, "stream": stream })
+    fn body(&self, stream: bool) -> Result<t2::RetryRequest> {
+        Ok(t2::RetryRequest {
+            message_id: t2::RetryRequestMessageId::try_from(self.message_id.as_str())
+                .map_err(|e| Error::invalid(format!("invalid message id: {e}")))?,
+            stream,
+        })
     }
 
     /// Streams the regenerated answer.
@@ -313,24 +341,24 @@ impl RetryRequest {
             RETRY,
             &self.options,
             &self.url(),
-            &self.body(true),
+            &self.body(true)?,
         )
         .await
     }
 
     /// Regenerates with `"stream": false`.
-    pub async fn send(self) -> Result<ChatResponse> {
+    pub async fn send(self) -> Result<ChatAnswer> {
         Ok(self.send_with_response().await?.into_inner())
     }
 
     /// Like [`send`](Self::send), keeping status, headers and request id.
-    pub async fn send_with_response(self) -> Result<Response<ChatResponse>> {
+    pub async fn send_with_response(self) -> Result<Response<ChatAnswer>> {
         post_json(
             &self.client,
             RETRY,
             &self.options,
             &self.url(),
-            &self.body(false),
+            &self.body(false)?,
         )
         .await
     }
@@ -363,14 +391,14 @@ async fn post_json<B: Serialize>(
     options: &RequestOptions,
     url: &str,
     body: &B,
-) -> Result<Response<ChatResponse>> {
+) -> Result<Response<ChatAnswer>> {
     let resp = client
-        .run_json::<ChatEnvelope, _>(op, options, |http| {
+        .run_json::<t2::ChatResponseEnvelope, _>(op, options, |http| {
             Ok(http
                 .post(url)
                 .header(reqwest::header::ACCEPT, "application/json")
                 .json(body))
         })
         .await?;
-    Ok(resp.map(ChatResponse::from))
+    Ok(resp.map(|envelope| ChatAnswer::from(envelope.data)))
 }

@@ -37,8 +37,9 @@
 //! - Every enum in [`types`] accepts values this version does not know (`Unknown(String)` for
 //!   string enums, `Unknown(serde_json::Value)` for unions), so a new channel or message part type
 //!   never fails a response.
-//! - Chat has its own builders: [`ChatRequest`] (`.stream()` → [`ChatStream`], `.send()`,
-//!   `.run_tools()`), [`RetryRequest`], and [`v1::V1ChatRequest`] (raw text stream).
+//! - Chat has its own builders: [`ChatCall`] (`.stream()` → [`ChatStream`], `.send()` → [`ChatAnswer`],
+//!   `.run_tools()`), [`RetryCall`], and [`v1::V1ChatCall`] (raw text stream). Their request bodies are the
+//!   generated types; the SDK's own chat types are named so none shares a name with a generated one.
 //! - [`Client::request`] is the untyped escape hatch (any method and path, JSON in and out).
 //! - Every failure is an [`Error`]; see its helpers (`status()`, `code()`, `request_id()`,
 //!   `is_retryable()`, `is_rate_limited()`).
@@ -72,7 +73,7 @@
 //! | v2 | `listConversationMessages` | [`agents::Conversation::messages`] |
 //! | v2 | `listUserConversations` | [`agents::User::conversations`] |
 //! | v2 | `updateMessageFeedback` | [`agents::Conversation::message_feedback`] |
-//! | v2 | `submitToolResult` | [`agents::Conversation::submit_tool_result`], [`ChatRequest::run_tools`] |
+//! | v2 | `submitToolResult` | [`agents::Conversation::submit_tool_result`], [`ChatCall::run_tools`] |
 //! | v2 | `getSourcesSummary` | [`agents::Sources::summary`] |
 //! | v2 | `listSources` | [`agents::Sources::list`] |
 //! | v2 | `createSource` | [`agents::Sources::create`] |
@@ -158,7 +159,7 @@ pub mod builders {
 }
 
 pub use call::{Call, Operation, Paginated, Raw};
-pub use chat::{ChatRequest, ChatResponse, RetryRequest, ToolCall};
+pub use chat::{ChatAnswer, ChatCall, RetryCall, ToolCall};
 pub use client::{Client, RequestOptions, Response};
 pub use config::ClientBuilder;
 pub use error::{ApiError, Error, ErrorCode, Result, TimeoutKind, TransportKind};
@@ -168,7 +169,9 @@ pub use reqwest::Method;
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;
 pub use retry::{Idempotency, RetryPolicy};
-pub use stream::{ChatEvent, ChatStream, FinishReason, MessageMetadata, RawChatStream, RawEvent};
+pub use stream::{
+    ChatEvent, ChatMetadata, ChatStream, FinishReason, RawChatStream, RawEvent, TextDeltas,
+};
 pub use upload::{Progress, UploadSource};
 
 /// Percent-encodes one path segment (ids come from users and must not inject `/` or `?`).

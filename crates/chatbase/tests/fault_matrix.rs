@@ -462,7 +462,7 @@ async fn retry_after_is_honoured_before_the_one_retry() {
         let answer = if n == 0 {
             "HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}".to_owned()
         } else {
-            let body = r#"{"data":{"id":"m","parts":[]}}"#;
+            let body = r#"{"data":{"id":"m","role":"assistant","parts":[],"metadata":{"userMessageId":"u","conversationId":"c","userId":null,"finishReason":"stop","usage":{"credits":1}}}}"#;
             format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
@@ -480,7 +480,7 @@ async fn retry_after_is_honoured_before_the_one_retry() {
     let answer = within(BOUND, "429 then 200", c.agent("a").chat("hi").send())
         .await
         .unwrap();
-    assert_eq!(answer.message_id.as_deref(), Some("m"));
+    assert_eq!(answer.metadata.message_id.as_deref(), Some("m"));
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(
         server.requests(),

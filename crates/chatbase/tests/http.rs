@@ -353,10 +353,10 @@ async fn non_streaming_chat_sends_stream_false_and_decodes_parts() {
         .unwrap();
     m.assert_async().await;
     assert_eq!(r.text, "Hello");
-    assert_eq!(r.message_id.as_deref(), Some("m2"));
-    assert_eq!(r.finish_reason, Some(FinishReason::ToolCalls));
+    assert_eq!(r.metadata.message_id.as_deref(), Some("m2"));
+    assert_eq!(r.metadata.finish_reason, Some(FinishReason::ToolCalls));
     assert_eq!(r.tool_calls[0].tool_name, "lookup");
-    assert_eq!(r.credits, Some(1.5));
+    assert_eq!(r.metadata.credits, Some(1.5));
 }
 
 const SSE_BODY: &str = concat!(
@@ -405,8 +405,8 @@ async fn streaming_chat_yields_events_and_final_response() {
         .await
         .unwrap();
     assert_eq!(r.text, "Hi there");
-    assert_eq!(r.conversation_id.as_deref(), Some("c7"));
-    assert_eq!(r.message_id.as_deref(), Some("m9"));
+    assert_eq!(r.metadata.conversation_id.as_deref(), Some("c7"));
+    assert_eq!(r.metadata.message_id.as_deref(), Some("m9"));
     m.assert_calls_async(2).await;
 }
 
@@ -538,7 +538,7 @@ async fn tool_loop_submits_results_and_continues_until_stop() {
         .run_tools(3, move |call| {
             seen.lock().unwrap().push(call.tool_name.clone());
             let id = call.input["id"].clone();
-            async move { Ok(json!({"status": "shipped", "id": id})) }
+            async move { Ok::<_, Error>(json!({"status": "shipped", "id": id})) }
         })
         .await
         .unwrap();
@@ -552,10 +552,114 @@ async fn tool_loop_submits_results_and_continues_until_stop() {
     let err = client(&server)
         .agent("a")
         .chat("order?")
-        .run_tools(0, |_| async { Ok(json!({})) })
+        .run_tools(0, |_| async { Ok::<_, Error>(json!({})) })
         .await
         .unwrap_err();
     assert!(matches!(err, Error::ToolRoundsExceeded { rounds: 0 }));
+}
+
+/// A tool handler's own error type, which only has to take in the SDK's errors.
+#[derive(Debug, PartialEq)]
+enum ToolError {
+    NotFound(String),
+    Sdk(String),
+}
+
+impl From<Error> for ToolError {
+    fn from(e: Error) -> Self {
+        ToolError::Sdk(e.to_string())
+    }
+}
+
+#[tokio::test]
+async fn a_tool_handler_returns_its_own_error_type_unchanged() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/api/v2/agents/a/chat");
+            then.status(200).json_body(json!({"data": {"id": "m1", "role": "assistant",
+                "parts": [{"type": "tool-call", "toolCallId": "t1", "toolName": "lookup", "input": {"id": 42}}],
+                "metadata": {"userMessageId": "u", "conversationId": "conv", "userId": null, "finishReason": "tool-calls", "usage": {"credits": 1}}}}));
+        })
+        .await;
+    let err = client(&server)
+        .agent("a")
+        .chat("order?")
+        .run_tools(3, |call| async move {
+            Err::<serde_json::Value, _>(ToolError::NotFound(call.input["id"].to_string()))
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err, ToolError::NotFound("42".into()));
+    // The SDK's own failures arrive converted into it.
+    let err = client(&server)
+        .agent("a")
+        .chat("order?")
+        .run_tools(0, |_| async { Ok::<_, ToolError>(json!({})) })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ToolError::Sdk(m) if m.contains("0")));
+}
+
+#[tokio::test]
+async fn a_streamed_tool_loop_shows_every_round_and_returns_the_last_answer() {
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v2/agents/a/chat")
+                .json_body(json!({"message": "order?", "stream": true}));
+            then.status(200).header("content-type", "text/event-stream").body(concat!(
+                "data: {\"type\":\"start\",\"messageId\":\"m1\"}\n\n",
+                "data: {\"type\":\"tool-input-available\",\"toolCallId\":\"t1\",\"toolName\":\"lookup\",\"input\":{\"id\":42}}\n\n",
+                "data: {\"type\":\"finish\",\"finishReason\":\"tool-calls\",\"messageMetadata\":{\"conversationId\":\"conv\"}}\n\n",
+                "data: [DONE]\n\n",
+            ));
+        })
+        .await;
+    let submit = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v2/agents/a/conversations/conv/tool-result")
+                .json_body(json!({"toolCallId": "t1", "output": {"status": "shipped"}}));
+            then.status(200)
+                .json_body(json!({"data": {"success": true}}));
+        })
+        .await;
+    let cont = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/api/v2/agents/a/chat")
+                .json_body(json!({"conversationId": "conv", "stream": true}));
+            then.status(200)
+                .header("content-type", "text/event-stream")
+                .body(SSE_BODY);
+        })
+        .await;
+    let mut printed = String::new();
+    let mut events = 0;
+    let answer = client(&server)
+        .agent("a")
+        .chat("order?")
+        .run_tools_streamed(
+            2,
+            |_| async { Ok::<_, Error>(json!({"status": "shipped"})) },
+            |ev| {
+                events += 1;
+                if let ChatEvent::TextDelta { delta, .. } = ev {
+                    printed.push_str(delta);
+                }
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(printed, "Hi there");
+    assert_eq!(events, 3 + 5);
+    assert_eq!(answer.text, "Hi there");
+    assert_eq!(answer.metadata.conversation_id.as_deref(), Some("c7"));
+    first.assert_async().await;
+    submit.assert_async().await;
+    cont.assert_async().await;
 }
 
 #[tokio::test]
@@ -997,7 +1101,7 @@ async fn v1_chat_streams_raw_text_and_sends_json() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.text.as_deref(), Some("JSON answer"));
+    assert_eq!(r.text, "JSON answer");
     stream_mock.assert_async().await;
     json_mock.assert_async().await;
 }

@@ -7,7 +7,7 @@ use crate::context::Ctx;
 use crate::error::{CliError, ExitKind, Result};
 use crate::sanitize::sanitize;
 use crate::stream_out::{self, Ended, Next};
-use chatbase::{ChatEvent, ChatResponse, ChatStream, FinishReason, RawEvent};
+use chatbase::{ChatAnswer, ChatEvent, ChatStream, FinishReason, RawEvent};
 use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::io::{IsTerminal, Read, Write};
@@ -169,12 +169,12 @@ fn finish_one_shot(ctx: &Ctx, agent_id: &str, outcome: Outcome) -> Result<()> {
 
 /// A turn's request: a new message or a regenerated answer, which the SDK sends the same two ways.
 enum TurnRequest {
-    Chat(chatbase::ChatRequest),
-    Retry(chatbase::RetryRequest),
+    Chat(chatbase::ChatCall),
+    Retry(chatbase::RetryCall),
 }
 
 impl TurnRequest {
-    async fn send(self) -> chatbase::Result<ChatResponse> {
+    async fn send(self) -> chatbase::Result<ChatAnswer> {
         match self {
             TurnRequest::Chat(r) => r.send().await,
             TurnRequest::Retry(r) => r.send().await,
@@ -238,12 +238,12 @@ async fn run_turn(
         spinner.finish_and_clear();
         let resp = resp?;
         print_response(ctx, &resp)?;
-        if resp.conversation_id.is_some() {
-            conv.clone_from(&resp.conversation_id);
+        if resp.metadata.conversation_id.is_some() {
+            conv.clone_from(&resp.metadata.conversation_id);
         }
         return Ok(Outcome {
             conversation_id: conv.clone(),
-            message_id: resp.message_id.clone(),
+            message_id: resp.metadata.message_id.clone(),
             cancelled: false,
             tool_calls: resp
                 .tool_calls
@@ -291,7 +291,9 @@ async fn consume(
             spinner.finish_and_clear();
         }
     };
-    let ended = stream_out::pump(stream.with_raw(), &mut stdout, ctrl_c, |ev, stdout| {
+    // The stream accumulates the answer (ids, tool calls) itself; it is read from it once pumped.
+    let mut stream = stream.with_raw();
+    let ended = stream_out::pump(&mut stream, &mut stdout, ctrl_c, |ev, stdout| {
         let raw = match ev {
             Ok(raw) => raw,
             Err(e) => {
@@ -317,25 +319,20 @@ async fn consume(
                 tool_call_id,
                 tool_name,
                 input,
-            } => {
-                if !ndjson {
-                    stop_spinner();
-                    let _ = stdout.flush();
-                    eprintln!(
-                        "{}[tool call] {}({}) id={}",
-                        if wrote_text && !ends_with_newline {
-                            "\n"
-                        } else {
-                            ""
-                        },
-                        sanitize(tool_name),
-                        sanitize(&input.to_string()),
-                        sanitize(tool_call_id)
-                    );
-                }
-                outcome
-                    .tool_calls
-                    .push((tool_call_id.clone(), tool_name.clone()));
+            } if !ndjson => {
+                stop_spinner();
+                let _ = stdout.flush();
+                eprintln!(
+                    "{}[tool call] {}({}) id={}",
+                    if wrote_text && !ends_with_newline {
+                        "\n"
+                    } else {
+                        ""
+                    },
+                    sanitize(tool_name),
+                    sanitize(&input.to_string()),
+                    sanitize(tool_call_id)
+                );
             }
             ChatEvent::ToolOutputAvailable {
                 tool_call_id,
@@ -357,37 +354,30 @@ async fn consume(
                     sanitize(error_text)
                 );
             }
-            ChatEvent::MessageStart {
-                message_id,
-                metadata,
-            } => {
-                if outcome.message_id.is_none() {
-                    outcome.message_id.clone_from(message_id);
-                }
-                if let Some(m) = metadata {
-                    absorb(&mut outcome, m);
-                }
-            }
-            ChatEvent::MessageMetadata(m) => absorb(&mut outcome, m),
             ChatEvent::Finish {
-                metadata,
-                finish_reason,
-            } => {
-                if let Some(m) = metadata {
-                    absorb(&mut outcome, m);
-                }
-                if finish_reason.as_ref() == Some(&FinishReason::Error) && failure.is_none() {
-                    failure = Some(
-                        CliError::runtime("the agent failed while answering")
-                            .with_code("CHAT_STREAMING_ERROR"),
-                    );
-                }
+                finish_reason: Some(FinishReason::Error),
+                ..
+            } if failure.is_none() => {
+                failure = Some(
+                    CliError::runtime("the agent failed while answering")
+                        .with_code("CHAT_STREAMING_ERROR"),
+                );
             }
             _ => {}
         }
         Ok(Next::Continue)
     })
     .await?;
+    let answer = stream.response();
+    outcome
+        .conversation_id
+        .clone_from(&answer.metadata.conversation_id);
+    outcome.message_id.clone_from(&answer.metadata.message_id);
+    outcome.tool_calls = answer
+        .tool_calls
+        .iter()
+        .map(|t| (t.tool_call_id.clone(), t.tool_name.clone()))
+        .collect();
     if ended == Ended::Interrupted {
         spinner.finish_and_clear();
         eprintln!("\n[cancelled: the answer was interrupted]");
@@ -405,16 +395,7 @@ async fn consume(
     }
 }
 
-fn absorb(outcome: &mut Outcome, m: &chatbase::MessageMetadata) {
-    if m.conversation_id.is_some() {
-        outcome.conversation_id.clone_from(&m.conversation_id);
-    }
-    if m.message_id.is_some() {
-        outcome.message_id.clone_from(&m.message_id);
-    }
-}
-
-fn print_response(ctx: &Ctx, resp: &ChatResponse) -> Result<()> {
+fn print_response(ctx: &Ctx, resp: &ChatAnswer) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     match ctx.out.format {
         Format::Json | Format::Ndjson => {
@@ -442,17 +423,17 @@ fn print_response(ctx: &Ctx, resp: &ChatResponse) -> Result<()> {
 }
 
 /// The non-streamed answer in the API's `{data: …}` shape.
-fn response_json(r: &ChatResponse) -> Value {
+fn response_json(r: &ChatAnswer) -> Value {
     json!({
         "data": {
-            "messageId": r.message_id,
-            "userMessageId": r.user_message_id,
-            "conversationId": r.conversation_id,
-            "userId": r.user_id,
+            "messageId": r.metadata.message_id,
+            "userMessageId": r.metadata.user_message_id,
+            "conversationId": r.metadata.conversation_id,
+            "userId": r.metadata.user_id,
             "text": r.text,
-            "finishReason": r.finish_reason.as_ref().map(|f| f.as_str().to_owned()),
+            "finishReason": r.metadata.finish_reason.as_ref().map(|f| f.as_str().to_owned()),
             "toolCalls": r.tool_calls.iter().map(|t| json!({"toolCallId": t.tool_call_id, "toolName": t.tool_name, "input": t.input})).collect::<Vec<_>>(),
-            "usage": {"credits": r.credits},
+            "usage": {"credits": r.metadata.credits},
         }
     })
 }

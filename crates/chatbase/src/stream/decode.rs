@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::events::{ChatEvent, FinishReason, MessageMetadata};
+use super::events::{ChatEvent, ChatMetadata, FinishReason};
 use crate::error::{Error, Result};
 
 /// Single-pass view of any event: only the fields present are filled; unknown ones are skipped.
@@ -205,7 +205,7 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
             metadata: wire
                 .message_metadata
                 .as_ref()
-                .map(|v| Box::new(MessageMetadata::from_value(v))),
+                .map(|v| Box::new(ChatMetadata::from_value(v))),
         },
         "start-step" => ChatEvent::StepStart,
         "finish-step" => ChatEvent::StepFinish,
@@ -237,11 +237,8 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
             error_text: s(wire.error_text),
         },
         "message-metadata" => {
-            let mut meta = match wire.message_metadata.as_ref().or(wire.metadata.as_ref()) {
-                Some(nested) => MessageMetadata::from_value(nested),
-                None => MessageMetadata::default(),
-            };
-            meta.merge(&MessageMetadata {
+            // Flat fields first, then the nested object over them (see `ChatMetadata::merge`).
+            let mut meta = ChatMetadata {
                 message_id: wire.message_id,
                 user_message_id: wire.user_message_id,
                 conversation_id: wire.conversation_id,
@@ -252,7 +249,10 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
                     .as_ref()
                     .and_then(|u| u.get("credits"))
                     .and_then(Value::as_f64),
-            });
+            };
+            if let Some(nested) = wire.message_metadata.as_ref().or(wire.metadata.as_ref()) {
+                meta.merge(&ChatMetadata::from_value(nested));
+            }
             ChatEvent::MessageMetadata(Box::new(meta))
         }
         "finish" => {
@@ -260,7 +260,7 @@ pub(crate) fn decode_payload(data: &str, sse_event: Option<&str>) -> Result<Deco
                 .message_metadata
                 .as_ref()
                 .or(wire.metadata.as_ref())
-                .map(|v| Box::new(MessageMetadata::from_value(v)));
+                .map(|v| Box::new(ChatMetadata::from_value(v)));
             let finish_reason = wire
                 .finish_reason
                 .as_deref()

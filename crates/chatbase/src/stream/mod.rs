@@ -8,14 +8,14 @@
 //! Sending requests is not done here (see [`crate::chat`]).
 //!
 //! Layering (each module only uses those below it): `frame` (bytes → payloads) and `events` (the types) at the
-//! bottom, `decode` (payload → event) and `accumulate` (events → [`ChatResponse`]) above them, and
+//! bottom, `decode` (payload → event) and `accumulate` (events → [`ChatAnswer`]) above them, and
 //! [`ChatStream`] here on top.
 
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
-use futures::stream::{Stream, StreamExt, TryStreamExt};
+use futures::stream::{Stream, StreamExt};
 use reqwest::header::HeaderMap;
 
 use crate::body::erase;
@@ -27,15 +27,36 @@ mod events;
 pub(crate) mod frame;
 mod raw;
 
-pub use accumulate::{ChatResponse, ToolCall};
+pub use accumulate::{ChatAnswer, ToolCall};
 pub(crate) use decode::{Decoded, decode_payload};
-pub(crate) use events::metadata_from_value;
-pub use events::{ChatEvent, FinishReason, MessageMetadata};
+pub use events::{ChatEvent, ChatMetadata, FinishReason};
 use frame::Framer;
 pub(crate) use frame::sse_error;
 pub use raw::{RawChatStream, RawEvent};
 
-/// A live v2 chat stream. Implements `Stream<Item = Result<ChatEvent, Error>>`.
+/// A live v2 chat stream: a `Stream<Item = Result<ChatEvent, Error>>` that is `Unpin` (no `pin!` needed) and
+/// accumulates the answer as its events go by, so one stream can both print the text as it arrives and hand back
+/// the whole [`ChatAnswer`] (ids, credits, tool calls) at the end.
+///
+/// Where the facts arrive: the assistant message id in [`ChatEvent::MessageStart`]; the conversation id (a new
+/// conversation gets its id here), the finish reason and the credits used (`usage.credits`) in
+/// [`ChatEvent::MessageMetadata`] and [`ChatEvent::Finish`], at the end of the stream. [`response`](Self::response)
+/// has them merged as far as the stream has got; [`final_response`](Self::final_response) reads to the end first.
+///
+/// Print the text, then keep the answer:
+///
+/// ```no_run
+/// # async fn demo(client: chatbase::Client) -> Result<(), chatbase::Error> {
+/// let mut stream = client.agent("agent-id").chat("Hello").stream().await?;
+/// while let Some(text) = stream.next_text().await? {
+///     print!("{text}");
+/// }
+/// let answer = stream.final_response().await?;
+/// println!("\nconversation {:?}, {:?} credits", answer.metadata.conversation_id, answer.metadata.credits);
+/// # Ok(()) }
+/// ```
+///
+/// Or look at every event:
 ///
 /// ```no_run
 /// use futures::StreamExt;
@@ -46,12 +67,14 @@ pub use raw::{RawChatStream, RawEvent};
 ///         print!("{delta}");
 ///     }
 /// }
+/// let conversation = stream.response().metadata.conversation_id.clone();
 /// # Ok(()) }
 /// ```
 pub struct ChatStream {
     frames: Framer,
     headers: HeaderMap,
-    text: String,
+    /// Everything yielded so far, merged (its `text` is also the partial text of a truncated stream).
+    answer: ChatAnswer,
     finished: bool,
     done: bool,
     /// Event idle and deadline: marked per event, polled while the framer waits.
@@ -62,7 +85,7 @@ impl std::fmt::Debug for ChatStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChatStream")
             .field("request_id", &self.request_id())
-            .field("text_len", &self.text.len())
+            .field("text_len", &self.answer.text.len())
             .field("finished", &self.finished)
             .field("done", &self.done)
             .finish()
@@ -86,7 +109,7 @@ impl ChatStream {
         ChatStream {
             frames: Framer::new(erase(body)),
             headers,
-            text: String::new(),
+            answer: ChatAnswer::default(),
             finished: false,
             done: false,
             bounds: None,
@@ -105,23 +128,86 @@ impl ChatStream {
         &self.headers
     }
 
-    /// Only the answer text, as it arrives.
-    pub fn text_stream(self) -> impl Stream<Item = Result<String>> + Send {
-        self.try_filter_map(|ev| async move {
-            Ok(match ev {
-                ChatEvent::TextDelta { delta, .. } => Some(delta),
-                _ => None,
-            })
-        })
+    /// The answer as far as the stream has got: the text, tool calls and metadata of every event yielded so far,
+    /// merged. Complete once the stream has ended (see [`final_response`](Self::final_response)).
+    pub fn response(&self) -> &ChatAnswer {
+        &self.answer
     }
 
-    /// Drains the stream and returns the accumulated answer.
-    pub async fn final_response(mut self) -> Result<ChatResponse> {
-        let mut acc = ChatResponse::default();
+    /// The next piece of answer text, taking in every other event on the way (so [`response`](Self::response)
+    /// stays complete); `None` once the stream has ended.
+    pub async fn next_text(&mut self) -> Result<Option<String>> {
         while let Some(ev) = self.next().await {
-            acc.absorb(ev?);
+            if let ChatEvent::TextDelta { delta, .. } = ev? {
+                return Ok(Some(delta));
+            }
         }
-        Ok(acc)
+        Ok(None)
+    }
+
+    /// Only the answer text, as it arrives; [`TextDeltas::final_response`] then gives the whole answer.
+    pub fn text_stream(self) -> TextDeltas {
+        TextDeltas { inner: self }
+    }
+
+    /// Reads the rest of the stream and returns the whole answer, including what was read before this call.
+    pub async fn final_response(mut self) -> Result<ChatAnswer> {
+        while let Some(ev) = self.next().await {
+            ev?;
+        }
+        Ok(self.answer)
+    }
+}
+
+/// The text of a [`ChatStream`], one delta at a time (`Stream<Item = Result<String, Error>>`, `Unpin`), from
+/// [`ChatStream::text_stream`]. The stream still takes in every event, so the whole answer is there at the end.
+///
+/// ```no_run
+/// use futures::StreamExt;
+/// # async fn demo(client: chatbase::Client) -> Result<(), chatbase::Error> {
+/// let mut text = client.agent("agent-id").chat("Hello").stream().await?.text_stream();
+/// while let Some(delta) = text.next().await {
+///     print!("{}", delta?);
+/// }
+/// let credits = text.final_response().await?.metadata.credits;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct TextDeltas {
+    inner: ChatStream,
+}
+
+impl TextDeltas {
+    /// The answer as far as the stream has got (see [`ChatStream::response`]).
+    pub fn response(&self) -> &ChatAnswer {
+        self.inner.response()
+    }
+
+    /// Reads the rest of the stream and returns the whole answer (see [`ChatStream::final_response`]).
+    pub async fn final_response(self) -> Result<ChatAnswer> {
+        self.inner.final_response().await
+    }
+
+    /// The underlying event stream.
+    pub fn into_inner(self) -> ChatStream {
+        self.inner
+    }
+}
+
+impl Stream for TextDeltas {
+    type Item = Result<String>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match ready!(Pin::new(&mut self.inner).poll_next(cx)) {
+                Some(Ok(ChatEvent::TextDelta { delta, .. })) => {
+                    return Poll::Ready(Some(Ok(delta)));
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
+            }
+        }
     }
 }
 
@@ -166,7 +252,7 @@ impl ChatStream {
                         return Poll::Ready(None);
                     }
                     return Poll::Ready(Some(Err(Error::StreamTruncated {
-                        partial: std::mem::take(&mut this.text),
+                        partial: this.answer.text.clone(),
                     })));
                 }
                 Poll::Ready(Some(Err(e))) => {
@@ -178,7 +264,7 @@ impl ChatStream {
                     }
                     return Poll::Ready(Some(Err(match e {
                         Error::Transport { .. } => Error::StreamTruncated {
-                            partial: std::mem::take(&mut this.text),
+                            partial: this.answer.text.clone(),
                         },
                         other => other,
                     })));
@@ -207,11 +293,8 @@ impl ChatStream {
                             if let Some(b) = &mut this.bounds {
                                 b.mark();
                             }
-                            match &ev {
-                                ChatEvent::TextDelta { delta, .. } => this.text.push_str(delta),
-                                ChatEvent::Finish { .. } => this.finished = true,
-                                _ => {}
-                            }
+                            this.finished |= matches!(ev, ChatEvent::Finish { .. });
+                            this.answer.absorb(&ev);
                             return Poll::Ready(Some(Ok((ev, frame))));
                         }
                     }
@@ -224,6 +307,7 @@ impl ChatStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::TryStreamExt;
     use futures::stream;
 
     fn chunks(
@@ -409,11 +493,11 @@ mod tests {
         let s = ChatStream::from_bytes(chunks(&[SSE.as_bytes()]), HeaderMap::new());
         let r = s.final_response().await.unwrap();
         assert_eq!(r.text, "Hello");
-        assert_eq!(r.message_id.as_deref(), Some("m1"));
-        assert_eq!(r.conversation_id.as_deref(), Some("c1"));
-        assert_eq!(r.user_message_id.as_deref(), Some("u1"));
-        assert_eq!(r.credits, Some(2.0));
-        assert_eq!(r.finish_reason, Some(FinishReason::Stop));
+        assert_eq!(r.metadata.message_id.as_deref(), Some("m1"));
+        assert_eq!(r.metadata.conversation_id.as_deref(), Some("c1"));
+        assert_eq!(r.metadata.user_message_id.as_deref(), Some("u1"));
+        assert_eq!(r.metadata.credits, Some(2.0));
+        assert_eq!(r.metadata.finish_reason, Some(FinishReason::Stop));
     }
 
     #[tokio::test]
@@ -448,5 +532,65 @@ mod tests {
         let s = ChatStream::from_bytes(chunks(&[SSE.as_bytes()]), HeaderMap::new());
         let parts: Vec<String> = s.text_stream().try_collect().await.unwrap();
         assert_eq!(parts, vec!["Hel", "lo"]);
+    }
+
+    #[test]
+    fn streams_are_unpin() {
+        fn unpin<T: Unpin>() {}
+        unpin::<ChatStream>();
+        unpin::<TextDeltas>();
+    }
+
+    #[tokio::test]
+    async fn one_stream_prints_the_text_and_returns_the_whole_answer() {
+        let mut s = ChatStream::from_bytes(chunks(&[SSE.as_bytes()]), HeaderMap::new());
+        let mut printed = String::new();
+        while let Some(t) = s.next_text().await.unwrap() {
+            printed.push_str(&t);
+        }
+        assert_eq!(printed, "Hello");
+        assert_eq!(s.response().metadata.conversation_id.as_deref(), Some("c1"));
+        let r = s.final_response().await.unwrap();
+        assert_eq!(r.text, "Hello");
+        assert_eq!(r.metadata.credits, Some(2.0));
+        assert_eq!(r.metadata.message_id.as_deref(), Some("m1"));
+
+        let mut text =
+            ChatStream::from_bytes(chunks(&[SSE.as_bytes()]), HeaderMap::new()).text_stream();
+        let first = text.next().await.unwrap().unwrap();
+        assert_eq!(first, "Hel");
+        let r = text.final_response().await.unwrap();
+        assert_eq!(r.text, "Hello");
+        assert_eq!(r.metadata.user_message_id.as_deref(), Some("u1"));
+    }
+
+    #[tokio::test]
+    async fn events_serialize_back_to_what_was_sent() {
+        let (evs, err) = collect(&[SSE.as_bytes()]).await;
+        assert!(err.is_none(), "{err:?}");
+        let sent: Vec<&str> = SSE
+            .split("\n\n")
+            .filter_map(|b| b.strip_prefix("data: "))
+            .filter(|d| *d != "[DONE]")
+            .collect();
+        assert_eq!(evs.len(), sent.len());
+        for (ev, data) in evs.iter().zip(sent) {
+            let want: serde_json::Value = serde_json::from_str(data).unwrap();
+            assert_eq!(serde_json::to_value(ev).unwrap(), want, "{data}");
+            // And reading the written form back gives the same event.
+            let again = serde_json::to_string(ev).unwrap();
+            match decode_payload(&again, None).unwrap() {
+                Decoded::Event(back) => assert_eq!(&back, ev),
+                other => panic!("{other:?}"),
+            }
+        }
+        let unknown = r#"{"type":"data-weather","data":{"t":1}}"#;
+        match decode_payload(unknown, None).unwrap() {
+            Decoded::Event(ev) => assert_eq!(
+                serde_json::to_value(&ev).unwrap(),
+                serde_json::from_str::<serde_json::Value>(unknown).unwrap()
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -7,9 +7,9 @@ use std::task::{Context, Poll};
 use futures::stream::Stream;
 use reqwest::header::HeaderMap;
 
-use super::ChatStream;
 use super::events::ChatEvent;
 use super::frame::Frame;
+use super::{ChatAnswer, ChatStream};
 use crate::error::Result;
 
 /// A [`ChatEvent`] together with the JSON text it was decoded from. Yielded by [`RawChatStream`].
@@ -61,6 +61,16 @@ impl RawChatStream {
     /// Response headers of the chat call.
     pub fn headers(&self) -> &HeaderMap {
         self.0.headers()
+    }
+
+    /// The answer as far as the stream has got (see [`ChatStream::response`]).
+    pub fn response(&self) -> &ChatAnswer {
+        self.0.response()
+    }
+
+    /// The stream of typed events, from where this one stopped.
+    pub fn into_inner(self) -> ChatStream {
+        self.0
     }
 }
 
