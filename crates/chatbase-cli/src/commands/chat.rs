@@ -291,21 +291,17 @@ async fn consume(
             spinner.finish_and_clear();
         }
     };
-    // The stream accumulates the answer (ids, tool calls) itself; it is read from it once pumped.
-    let mut stream = stream.with_raw();
-    let ended = stream_out::pump(&mut stream, &mut stdout, ctrl_c, |ev, stdout| {
-        let raw = match ev {
-            Ok(raw) => raw,
+    // What every event does besides its ndjson line: text, tool calls and failures.
+    let mut on_event = |ev: std::result::Result<&ChatEvent, chatbase::Error>,
+                        stdout: &mut stream_out::Out| {
+        let ev = match ev {
+            Ok(ev) => ev,
             Err(e) => {
                 failure = Some(e.into());
                 return Ok(Next::Stop);
             }
         };
-        if ndjson {
-            stop_spinner();
-            write_ndjson_line(stdout, &raw)?;
-        }
-        match raw.event() {
+        match ev {
             ChatEvent::TextDelta { delta, .. } if !ndjson => {
                 stop_spinner();
                 let clean = sanitize(delta);
@@ -366,8 +362,39 @@ async fn consume(
             _ => {}
         }
         Ok(Next::Continue)
-    })
-    .await?;
+    };
+    // The stream accumulates the answer (ids, tool calls) itself; it is read from it once pumped. Only ndjson
+    // takes each event's JSON text along, so the text mode does not carry it.
+    let (ended, stream) = if ndjson {
+        let mut stream = stream.with_raw();
+        let ended = stream_out::pump(
+            &mut stream,
+            &mut stdout,
+            ctrl_c,
+            |item, stdout| match item {
+                Ok(raw) => {
+                    write_ndjson_line(stdout, &raw)?;
+                    on_event(Ok(raw.event()), stdout)
+                }
+                Err(e) => on_event(Err(e), stdout),
+            },
+        )
+        .await?;
+        (ended, stream.into_inner())
+    } else {
+        let mut stream = stream;
+        let ended = stream_out::pump(
+            &mut stream,
+            &mut stdout,
+            ctrl_c,
+            |item, stdout| match item {
+                Ok(ev) => on_event(Ok(&ev), stdout),
+                Err(e) => on_event(Err(e), stdout),
+            },
+        )
+        .await?;
+        (ended, stream)
+    };
     let answer = stream.response();
     outcome
         .conversation_id

@@ -227,6 +227,7 @@ impl ChatStream {
     }
 
     /// The next event and the frame it was decoded from.
+    #[inline]
     fn poll_event(
         &mut self,
         cx: &mut Context<'_>,
