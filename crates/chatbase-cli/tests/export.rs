@@ -11,8 +11,9 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-/// A loopback HTTP/1.1 server answering each request with `route(target)` (status, JSON body), one request per
-/// connection. Records every request target.
+/// A loopback HTTP/1.1 server answering each request with `route(target)` (status, body), one request per
+/// connection; a body starting with `data:` is sent as `text/event-stream`, any other as JSON. Records every
+/// request target.
 struct Fake {
     url: String,
     seen: Arc<Mutex<Vec<String>>>,
@@ -39,8 +40,13 @@ impl Fake {
                 let target = text.split(' ').nth(1).unwrap_or("").to_owned();
                 log.lock().unwrap().push(target.clone());
                 let (status, body) = route(&target);
+                let ctype = if body.starts_with("data:") {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                };
                 let reply = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status} X\r\ncontent-type: {ctype}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
                 );
                 let _ = stream.write_all(reply.as_bytes());
@@ -170,6 +176,57 @@ fn json_and_ndjson_output_is_the_servers_text() {
     assert_eq!(
         stdout_of(&out),
         format!("{}\n", source.replace(": ", ":").replace(", ", ","))
+    );
+}
+
+#[test]
+fn chat_ndjson_prints_each_event_as_the_server_sent_it() {
+    // Lexemes serde would rewrite (`1e3`, `5564.0`, `1.50`), fields no typed event keeps, the server's key order
+    // and spacing, an event type this version does not know, a payload spread over two `data:` lines, and one whose
+    // type is only in the SSE `event:` field.
+    let events = [
+        r#"{"type":"start","messageId":"m1","messageMetadata":{"conversationId":"c1","usage":{"credits":1e3}}}"#,
+        r#"{"type":"text-start","id":"t0","providerMetadata":{"cost":5564.0}}"#,
+        r#"{"delta":"Hi ","type":"text-delta", "id":"t0"}"#,
+        r#"{"type":"data-weather","data":{"t":1.50,"unit":null}}"#,
+        "{\"type\":\"text-end\",\ndata:  \"id\":\"t0\"}",
+        "event: text-delta\ndata: {\"id\":\"t0\",\"delta\":\"!\"}",
+        r#"{"finishReason":"stop","type":"finish","messageMetadata":{"userMessageId":"u1"}}"#,
+    ];
+    let body: String = events
+        .iter()
+        .map(|e| {
+            if e.starts_with("event:") {
+                format!("{e}\n\n")
+            } else {
+                format!("data: {e}\n\n")
+            }
+        })
+        .chain(["data: [DONE]\n\n".to_owned()])
+        .collect();
+    let fake = Fake::serve(move |_| (200, body.clone()));
+    let home = tempfile::tempdir().unwrap();
+    let out = fake
+        .cmd(&home)
+        .args(["chat", "--format", "ndjson", "-m", "hi"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let want = [
+        events[0],
+        events[1],
+        events[2],
+        events[3],
+        r#"{"type":"text-end","id":"t0"}"#,
+        r#"{"type":"text-delta","id":"t0","delta":"!"}"#,
+        events[6],
+    ];
+    let got = stdout_of(&out);
+    assert_eq!(got.lines().collect::<Vec<_>>(), want, "{got}");
+    assert!(
+        stderr_of(&out).contains("c1"),
+        "the conversation id is still read from the events: {}",
+        stderr_of(&out)
     );
 }
 

@@ -192,7 +192,9 @@ pub use reqwest::Method;
 pub use reqwest::StatusCode;
 pub use reqwest::header::HeaderMap;
 pub use retry::{Idempotency, RetryPolicy};
-pub use stream::{ChatEvent, ChatMetadata, ChatStream, FinishReason, TextDeltas};
+pub use stream::{
+    ChatEvent, ChatMetadata, ChatStream, FinishReason, RawChatStream, RawEvent, TextDeltas,
+};
 pub use upload::{Progress, UploadSource};
 
 /// Percent-encodes one path segment (ids come from users and must not inject `/` or `?`).

@@ -1,6 +1,6 @@
 //! `chatbase chat`: one-shot (`-m` or piped stdin) and the interactive session. Deltas are sanitised and flushed
 //! as they arrive; Ctrl-C cancels the answer in progress (and, at an idle prompt, leaves). Tool calls are shown on
-//! stderr; `--format ndjson` prints every stream event as JSON instead of text.
+//! stderr; `--format ndjson` prints every stream event's JSON, as the server sent it, instead of text.
 
 pub mod args;
 
@@ -10,8 +10,9 @@ use crate::output::Format;
 use crate::sanitize::sanitize;
 use crate::stream_out::{self, Ended, Next};
 use args::{ChatArgs, ChatCmd, ChatSub};
-use chatbase::{ChatAnswer, ChatEvent, ChatStream, FinishReason};
+use chatbase::{ChatAnswer, ChatEvent, ChatStream, FinishReason, RawEvent};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::io::{IsTerminal, Read, Write};
 
 /// What one turn produced.
@@ -276,7 +277,7 @@ async fn run_turn(
 
 async fn consume(
     ctx: &Ctx,
-    mut stream: ChatStream,
+    stream: ChatStream,
     spinner: &indicatif::ProgressBar,
     ctrl_c: &mut std::pin::Pin<&mut impl std::future::Future<Output = std::io::Result<()>>>,
 ) -> Result<Outcome> {
@@ -293,8 +294,9 @@ async fn consume(
             spinner.finish_and_clear();
         }
     };
-    // The stream accumulates the answer (ids, tool calls) itself; it is read from it once pumped.
-    let ended = stream_out::pump(&mut stream, &mut stdout, ctrl_c, |ev, stdout| {
+    // What every event does besides its ndjson line: text, tool calls and failures.
+    let mut on_event = |ev: std::result::Result<&ChatEvent, chatbase::Error>,
+                        stdout: &mut stream_out::Out| {
         let ev = match ev {
             Ok(ev) => ev,
             Err(e) => {
@@ -302,11 +304,7 @@ async fn consume(
                 return Ok(Next::Stop);
             }
         };
-        if ndjson {
-            stop_spinner();
-            writeln!(stdout, "{}", event_json(&ev))?;
-        }
-        match &ev {
+        match ev {
             ChatEvent::TextDelta { delta, .. } if !ndjson => {
                 stop_spinner();
                 let clean = sanitize(delta);
@@ -367,8 +365,39 @@ async fn consume(
             _ => {}
         }
         Ok(Next::Continue)
-    })
-    .await?;
+    };
+    // The stream accumulates the answer (ids, tool calls) itself; it is read from it once pumped. Only ndjson
+    // takes each event's JSON text along, so the text mode does not carry it.
+    let (ended, stream) = if ndjson {
+        let mut stream = stream.with_raw();
+        let ended = stream_out::pump(
+            &mut stream,
+            &mut stdout,
+            ctrl_c,
+            |item, stdout| match item {
+                Ok(raw) => {
+                    write_ndjson_line(stdout, &raw)?;
+                    on_event(Ok(raw.event()), stdout)
+                }
+                Err(e) => on_event(Err(e), stdout),
+            },
+        )
+        .await?;
+        (ended, stream.into_inner())
+    } else {
+        let mut stream = stream;
+        let ended = stream_out::pump(
+            &mut stream,
+            &mut stdout,
+            ctrl_c,
+            |item, stdout| match item {
+                Ok(ev) => on_event(Ok(&ev), stdout),
+                Err(e) => on_event(Err(e), stdout),
+            },
+        )
+        .await?;
+        (ended, stream)
+    };
     let answer = stream.response();
     outcome
         .conversation_id
@@ -439,83 +468,43 @@ fn response_json(r: &ChatAnswer) -> Value {
     })
 }
 
-fn meta_json(m: &chatbase::ChatMetadata) -> Value {
-    json!({
-        "messageId": m.message_id,
-        "userMessageId": m.user_message_id,
-        "conversationId": m.conversation_id,
-        "userId": m.user_id,
-        "finishReason": m.finish_reason.as_ref().map(|f| f.as_str().to_owned()),
-        "usage": {"credits": m.credits},
-    })
+/// One `--format ndjson` line: the event's JSON as the server sent it. A payload spread over several SSE `data:`
+/// lines holds the newlines that joined them, whitespace between tokens, so it is laid out on one line; an SSE
+/// `event:` name becomes the `type` of an object that has none, as the SDK read it.
+fn write_ndjson_line(out: &mut impl Write, raw: &RawEvent) -> std::io::Result<()> {
+    let json = raw.json();
+    let json = if json.contains(['\n', '\r']) {
+        Cow::Owned(crate::output::relayout(json, None, 0))
+    } else {
+        Cow::Borrowed(json)
+    };
+    let named = raw
+        .sse_event()
+        .filter(|name| !name.is_empty() && *name != "message");
+    if let (Some(name), Some(members)) = (named, json.strip_prefix('{'))
+        && !has_type(&json)
+    {
+        let sep = if members.trim_start().starts_with('}') {
+            ""
+        } else {
+            ","
+        };
+        let name = serde_json::to_string(name).map_err(std::io::Error::other)?;
+        write!(out, "{{\"type\":{name}{sep}{members}")?;
+    } else {
+        out.write_all(json.as_bytes())?;
+    }
+    out.write_all(b"\n")
 }
 
-/// A stream event in the AI SDK UI-message wire shape, for `--format ndjson`.
-pub fn event_json(ev: &ChatEvent) -> Value {
-    match ev {
-        ChatEvent::MessageStart {
-            message_id,
-            metadata,
-        } => {
-            json!({"type": "start", "messageId": message_id, "messageMetadata": metadata.as_ref().map(|m| meta_json(m))})
-        }
-        ChatEvent::StepStart => json!({"type": "start-step"}),
-        ChatEvent::StepFinish => json!({"type": "finish-step"}),
-        ChatEvent::TextStart { id } => json!({"type": "text-start", "id": id}),
-        ChatEvent::TextDelta { id, delta } => {
-            json!({"type": "text-delta", "id": id, "delta": delta})
-        }
-        ChatEvent::TextEnd { id } => json!({"type": "text-end", "id": id}),
-        ChatEvent::ReasoningStart { id } => json!({"type": "reasoning-start", "id": id}),
-        ChatEvent::ReasoningDelta { id, delta } => {
-            json!({"type": "reasoning-delta", "id": id, "delta": delta})
-        }
-        ChatEvent::ReasoningEnd { id } => json!({"type": "reasoning-end", "id": id}),
-        ChatEvent::ToolInputStart {
-            tool_call_id,
-            tool_name,
-        } => {
-            json!({"type": "tool-input-start", "toolCallId": tool_call_id, "toolName": tool_name})
-        }
-        ChatEvent::ToolInputDelta {
-            tool_call_id,
-            input_text_delta,
-        } => {
-            json!({"type": "tool-input-delta", "toolCallId": tool_call_id, "inputTextDelta": input_text_delta})
-        }
-        ChatEvent::ToolInputAvailable {
-            tool_call_id,
-            tool_name,
-            input,
-        } => {
-            json!({"type": "tool-input-available", "toolCallId": tool_call_id, "toolName": tool_name, "input": input})
-        }
-        ChatEvent::ToolOutputAvailable {
-            tool_call_id,
-            output,
-        } => {
-            json!({"type": "tool-output-available", "toolCallId": tool_call_id, "output": output})
-        }
-        ChatEvent::ToolOutputError {
-            tool_call_id,
-            error_text,
-        } => {
-            json!({"type": "tool-output-error", "toolCallId": tool_call_id, "errorText": error_text})
-        }
-        ChatEvent::MessageMetadata(m) => {
-            json!({"type": "message-metadata", "messageMetadata": meta_json(m)})
-        }
-        ChatEvent::Finish {
-            finish_reason,
-            metadata,
-        } => json!({
-            "type": "finish",
-            "finishReason": finish_reason.as_ref().map(|f| f.as_str().to_owned()),
-            "messageMetadata": metadata.as_ref().map(|m| meta_json(m)),
-        }),
-        ChatEvent::Unknown { raw, .. } => raw.clone(),
-        other => json!({"type": "unknown", "debug": format!("{other:?}")}),
+/// Whether a JSON object has a top-level `type` member.
+fn has_type(json: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Typed<'a> {
+        #[serde(rename = "type", borrow)]
+        ty: Option<&'a serde_json::value::RawValue>,
     }
+    serde_json::from_str::<Typed<'_>>(json).is_ok_and(|t| t.ty.is_some())
 }
 
 /// "Thinking…" on stderr until the first token, on a terminal only, after a short delay to avoid flicker.

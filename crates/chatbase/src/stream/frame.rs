@@ -12,7 +12,7 @@ use crate::body::{Body, body_error, transport};
 use crate::error::{Error, Result};
 
 /// A framed payload: the SSE event name (if any) and its data.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Frame {
     pub(crate) event: Option<String>,
     pub(crate) data: String,

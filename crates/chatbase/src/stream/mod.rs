@@ -25,12 +25,14 @@ mod accumulate;
 pub(crate) mod decode;
 mod events;
 pub(crate) mod frame;
+mod raw;
 
 pub use accumulate::{ChatAnswer, ToolCall};
 pub(crate) use decode::{Decoded, decode_payload};
 pub use events::{ChatEvent, ChatMetadata, FinishReason};
 use frame::Framer;
 pub(crate) use frame::sse_error;
+pub use raw::{RawChatStream, RawEvent};
 
 /// A live v2 chat stream: a `Stream<Item = Result<ChatEvent, Error>>` that is `Unpin` (no `pin!` needed) and
 /// accumulates the answer as its events go by, so one stream can both print the text as it arrives and hand back
@@ -213,7 +215,24 @@ impl Stream for ChatStream {
     type Item = Result<ChatEvent>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
+        self.poll_event(cx)
+            .map(|item| item.map(|res| res.map(|(event, _)| event)))
+    }
+}
+
+impl ChatStream {
+    /// Every event together with the JSON text it was decoded from (see [`RawEvent`]).
+    pub fn with_raw(self) -> RawChatStream {
+        RawChatStream(self)
+    }
+
+    /// The next event and the frame it was decoded from.
+    #[inline]
+    fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<(ChatEvent, frame::Frame)>>> {
+        let this = self;
         loop {
             if this.done {
                 return Poll::Ready(None);
@@ -277,7 +296,7 @@ impl Stream for ChatStream {
                             }
                             this.finished |= matches!(ev, ChatEvent::Finish { .. });
                             this.answer.absorb(&ev);
-                            return Poll::Ready(Some(Ok(ev)));
+                            return Poll::Ready(Some(Ok((ev, frame))));
                         }
                     }
                 }
