@@ -144,7 +144,7 @@ impl Ctx {
     async fn agent_named(&self, name: &str) -> Result<String> {
         let client = self.client()?;
         let mut matches = Vec::new();
-        let mut items = std::pin::pin!(client.agents().list().limit(100).items());
+        let mut items = client.agents().list().limit(100).items();
         while let Some(agent) = items.next().await {
             let agent = serde_json::to_value(agent?)
                 .map_err(|e| CliError::runtime(format!("cannot encode the response: {e}")))?;

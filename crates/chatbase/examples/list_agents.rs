@@ -10,7 +10,7 @@ use futures::TryStreamExt;
 #[tokio::main]
 async fn main() -> Result<(), chatbase::Error> {
     let client = Client::from_env()?;
-    let mut agents = std::pin::pin!(client.agents().list().limit(100).items());
+    let mut agents = client.agents().list().limit(100).items();
     let mut n = 0usize;
     while let Some(agent) = agents.try_next().await? {
         n += 1;

@@ -7,7 +7,8 @@
 use std::future::Future;
 
 use bytes::Bytes;
-use futures::Stream;
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -61,6 +62,13 @@ pub trait Paginated: Operation {
         "data"
     }
 }
+
+/// The pages of a paginated call ([`Call::pages`], [`Call::raw_pages`]): a named stream that is `Unpin`, so
+/// `while let Some(page) = pages.next().await` needs no `pin!`.
+pub type Pages<'c, T> = BoxStream<'c, Result<Page<T>>>;
+
+/// The items of a paginated call across its pages ([`Call::items`]): a named, `Unpin` stream.
+pub type Items<'c, T> = BoxStream<'c, Result<T>>;
 
 /// A prepared API call. Configure it with the typed setters, then `.send().await`.
 #[derive(Clone)]
@@ -235,7 +243,7 @@ where
     /// The stream ends without error only on the server's last page or the
     /// [`max_items`](Self::max_items) cap; a repeated cursor, more items than the reported total
     /// or the [`max_pages`](Self::max_pages) cap end it with [`crate::Error::Pagination`].
-    pub fn pages(self) -> impl Stream<Item = Result<Page<B::Item>>> + 'c {
+    pub fn pages(self) -> Pages<'c, B::Item> {
         let limits = self.limits();
         let Call {
             client,
@@ -254,11 +262,12 @@ where
                 Ok(B::into_page(out.into_inner(), &at, page_size))
             }
         })
+        .boxed()
     }
 
     /// All items across pages, fetched lazily.
-    pub fn items(self) -> impl Stream<Item = Result<B::Item>> + 'c {
-        items_of(self.pages())
+    pub fn items(self) -> Items<'c, B::Item> {
+        items_of(self.pages()).boxed()
     }
 
     /// Fetches one page whose items are the server's JSON text (see [`Raw`]); each answer is
@@ -272,7 +281,7 @@ where
 
     /// Like [`pages`](Self::pages), with the same stop rules and errors, but each item is the
     /// server's JSON text, unknown fields and number lexemes included.
-    pub fn raw_pages(self) -> impl Stream<Item = Result<Page<Box<RawValue>>>> + 'c {
+    pub fn raw_pages(self) -> Pages<'c, Box<RawValue>> {
         let limits = self.limits();
         let Call {
             client,
@@ -291,5 +300,18 @@ where
                 raw_page::<B>(out.value_ref(), &at, page_size)
             }
         })
+        .boxed()
+    }
+}
+
+#[cfg(test)]
+mod unpin_tests {
+    use super::{Items, Pages};
+
+    #[test]
+    fn page_and_item_streams_are_unpin() {
+        fn unpin<T: Unpin>() {}
+        unpin::<Pages<'static, u8>>();
+        unpin::<Items<'static, u8>>();
     }
 }

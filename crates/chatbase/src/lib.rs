@@ -9,13 +9,13 @@
 //! let client = chatbase::Client::from_env()?; // CHATBASE_API_KEY, CHATBASE_API_URL
 //!
 //! // Auto-pagination: lazy, one page in memory at a time.
-//! let mut agents = std::pin::pin!(client.agents().list().limit(100).items());
+//! let mut agents = client.agents().list().limit(100).items(); // a named, `Unpin` stream
 //! while let Some(agent) = agents.next().await {
 //!     println!("{}", agent?.name);
 //! }
 //!
 //! // Streaming chat.
-//! let mut text = std::pin::pin!(client.agent("agent-id").chat("Hi!").stream().await?.text_stream());
+//! let mut text = client.agent("agent-id").chat("Hi!").stream().await?.text_stream();
 //! while let Some(delta) = text.next().await {
 //!     print!("{}", delta?);
 //! }
@@ -180,7 +180,7 @@ pub mod builders {
 /// `StreamExt`/`TryStreamExt` of `chatbase::futures`, and the `chrono` types of the date setters.
 pub use {chrono, futures, serde_json};
 
-pub use call::{Call, Operation, Paginated, Raw};
+pub use call::{Call, Items, Operation, Pages, Paginated, Raw};
 pub use chat::{ChatAnswer, ChatCall, RetryCall, ToolCall};
 pub use client::{Client, Response};
 pub use config::ClientBuilder;

@@ -450,7 +450,7 @@ async fn run_export(ctx: &Ctx, agent: &chatbase::agents::Agent<'_>, ex: Export) 
         call = call.max_items(usize::try_from(n).unwrap_or(usize::MAX));
     }
     // Each conversation as the server sent it, checked against the generated type first.
-    let mut pages = std::pin::pin!(call.raw_pages());
+    let mut pages = call.raw_pages();
     let mut count: u64 = 0;
     let mut last_cursor = start.clone();
     loop {

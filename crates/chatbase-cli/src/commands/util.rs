@@ -262,7 +262,7 @@ where
         None => call,
     };
     let mut list = ctx.out.list(columns, true);
-    let mut pages = std::pin::pin!(call.raw_pages());
+    let mut pages = call.raw_pages();
     while let Some(page) = pages.next().await {
         match page {
             Ok(page) => list.page_raw(&mut stdout, page.items())?,
