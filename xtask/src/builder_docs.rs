@@ -492,7 +492,7 @@ mod tests {
         pub mod builder {
             pub struct ListThings<'a> { client: &'a super::Client }
             impl<'a> ListThings<'a> {
-                pub fn new(client: &'a super::Client) -> Self { todo!() }
+                pub fn new(client: &'a super::Client) -> Self { Self { client } }
                 pub fn page_size<V>(mut self, value: V) -> Self { self }
                 pub fn body<V>(mut self, value: V) -> Self { self }
             }
