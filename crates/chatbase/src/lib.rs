@@ -185,6 +185,7 @@ pub use chat::{ChatAnswer, ChatCall, RetryCall, ToolCall};
 pub use client::{Client, Response};
 pub use config::ClientBuilder;
 pub use error::{ApiError, Error, ErrorCode, Result, TimeoutKind, TransportKind};
+pub use ops::DateArg;
 pub use options::RequestOptions;
 pub use pagination::{Page, PageCursor, PaginationStop};
 pub use raw::RawRequest;

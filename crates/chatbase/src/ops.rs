@@ -96,6 +96,104 @@ macro_rules! setters {
     };
 }
 
+/// A date or timestamp parameter: the `chrono` value itself, or text that is parsed when the call is sent
+/// (RFC 3339 such as `2025-01-31T00:00:00Z` for a timestamp, `YYYY-MM-DD` for a date). Text that does not parse
+/// fails the call with [`Error::InvalidInput`](crate::Error::InvalidInput) naming the text, before anything is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateArg<T>(std::result::Result<T, String>);
+
+impl From<chrono::DateTime<chrono::Utc>> for DateArg<chrono::DateTime<chrono::Utc>> {
+    fn from(t: chrono::DateTime<chrono::Utc>) -> Self {
+        DateArg(Ok(t))
+    }
+}
+
+impl From<chrono::NaiveDate> for DateArg<chrono::NaiveDate> {
+    fn from(d: chrono::NaiveDate) -> Self {
+        DateArg(Ok(d))
+    }
+}
+
+impl From<&str> for DateArg<chrono::DateTime<chrono::Utc>> {
+    fn from(s: &str) -> Self {
+        DateArg(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|e| {
+                    format!("{s:?} is not an RFC 3339 timestamp (e.g. 2025-01-31T00:00:00Z): {e}")
+                }),
+        )
+    }
+}
+
+impl From<&str> for DateArg<chrono::NaiveDate> {
+    fn from(s: &str) -> Self {
+        DateArg(
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|e| format!("{s:?} is not a date in the form YYYY-MM-DD: {e}")),
+        )
+    }
+}
+
+impl From<String> for DateArg<chrono::DateTime<chrono::Utc>> {
+    fn from(s: String) -> Self {
+        s.as_str().into()
+    }
+}
+
+impl From<String> for DateArg<chrono::NaiveDate> {
+    fn from(s: String) -> Self {
+        s.as_str().into()
+    }
+}
+
+impl TryFrom<DateArg<chrono::DateTime<chrono::Utc>>> for chrono::DateTime<chrono::Utc> {
+    type Error = String;
+    fn try_from(a: DateArg<chrono::DateTime<chrono::Utc>>) -> std::result::Result<Self, String> {
+        a.0
+    }
+}
+
+impl TryFrom<DateArg<chrono::NaiveDate>> for chrono::NaiveDate {
+    type Error = String;
+    fn try_from(a: DateArg<chrono::NaiveDate>) -> std::result::Result<Self, String> {
+        a.0
+    }
+}
+
+/// Date and timestamp setters: each takes the `chrono` value or text (see [`DateArg`]).
+macro_rules! date_setters {
+    ($api:ident :: $builder:ident { $($name:ident : $ty:ty),* $(,)? }) => {
+        impl<'c> Call<'c, $api::$builder<'c>> {
+            $(
+                #[doc = concat!("Sets the `", stringify!($name), "` parameter: a `", stringify!($ty), "` or text (see [`DateArg`]).")]
+                pub fn $name(mut self, value: impl Into<DateArg<$ty>>) -> Self {
+                    let value: DateArg<$ty> = value.into();
+                    if let Err(m) = &value.0 {
+                        // Fails the call at send time with the text and the format it needed.
+                        let message = format!("`{}`: {m}", stringify!($name));
+                        self.options = std::mem::take(&mut self.options).reject(message);
+                    }
+                    self.map_builder(|b| b.$name(value))
+                }
+            )*
+        }
+    };
+}
+
+date_setters!(b2::ListTickets {
+    created_after: chrono::DateTime<chrono::Utc>,
+    created_before: chrono::DateTime<chrono::Utc>,
+});
+date_setters!(b1::ListConversations {
+    start_date: chrono::NaiveDate,
+    end_date: chrono::NaiveDate,
+});
+date_setters!(b1::ListLeads {
+    start_date: chrono::NaiveDate,
+    end_date: chrono::NaiveDate,
+});
+
 setters!(b2::CreateAgent {
     body: t2::CreateAgentBody
 });
@@ -150,8 +248,6 @@ setters!(b2::CreateTicket {
 setters!(b2::ListTickets {
     assignee_id: t2::NoneOrUuid,
     channel: String,
-    created_after: chrono::DateTime<chrono::Utc>,
-    created_before: chrono::DateTime<chrono::Utc>,
     include_total: t2::ListTicketsIncludeTotal,
     order: t2::ListTicketsOrder,
     priority: String,
@@ -183,13 +279,7 @@ setters!(b1::UpdateChatbotSettings {
     body: t1::UpdateChatbotSettingsRequest
 });
 setters!(b1::ListConversations {
-    start_date: chrono::NaiveDate,
-    end_date: chrono::NaiveDate,
     filtered_sources: String,
-});
-setters!(b1::ListLeads {
-    start_date: chrono::NaiveDate,
-    end_date: chrono::NaiveDate
 });
 setters!(b1::CreateContacts {
     body: t1::CreateContactsRequest

@@ -109,7 +109,7 @@ impl RequestOptions {
         self
     }
 
-    fn reject(mut self, message: String) -> Self {
+    pub(crate) fn reject(mut self, message: String) -> Self {
         self.invalid.get_or_insert(message);
         self
     }

@@ -345,3 +345,62 @@ async fn api_errors_keep_the_servers_details() {
         ["limit: Number must be between 1 and 100"]
     );
 }
+
+#[tokio::test]
+async fn date_setters_take_text_or_chrono_values_and_name_bad_text() {
+    let server = MockServer::start_async().await;
+    let tickets = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v2/agents/a/helpdesk/tickets")
+                .query_param("createdAfter", "2025-01-31T00:00:00Z");
+            then.status(200)
+                .json_body(json!({"data": [], "pagination": {"cursor": null, "hasMore": false}}));
+        })
+        .await;
+    let leads = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/api/v1/get-leads")
+                .query_param("chatbotId", "bot")
+                .query_param("startDate", "2025-01-31")
+                .query_param("endDate", "2025-02-28");
+            then.status(200)
+                .json_body(json!({"collectedCustomers": []}));
+        })
+        .await;
+    let c = client(&server);
+    // Text where a timestamp or a date is wanted, and the chrono value itself.
+    c.agent("a")
+        .tickets()
+        .list()
+        .created_after("2025-01-31T00:00:00Z")
+        .first_page()
+        .await
+        .unwrap();
+    tickets.assert_calls_async(1).await;
+    let end = chrono::NaiveDate::from_ymd_opt(2025, 2, 28).unwrap();
+    c.v1()
+        .chatbot("bot")
+        .list_leads()
+        .start_date("2025-01-31")
+        .end_date(end)
+        .first_page()
+        .await
+        .unwrap();
+    leads.assert_calls_async(1).await;
+    // Text that is no date fails before anything is sent, naming the text.
+    let err = c
+        .v1()
+        .chatbot("bot")
+        .list_leads()
+        .start_date("31/01/2025")
+        .first_page()
+        .await
+        .unwrap_err();
+    let Error::InvalidInput(m) = &err else {
+        panic!("expected InvalidInput, got {err:?}");
+    };
+    assert!(m.contains("31/01/2025") && m.contains("YYYY-MM-DD"), "{m}");
+    leads.assert_calls_async(1).await;
+}
