@@ -160,7 +160,7 @@ impl CliError {
             None => writeln!(w, "{r0}error:{r1} {message}")?,
         }
         if let Some(details) = &self.details {
-            for line in detail_lines(details) {
+            for line in chatbase::error::detail_lines(details) {
                 writeln!(w, "  {}", crate::sanitize::sanitize(&line))?;
             }
         }
@@ -186,41 +186,6 @@ impl CliError {
             "requestId": self.request_id,
             "exitCode": self.kind.code(),
         })
-    }
-}
-
-/// Flattens `details` (object of field → message(s), or a list of issues) into `field: message` lines.
-fn detail_lines(details: &serde_json::Value) -> Vec<String> {
-    use serde_json::Value;
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| i.to_string())
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    };
-    match details {
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| format!("{k}: {}", text(v)))
-            .collect(),
-        Value::Array(items) => items
-            .iter()
-            .map(
-                |item| match (item.get("field").or(item.get("path")), item.get("message")) {
-                    (Some(f), Some(m)) => format!("{}: {}", text(f), text(m)),
-                    _ => text(item),
-                },
-            )
-            .collect(),
-        Value::Null => Vec::new(),
-        other => vec![text(other)],
     }
 }
 

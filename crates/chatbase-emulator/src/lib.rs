@@ -47,6 +47,8 @@ pub use config::{
     default_data_dir,
 };
 pub use error::Error;
+#[doc(hidden)]
+pub use spec::to_json_schema;
 
 /// Id of the seeded demo agent (also a v1 chatbot id).
 pub const DEMO_AGENT_ID: &str = "demo-agent";

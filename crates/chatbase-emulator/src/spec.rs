@@ -330,8 +330,10 @@ fn clamp(schema: &Value, components: &Value, value: &mut Value, depth: usize) {
 
 /// OpenAPI 3.0 schema → JSON Schema (draft 7): `nullable` becomes a `null` type (and a
 /// `null` enum value), boolean exclusive bounds become numeric ones, and annotations that
-/// are not JSON Schema are dropped.
-pub(crate) fn to_json_schema(v: &Value) -> Value {
+/// are not JSON Schema are dropped. Public (hidden) so the conformance tests read the spec the way the
+/// emulator validates with it.
+#[doc(hidden)]
+pub fn to_json_schema(v: &Value) -> Value {
     match v {
         Value::Array(a) => Value::Array(a.iter().map(to_json_schema).collect()),
         Value::Object(o) => {
@@ -345,7 +347,10 @@ pub(crate) fn to_json_schema(v: &Value) -> Value {
                     continue;
                 }
                 // Property maps hold schemas keyed by name, never keywords.
-                if matches!(k.as_str(), "properties" | "patternProperties" | "schemas") {
+                if matches!(
+                    k.as_str(),
+                    "properties" | "patternProperties" | "definitions" | "schemas"
+                ) {
                     let m: Map<String, Value> = val
                         .as_object()
                         .map(|m| {

@@ -244,25 +244,10 @@ where
     /// [`max_items`](Self::max_items) cap; a repeated cursor, more items than the reported total
     /// or the [`max_pages`](Self::max_pages) cap end it with [`crate::Error::Pagination`].
     pub fn pages(self) -> Pages<'c, B::Item> {
-        let limits = self.limits();
-        let Call {
-            client,
-            builder,
-            options,
-            page_size,
-            start,
-            ..
-        } = self;
-        let start = start.unwrap_or_else(B::first);
-        walk_pages(start, limits, move |at| {
-            let b = builder.clone().start_at(&at);
-            let options = options.clone();
-            async move {
-                let out = run(client, &b, &options).await?;
-                Ok(B::into_page(out.into_inner(), &at, page_size))
-            }
+        self.walk(|client, builder, options, at, page_size| async move {
+            let out = run(client, &builder, &options).await?;
+            Ok(B::into_page(out.into_inner(), &at, page_size))
         })
-        .boxed()
     }
 
     /// All items across pages, fetched lazily.
@@ -282,6 +267,20 @@ where
     /// Like [`pages`](Self::pages), with the same stop rules and errors, but each item is the
     /// server's JSON text, unknown fields and number lexemes included.
     pub fn raw_pages(self) -> Pages<'c, Box<RawValue>> {
+        self.walk(|client, builder, options, at, page_size| async move {
+            let out = run_raw(client, &builder, &options).await?;
+            raw_page::<B>(out.value_ref(), &at, page_size)
+        })
+    }
+
+    /// The one page walk behind [`pages`](Self::pages) and [`raw_pages`](Self::raw_pages): the call's
+    /// limits and start, and `fetch` for each page (the builder already pointed at that page).
+    fn walk<T, F, Fut>(self, fetch: F) -> Pages<'c, T>
+    where
+        T: Send + 'c,
+        F: Fn(&'c Client, B, RequestOptions, PageCursor, Option<u64>) -> Fut + Send + 'c,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'c,
+    {
         let limits = self.limits();
         let Call {
             client,
@@ -294,11 +293,7 @@ where
         let start = start.unwrap_or_else(B::first);
         walk_pages(start, limits, move |at| {
             let b = builder.clone().start_at(&at);
-            let options = options.clone();
-            async move {
-                let out = run_raw(client, &b, &options).await?;
-                raw_page::<B>(out.value_ref(), &at, page_size)
-            }
+            fetch(client, b, options.clone(), at, page_size)
         })
         .boxed()
     }

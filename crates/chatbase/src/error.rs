@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 mod api;
 
-pub use api::{ApiError, ErrorCode};
+pub use api::{ApiError, ErrorCode, detail_lines};
 pub(crate) use api::{parse_api_error, stream_error};
 
 /// Longest body excerpt kept in an error, so a huge HTML error page cannot bloat logs.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chatbase_api::operations::{Host, OPERATIONS};
 use chatbase_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
 use reqwest::header::HeaderMap;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 pub const KEY: &str = "test-key";
 
@@ -176,75 +176,8 @@ fn specs() -> Option<&'static Specs> {
     }))
 }
 
-/// OpenAPI 3.0 schema → JSON Schema (draft 7): `nullable`, boolean exclusive bounds.
-pub fn to_json_schema(v: &Value) -> Value {
-    match v {
-        Value::Array(a) => Value::Array(a.iter().map(to_json_schema).collect()),
-        Value::Object(o) => {
-            let mut out: Map<String, Value> = Map::new();
-            for (k, val) in o {
-                if matches!(
-                    k.as_str(),
-                    "example" | "examples" | "discriminator" | "xml" | "externalDocs"
-                ) || k.starts_with("x-")
-                {
-                    continue;
-                }
-                // Property maps hold schemas keyed by name, never keywords.
-                if matches!(
-                    k.as_str(),
-                    "properties" | "patternProperties" | "definitions" | "schemas"
-                ) {
-                    let m: Map<String, Value> = val
-                        .as_object()
-                        .map(|m| {
-                            m.iter()
-                                .map(|(n, s)| (n.clone(), to_json_schema(s)))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    out.insert(k.clone(), Value::Object(m));
-                    continue;
-                }
-                out.insert(k.clone(), to_json_schema(val));
-            }
-            for (flag, bound) in [
-                ("exclusiveMinimum", "minimum"),
-                ("exclusiveMaximum", "maximum"),
-            ] {
-                match out.get(flag) {
-                    Some(Value::Bool(true)) => {
-                        if let Some(b) = out.remove(bound) {
-                            out.insert(flag.into(), b);
-                        } else {
-                            out.remove(flag);
-                        }
-                    }
-                    Some(Value::Bool(false)) => {
-                        out.remove(flag);
-                    }
-                    _ => {}
-                }
-            }
-            if out.remove("nullable") == Some(Value::Bool(true)) {
-                if let Some(t) = out.get("type").cloned() {
-                    if let Some(s) = t.as_str() {
-                        out.insert("type".into(), json!([s, "null"]));
-                    }
-                    if let Some(Value::Array(e)) = out.get_mut("enum")
-                        && !e.contains(&Value::Null)
-                    {
-                        e.push(Value::Null);
-                    }
-                } else {
-                    return json!({"anyOf": [Value::Object(out), {"type": "null"}]});
-                }
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
-    }
-}
+/// OpenAPI 3.0 schema → JSON Schema: the emulator's own conversion.
+pub use chatbase_emulator::to_json_schema;
 
 fn literal_score(template: &str, path: &str) -> Option<usize> {
     let t: Vec<&str> = template.split('/').collect();

@@ -56,7 +56,10 @@ impl ApiError {
 /// Longest details text `Display` appends, so a huge `details` value cannot bloat a log line.
 const DETAILS_DISPLAY_LEN: usize = 400;
 
-fn detail_lines(details: &serde_json::Value) -> Vec<String> {
+/// Flattens an error's `details` value (an object of field → message(s), or a list of `{field|path, message}`
+/// issues) into `field: message` lines; other shapes become one line of compact JSON, `null` none. The one
+/// rule behind [`ApiError::detail_lines`], public for callers that hold the `details` JSON on its own (the CLI).
+pub fn detail_lines(details: &serde_json::Value) -> Vec<String> {
     use serde_json::Value;
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
